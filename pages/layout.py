@@ -1,0 +1,46 @@
+"""Shared page chrome: a header with navigation that folds into a menu at phone width."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from nicegui import ui
+
+from runcoach.domain.accounts import User
+
+THEME = "#0f766e"
+NAV = (("Workouts", "/workouts", "directions_run"), ("Settings", "/settings", "settings"))
+
+
+def _nav_links(user: User) -> None:
+    for label, href, icon in NAV:
+        ui.button(label, icon=icon, on_click=lambda h=href: ui.navigate.to(h)).props("flat color=white")
+    if user.is_admin:
+        ui.button("Admin", icon="admin_panel_settings", on_click=lambda: ui.navigate.to("/admin")).props(
+            "flat color=white"
+        )
+
+
+@contextmanager
+def frame(title: str, user: User | None = None) -> Iterator[ui.column]:
+    """`with frame('Workouts', user):` lays out header and a centred content column."""
+    ui.colors(primary=THEME)
+    ui.page_title(f"{title} · RunCoach")
+    with ui.header().classes("items-center justify-between px-3 py-1 bg-primary"):
+        ui.link("🏃 RunCoach", "/").classes("text-white text-lg font-bold no-underline")
+        if user is not None:
+            with ui.row().classes("gap-0 items-center max-sm:hidden"):
+                _nav_links(user)
+                ui.button(icon="logout", on_click=lambda: ui.navigate.to("/logout")).props(
+                    "flat round color=white"
+                ).tooltip(f"Sign out {user.name}")
+            with ui.button(icon="menu").props("flat round color=white").classes("sm:hidden"), ui.menu():
+                for label, href, _ in NAV:
+                    ui.menu_item(label, on_click=lambda h=href: ui.navigate.to(h))
+                if user.is_admin:
+                    ui.menu_item("Admin", on_click=lambda: ui.navigate.to("/admin"))
+                ui.menu_item("Sign out", on_click=lambda: ui.navigate.to("/logout"))
+    with ui.column().classes("w-full max-w-5xl mx-auto p-3 sm:p-6 gap-4") as content:
+        ui.label(title).classes("text-2xl font-semibold")
+        yield content

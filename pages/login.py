@@ -1,0 +1,129 @@
+"""Sign in, sign out, first-run setup and registration with an invite code."""
+
+from __future__ import annotations
+
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from nicegui import ui
+
+from pages.forms import ErrorLabel, card, password_input
+from pages.layout import frame
+from runcoach.auth import service
+from runcoach.auth.web import current_user, forget, remember, setup_needed
+from runcoach.context import context
+from runcoach.errors import RunCoachError
+
+
+def safe_target(redirect_to: str | None) -> str:
+    """Only local paths: an open redirect would let a link send a signed-in runner anywhere."""
+    if redirect_to and redirect_to.startswith("/") and not redirect_to.startswith("//"):
+        return redirect_to
+    return "/workouts"
+
+
+@ui.page("/")
+async def home() -> Response | None:
+    if await setup_needed():
+        return RedirectResponse("/setup")
+    return RedirectResponse("/workouts" if await current_user() else "/login")
+
+
+@ui.page("/login")
+async def login(redirect_to: str | None = None) -> Response | None:
+    if await setup_needed():
+        return RedirectResponse("/setup")
+    if await current_user():
+        return RedirectResponse(safe_target(redirect_to))
+
+    async def submit() -> None:
+        ctx = context()
+        try:
+            user = await service.sign_in(ctx.db, email=email.value, password=password.value, now=ctx.clock.now())
+        except RunCoachError as exc:
+            error.show(str(exc))
+            return
+        remember(user)
+        ui.navigate.to(safe_target(redirect_to))
+
+    with frame("Sign in"), card():
+        email = ui.input("Email").props("autocomplete=username autofocus").classes("w-full")
+        password = password_input().props("autocomplete=current-password").on("keydown.enter", submit)
+        error = ErrorLabel()
+        ui.button("Sign in", on_click=submit).classes("w-full")
+        ui.link("Have an invite code? Create your account", "/register").classes("text-sm")
+    return None
+
+
+@ui.page("/logout")
+def logout() -> Response:
+    forget()
+    return RedirectResponse("/login")
+
+
+@ui.page("/setup")
+async def setup() -> Response | None:
+    if not await setup_needed():
+        return PlainTextResponse("Setup is done. Sign in at /login.", status_code=404)
+
+    async def submit() -> None:
+        if password.value != confirm.value:
+            error.show("The two passwords differ")
+            return
+        ctx = context()
+        try:
+            async with ctx.db.session() as db:
+                user = await service.create_first_admin(
+                    db, email=email.value, name=name.value, password=password.value, now=ctx.clock.now()
+                )
+        except RunCoachError as exc:
+            error.show(str(exc))
+            return
+        remember(user)
+        ui.navigate.to("/workouts")
+
+    with frame("Welcome to RunCoach"), card():
+        ui.markdown("Create the **admin account**. You can invite other runners later.")
+        name = ui.input("Your name").classes("w-full")
+        email = ui.input("Email").props("autocomplete=username").classes("w-full")
+        password = password_input().props("autocomplete=new-password")
+        confirm = password_input("Repeat password").props("autocomplete=new-password")
+        error = ErrorLabel()
+        ui.button("Create admin account", on_click=submit).classes("w-full")
+    return None
+
+
+@ui.page("/register")
+async def register(code: str = "") -> Response | None:
+    if await setup_needed():
+        return RedirectResponse("/setup")
+
+    async def submit() -> None:
+        if password.value != confirm.value:
+            error.show("The two passwords differ")
+            return
+        ctx = context()
+        try:
+            async with ctx.db.session() as db:
+                user = await service.register_with_invite(
+                    db,
+                    code=invite.value,
+                    email=email.value,
+                    name=name.value,
+                    password=password.value,
+                    now=ctx.clock.now(),
+                )
+        except RunCoachError as exc:
+            error.show(str(exc))
+            return
+        remember(user)
+        ui.navigate.to("/workouts")
+
+    with frame("Create your account"), card():
+        invite = ui.input("Invite code", value=code).classes("w-full")
+        name = ui.input("Your name").classes("w-full")
+        email = ui.input("Email").props("autocomplete=username").classes("w-full")
+        password = password_input().props("autocomplete=new-password")
+        confirm = password_input("Repeat password").props("autocomplete=new-password")
+        error = ErrorLabel()
+        ui.button("Create account", on_click=submit).classes("w-full")
+        ui.link("Already have an account? Sign in", "/login").classes("text-sm")
+    return None

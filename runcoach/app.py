@@ -1,0 +1,57 @@
+"""Wiring: settings, database, routers, pages, start-up and shutdown on NiceGUI's FastAPI app.
+
+This is the composition root and the one module in `runcoach` that imports `pages`
+(by name, so NiceGUI's test reset can re-import them for every test).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from nicegui import app, ui
+
+from runcoach.api import health, workouts
+from runcoach.auth.middleware import AuthMiddleware
+from runcoach.clock import Clock, SystemClock
+from runcoach.config import Settings, load_storage_secret
+from runcoach.context import Context, set_context
+from runcoach.db.engine import Database
+from runcoach.pwa import register_pwa_routes
+
+log = logging.getLogger("runcoach")
+
+PAGE_MODULES = ("pages.login", "pages.workouts", "pages.settings")
+
+
+def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
+    """Create the process's services and register every route and page. Call once per process."""
+    ctx = Context(settings=settings, db=Database(settings.resolved_database_url), clock=clock or SystemClock())
+    set_context(ctx)
+    app.add_middleware(AuthMiddleware)
+    app.include_router(health.router)
+    app.include_router(workouts.router)
+    register_pwa_routes(settings)
+    for name in PAGE_MODULES:
+        importlib.import_module(name)
+    app.on_startup(ctx.db.start)
+    app.on_shutdown(ctx.db.close)
+    return ctx
+
+
+def serve(settings: Settings) -> None:
+    """Set up and run the server (under NiceGUI's test fixture, only configure it)."""
+    secret = load_storage_secret(settings)
+    setup(settings)
+    log.info("RunCoach on http://%s:%s, database %s", settings.host, settings.port, settings.resolved_database_url)
+    ui.run(
+        host=settings.host,
+        port=settings.port,
+        title=settings.title,
+        storage_secret=secret,
+        fastapi_docs=True,
+        reload=False,
+        show=False,
+        favicon="🏃",
+        show_welcome_message=False,
+    )

@@ -1,0 +1,37 @@
+"""Signed-out browsers see only the sign-in pages; the JSON API has its own bearer-token check."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from nicegui import app
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+#: Pages a signed-out browser may open.
+PUBLIC_PAGES = frozenset({"/login", "/register", "/setup"})
+#: Prefixes that are not pages: NiceGUI's own assets and socket, static files, the API (bearer tokens).
+PUBLIC_PREFIXES = ("/_nicegui", "/static/", "/api/")
+#: Exact paths with no auth: health checks, the PWA files, the OpenAPI description.
+PUBLIC_PATHS = frozenset(
+    {"/health", "/manifest.webmanifest", "/sw.js", "/offline.html", "/favicon.ico", "/docs", "/openapi.json"}
+)
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PAGES or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def signed_in_user_id() -> int | None:
+    """The user id in NiceGUI's signed user storage, when this browser is signed in."""
+    value = app.storage.user.get("user_id")
+    return value if isinstance(value, int) else None
+
+
+class AuthMiddleware(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        if is_public(request.url.path) or signed_in_user_id() is not None:
+            return await call_next(request)
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?redirect_to={quote(target, safe='')}", status_code=303)

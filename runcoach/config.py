@@ -1,0 +1,80 @@
+"""One validated settings object, read from RUNCOACH_* environment variables and an optional .env."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FILE = "storage_secret"
+#: Values people paste from examples; refused so no deployment signs cookies with a public key.
+WEAK_SECRETS = frozenset(
+    {"", "secret", "changeme", "change-me", "changethis", "password", "runcoach", "test"}
+)
+MIN_SECRET_LENGTH = 16
+
+
+class UnsafeSettingsError(ValueError):
+    """Raised at start-up when a setting would make the deployment unsafe."""
+
+
+class Settings(BaseSettings):
+    """Every setting RunCoach reads. See the table in the README."""
+
+    model_config = SettingsConfigDict(env_prefix="RUNCOACH_", env_file=".env", extra="ignore")
+
+    host: str = Field(default="0.0.0.0", description="Interface to listen on")
+    port: int = Field(default=8080, ge=1, le=65535, description="TCP port to listen on")
+    data_dir: Path = Field(default=Path("data"), description="Where the SQLite database and secrets live")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy async URL; default sqlite+aiosqlite in the data directory",
+    )
+    storage_secret: str | None = Field(
+        default=None,
+        description="Signs the browser session; generated once into the data directory when unset",
+    )
+    title: str = Field(default="RunCoach", description="Name shown in the browser and the PWA")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'runcoach.db').resolve()}"
+
+
+def check_secret(secret: str) -> str:
+    """Refuse a known weak or short storage secret."""
+    if secret.strip().lower() in WEAK_SECRETS or len(secret) < MIN_SECRET_LENGTH:
+        raise UnsafeSettingsError(
+            f"RUNCOACH_STORAGE_SECRET is weak: use at least {MIN_SECRET_LENGTH} random characters, "
+            "or unset it to let RunCoach generate one in the data directory"
+        )
+    return secret
+
+
+def load_storage_secret(settings: Settings) -> str:
+    """The secret from the environment, else the one generated once into the data directory (0600)."""
+    if settings.storage_secret is not None:
+        return check_secret(settings.storage_secret)
+    path = settings.data_dir / SECRET_FILE
+    if path.exists():
+        return check_secret(path.read_text().strip())
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once cannot both write (and disagree on) the secret.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return check_secret(path.read_text().strip())
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret)
+    return secret

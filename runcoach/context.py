@@ -1,0 +1,30 @@
+"""The process-wide services, created at start-up (never at import time) and handed to pages and routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from runcoach.clock import Clock
+from runcoach.config import Settings
+from runcoach.db.engine import Database
+
+
+@dataclass
+class Context:
+    settings: Settings
+    db: Database
+    clock: Clock
+
+
+_current: Context | None = None
+
+
+def set_context(ctx: Context) -> None:
+    global _current
+    _current = ctx
+
+
+def context() -> Context:
+    if _current is None:
+        raise RuntimeError("RunCoach is not set up: call runcoach.app.setup() first")
+    return _current

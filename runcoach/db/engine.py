@@ -1,0 +1,97 @@
+"""The async engine, sessions, and schema upgrades through Alembic."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    """An Alembic config pointing at the migrations inside the package."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run while a command is written; SQLite leaves foreign keys off unless asked.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_engine(url: str, connect_args: dict[str, Any] | None = None) -> AsyncEngine:
+    """An engine for SQLite (aiosqlite, WAL, foreign keys) or PostgreSQL (asyncpg)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, connect_args=connect_args or {})
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args or {})
+
+
+class Database:
+    """One per process: the engine, a session factory, and a readiness gate.
+
+    NiceGUI runs async start-up handlers as background tasks, so the first request can
+    arrive before the schema is upgraded; everything that touches the database awaits
+    `ready()` first.
+    """
+
+    def __init__(self, url: str, connect_args: dict[str, Any] | None = None) -> None:
+        self.url = url
+        self.engine = make_engine(url, connect_args)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._ready = asyncio.Event()
+
+    async def start(self) -> None:
+        """Upgrade the schema to the newest migration, then open the gate."""
+        await upgrade(self.engine, "head")
+        self._ready.set()
+
+    async def ready(self) -> None:
+        await self._ready.wait()
+
+    @property
+    def is_ready(self) -> bool:
+        return self._ready.is_set()
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed on success, rolled back on error."""
+        await self.ready()
+        async with self.sessions() as db, db.begin():
+            yield db
+
+    async def ping(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+
+
+async def downgrade(engine: AsyncEngine, revision: str = "base") -> None:
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.downgrade(alembic_config(sync), revision))

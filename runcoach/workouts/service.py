@@ -1,0 +1,64 @@
+"""Generating, regenerating and reading workouts: the domain generator plus the database."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from runcoach.db import workouts as queries
+from runcoach.domain.generator import generate_workout
+from runcoach.domain.workouts import Workout, WorkoutSpec
+from runcoach.errors import NotFound
+
+#: Drawn seeds stay short enough to read out and type back in; any seed below 2**53 is accepted.
+DRAWN_SEED_BOUND = 2**31
+
+
+def draw_seed() -> int:
+    return secrets.randbelow(DRAWN_SEED_BOUND)
+
+
+async def generate(
+    db: AsyncSession,
+    *,
+    owner_id: int,
+    spec: WorkoutSpec,
+    seed: int | None,
+    now: datetime,
+    parent_id: int | None = None,
+) -> Workout:
+    """Generate and store a workout; a missing seed is drawn and recorded."""
+    seed = draw_seed() if seed is None else seed
+    draft = generate_workout(spec, seed=seed)
+    return await queries.add_workout(
+        db, owner_id=owner_id, spec=spec, seed=seed, draft=draft, parent_id=parent_id, now=now
+    )
+
+
+async def regenerate(db: AsyncSession, *, workout_id: int, owner_id: int, now: datetime) -> Workout:
+    """A new workout from the same inputs and a new seed, linked to its parent; the parent stays."""
+    parent = await get(db, workout_id=workout_id, owner_id=owner_id)
+    seed = draw_seed()
+    while seed == parent.seed:  # a new seed, or "regenerate" could hand back the same workout
+        seed = draw_seed()
+    return await generate(db, owner_id=owner_id, spec=parent.inputs, seed=seed, now=now, parent_id=parent.id)
+
+
+async def get(db: AsyncSession, *, workout_id: int, owner_id: int) -> Workout:
+    workout = await queries.get_workout(db, workout_id=workout_id, owner_id=owner_id)
+    if workout is None:
+        raise NotFound(f"Workout {workout_id} not found")
+    return workout
+
+
+async def history(db: AsyncSession, *, workout_id: int, owner_id: int) -> list[Workout]:
+    chain = await queries.workout_history(db, workout_id=workout_id, owner_id=owner_id)
+    if not chain:
+        raise NotFound(f"Workout {workout_id} not found")
+    return chain
+
+
+async def list_mine(db: AsyncSession, *, owner_id: int) -> list[Workout]:
+    return await queries.list_workouts(db, owner_id=owner_id)

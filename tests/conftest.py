@@ -1,0 +1,72 @@
+"""Shared fixtures: a fresh data directory per test, and databases on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from runcoach.db.engine import Database
+
+POSTGRES_URL = os.environ.get("RUNCOACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own RUNCOACH_DATA_DIR (SQLite file, generated secret) and no stray settings."""
+    for key in list(os.environ):
+        if key.startswith("RUNCOACH_") and key != "RUNCOACH_TEST_POSTGRES_URL":
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("RUNCOACH_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)  # so a developer's .env never leaks into a test
+    yield tmp_path / "data"
+
+
+async def _postgres_schema() -> str:
+    """A fresh schema on the test server, so PostgreSQL tests never see each other's rows."""
+    name = f"t_{secrets.token_hex(6)}"
+    engine = create_async_engine(POSTGRES_URL)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    except (OSError, Exception) as exc:  # connection refused, auth, missing database...
+        await engine.dispose()
+        if IN_CI:
+            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required in CI: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    await engine.dispose()
+    return name
+
+
+async def _drop_schema(name: str) -> None:
+    engine = create_async_engine(POSTGRES_URL)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+    await engine.dispose()
+
+
+def postgres_database(schema: str) -> Database:
+    return Database(POSTGRES_URL, connect_args={"server_settings": {"search_path": schema}})
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database(request: pytest.FixtureRequest, data_dir: Path) -> AsyncIterator[Database]:
+    """A migrated database, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        db = Database(f"sqlite+aiosqlite:///{data_dir / 'test.db'}")
+        await db.start()
+        yield db
+        await db.close()
+        return
+    schema = await _postgres_schema()
+    db = postgres_database(schema)
+    await db.start()
+    yield db
+    await db.close()
+    await _drop_schema(schema)
