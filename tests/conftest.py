@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from runcoach.db.engine import Database
 
-POSTGRES_URL = os.environ.get("RUNCOACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = os.environ.get(
+    "RUNCOACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

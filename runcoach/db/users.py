@@ -49,6 +49,6 @@ async def record_login_attempt(db: AsyncSession, *, email: str, at: datetime, su
 
 async def count_failed_logins(db: AsyncSession, *, email: str, since: datetime) -> int:
     query = select(func.count()).where(
-        LoginAttemptRow.email == email, LoginAttemptRow.at >= since, LoginAttemptRow.succeeded.is_(False)
+        LoginAttemptRow.email == email, LoginAttemptRow.at > since, LoginAttemptRow.succeeded.is_(False)
     )
     return int(await db.scalar(query) or 0)

@@ -31,5 +31,7 @@ async def test_schema_at_head_matches_the_orm_models(database: Database) -> None
     from alembic.migration import MigrationContext
 
     async with database.engine.connect() as conn:
-        diff = await conn.run_sync(lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata))
+        diff = await conn.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+        )
     assert diff == []

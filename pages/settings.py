@@ -1,0 +1,127 @@
+"""Settings: personal API tokens (shown once, listed with last use, revocable); admin: invite codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from nicegui import ui
+
+from pages.forms import ErrorLabel
+from pages.layout import frame
+from runcoach.auth import service
+from runcoach.auth.web import current_user
+from runcoach.context import context
+from runcoach.db.tokens import list_invites, list_tokens
+from runcoach.domain.accounts import User
+from runcoach.errors import RunCoachError
+
+
+def when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "never"
+
+
+@ui.refreshable
+async def token_table(user: User) -> None:
+    async with context().db.session() as db:
+        tokens = await list_tokens(db, user_id=user.id)
+    if not tokens:
+        ui.label("No tokens yet.").classes("text-gray-500")
+    for token in tokens:
+        with ui.row().classes("w-full items-center gap-3 border-b py-1"):
+            ui.label(token.label).classes("font-medium")
+            ui.label(f"{token.prefix}…").classes("font-mono text-gray-500")
+            ui.label(f"created {when(token.created_at)} · last used {when(token.last_used_at)}").classes(
+                "text-sm text-gray-600"
+            )
+            ui.space()
+            if token.revoked_at:
+                ui.badge("revoked", color="grey")
+            else:
+                ui.button("Revoke", on_click=lambda t=token.id: revoke(user, t)).props("flat color=negative")
+
+
+async def revoke(user: User, token_id: int) -> None:
+    ctx = context()
+    async with ctx.db.session() as db:
+        await service.revoke_token(db, token_id=token_id, user_id=user.id, now=ctx.clock.now())
+    token_table.refresh()
+
+
+@ui.page("/settings")
+async def settings_page() -> Response | None:
+    user = await current_user()
+    if user is None:
+        return RedirectResponse("/login")
+
+    async def create() -> None:
+        ctx = context()
+        try:
+            async with ctx.db.session() as db:
+                _, plain = await service.create_token(db, user_id=user.id, label=label.value, now=ctx.clock.now())
+        except RunCoachError as exc:
+            error.show(str(exc))
+            return
+        error.show("")
+        shown.set_text(plain)
+        shown_box.set_visibility(True)
+        token_table.refresh()
+
+    with frame("Settings", user):
+        ui.label(f"Signed in as {user.name} ({user.email})").classes("text-gray-600")
+        with ui.card().classes("w-full"):
+            ui.label("API tokens").classes("text-lg font-semibold")
+            ui.markdown("Scripts use a token as `Authorization: Bearer <token>`. See [/docs](/docs).")
+            with ui.row().classes("w-full items-end"):
+                label = ui.input("Label", placeholder="e.g. home server").classes("grow").mark("token-label")
+                ui.button("Create token", on_click=create)
+            error = ErrorLabel()
+            with ui.column().classes("w-full bg-amber-50 p-3 rounded") as shown_box:
+                ui.label("Copy it now: it is shown only once.").classes("text-sm")
+                shown = ui.label("").classes("font-mono break-all").mark("new-token")
+            shown_box.set_visibility(False)
+            await token_table(user)
+    return None
+
+
+@ui.refreshable
+async def invite_table() -> None:
+    ctx = context()
+    async with ctx.db.session() as db:
+        invites = await list_invites(db)
+    now = ctx.clock.now()
+    for invite in invites:
+        with ui.row().classes("w-full items-center gap-3 border-b py-1"):
+            ui.label(f"Invite #{invite.id}")
+            ui.label(f"created {when(invite.created_at)}, expires {when(invite.expires_at)}").classes("text-sm")
+            ui.badge(invite.status(now))
+
+
+@ui.page("/admin")
+async def admin_page() -> Response | None:
+    user = await current_user()
+    if user is None:
+        return RedirectResponse("/login")
+    if not user.is_admin:
+        return PlainTextResponse("Admins only", status_code=403)
+
+    async def create() -> None:
+        ctx = context()
+        async with ctx.db.session() as db:
+            _, code = await service.create_invite(db, admin=user, now=ctx.clock.now())
+        code_label.set_text(code)
+        link.set_text(f"/register?code={code}")
+        box.set_visibility(True)
+        invite_table.refresh()
+
+    with frame("Admin", user), ui.card().classes("w-full"):
+        ui.label("Invite a runner").classes("text-lg font-semibold")
+        ui.label("An invite code works once and expires after 7 days.").classes("text-sm text-gray-600")
+        ui.button("Create invite code", on_click=create)
+        with ui.column().classes("bg-amber-50 p-3 rounded") as box:
+            ui.label("Share this code (shown only once):").classes("text-sm")
+            code_label = ui.label("").classes("font-mono text-lg").mark("invite-code")
+            link = ui.label("").classes("font-mono text-sm text-gray-600")
+        box.set_visibility(False)
+        await invite_table()
+    return None

@@ -1,0 +1,51 @@
+"""API tests run against the whole ASGI app (NiceGUI's FastAPI app with every route and middleware)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+import pytest
+from nicegui.testing import User
+
+from runcoach.auth import service
+from runcoach.context import context
+
+PASSWORD = "Correct-Horse-42"
+
+
+@dataclass
+class Runner:
+    id: int
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+async def make_runner(email: str, *, admin: bool = False) -> Runner:
+    ctx = context()
+    async with ctx.db.session() as db:
+        user = await service.create_user(
+            db, email=email, name=email.split("@")[0], password=PASSWORD, is_admin=admin, now=ctx.clock.now()
+        )
+        _, token = await service.create_token(db, user_id=user.id, label="tests", now=ctx.clock.now())
+    return Runner(id=user.id, token=token)
+
+
+@pytest.fixture
+async def http(user: User) -> httpx.AsyncClient:
+    """An HTTP client on the started app (no browser session: only tokens authenticate)."""
+    await context().db.ready()
+    return user.http_client
+
+
+@pytest.fixture
+async def ann(http: httpx.AsyncClient) -> Runner:
+    return await make_runner("ann@example.com", admin=True)
+
+
+@pytest.fixture
+async def bob(http: httpx.AsyncClient) -> Runner:
+    return await make_runner("bob@example.com")
