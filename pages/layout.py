@@ -28,7 +28,9 @@ def frame(title: str, user: User | None = None) -> Iterator[ui.column]:
     ui.colors(primary=THEME)
     ui.page_title(f"{title} · RunCoach")
     with ui.header().classes("items-center justify-between px-3 py-1 bg-primary"):
-        ui.link("🏃 RunCoach", "/").classes("text-white text-lg font-bold no-underline")
+        with ui.link(target="/").classes("flex items-center gap-1 text-white text-lg font-bold no-underline"):
+            ui.icon("directions_run", size="sm")
+            ui.label("RunCoach")
         if user is not None:
             with ui.row().classes("gap-0 items-center max-sm:hidden"):
                 _nav_links(user)

@@ -37,7 +37,9 @@ async def login(redirect_to: str | None = None) -> Response | None:
     async def submit() -> None:
         ctx = context()
         try:
-            user = await service.sign_in(ctx.db, email=email.value, password=password.value, now=ctx.clock.now())
+            user = await service.sign_in(
+                ctx.db, email=email.value, password=password.value, now=ctx.clock.now()
+            )
         except RunCoachError as exc:
             error.show(str(exc))
             return

@@ -58,7 +58,9 @@ async def settings_page() -> Response | None:
         ctx = context()
         try:
             async with ctx.db.session() as db:
-                _, plain = await service.create_token(db, user_id=user.id, label=label.value, now=ctx.clock.now())
+                _, plain = await service.create_token(
+                    db, user_id=user.id, label=label.value, now=ctx.clock.now()
+                )
         except RunCoachError as exc:
             error.show(str(exc))
             return
@@ -93,7 +95,9 @@ async def invite_table() -> None:
     for invite in invites:
         with ui.row().classes("w-full items-center gap-3 border-b py-1"):
             ui.label(f"Invite #{invite.id}")
-            ui.label(f"created {when(invite.created_at)}, expires {when(invite.expires_at)}").classes("text-sm")
+            ui.label(f"created {when(invite.created_at)}, expires {when(invite.expires_at)}").classes(
+                "text-sm"
+            )
             ui.badge(invite.status(now))
 
 

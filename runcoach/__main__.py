@@ -26,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("email")
     add.add_argument("--name", required=True)
     add.add_argument("--admin", action="store_true", help="give the account admin rights")
-    tokens = commands.add_parser("tokens", help="manage API tokens").add_subparsers(dest="action", required=True)
+    tokens = commands.add_parser("tokens", help="manage API tokens").add_subparsers(
+        dest="action", required=True
+    )
     create = tokens.add_parser("create", help="create an API token; printed alone on the last line")
     create.add_argument("email")
     create.add_argument("--label", default="CLI token")
@@ -85,7 +87,9 @@ async def _create_token(settings: Settings, email: str, label: str) -> int:
             found = await get_user_with_hash(db, email=email.strip().lower())
             if found is None:
                 raise RunCoachError(f"no user with email {email}")
-            _, plain = await service.create_token(db, user_id=found[0].id, label=label, now=SystemClock().now())
+            _, plain = await service.create_token(
+                db, user_id=found[0].id, label=label, now=SystemClock().now()
+            )
     finally:
         await database.close()
     print(f"token for {found[0].email} ('{label}'); it is shown only once:")

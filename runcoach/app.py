@@ -17,7 +17,7 @@ from runcoach.clock import Clock, SystemClock
 from runcoach.config import Settings, load_storage_secret
 from runcoach.context import Context, set_context
 from runcoach.db.engine import Database
-from runcoach.pwa import register_pwa_routes
+from runcoach.pwa import STATIC_DIR, register_pwa_routes
 
 log = logging.getLogger("runcoach")
 
@@ -26,7 +26,9 @@ PAGE_MODULES = ("pages.login", "pages.workouts", "pages.settings")
 
 def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     """Create the process's services and register every route and page. Call once per process."""
-    ctx = Context(settings=settings, db=Database(settings.resolved_database_url), clock=clock or SystemClock())
+    ctx = Context(
+        settings=settings, db=Database(settings.resolved_database_url), clock=clock or SystemClock()
+    )
     set_context(ctx)
     app.add_middleware(AuthMiddleware)
     app.include_router(health.router)
@@ -43,7 +45,9 @@ def serve(settings: Settings) -> None:
     """Set up and run the server (under NiceGUI's test fixture, only configure it)."""
     secret = load_storage_secret(settings)
     setup(settings)
-    log.info("RunCoach on http://%s:%s, database %s", settings.host, settings.port, settings.resolved_database_url)
+    log.info(
+        "RunCoach on http://%s:%s, database %s", settings.host, settings.port, settings.resolved_database_url
+    )
     ui.run(
         host=settings.host,
         port=settings.port,
@@ -52,6 +56,6 @@ def serve(settings: Settings) -> None:
         fastapi_docs=True,
         reload=False,
         show=False,
-        favicon="🏃",
+        favicon=STATIC_DIR / "icons" / "favicon-48.png",
         show_welcome_message=False,
     )

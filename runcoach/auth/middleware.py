@@ -15,7 +15,17 @@ PUBLIC_PAGES = frozenset({"/login", "/register", "/setup"})
 PUBLIC_PREFIXES = ("/_nicegui", "/static/", "/api/")
 #: Exact paths with no auth: health checks, the PWA files, the OpenAPI description.
 PUBLIC_PATHS = frozenset(
-    {"/health", "/manifest.webmanifest", "/sw.js", "/offline.html", "/favicon.ico", "/docs", "/openapi.json"}
+    {
+        "/health",
+        "/manifest.webmanifest",
+        "/sw.js",
+        "/offline.html",
+        "/favicon.ico",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/redoc",
+        "/openapi.json",
+    }
 )
 
 

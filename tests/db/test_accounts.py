@@ -77,7 +77,7 @@ async def test_five_failures_lock_the_account_for_the_window(database: Database)
     later = T0 + timedelta(minutes=10)
     with pytest.raises(AuthFailed, match="Too many failed sign-ins"):
         await service.sign_in(database, email="ann@example.com", password=PASSWORD, now=later)
-    # 15 minutes after the first failure it has left the window: four failures remain, so the right password works.
+    # 15 minutes after the first failure it has left the window: four failures remain, so it works.
     assert await service.sign_in(
         database, email="ann@example.com", password=PASSWORD, now=T0 + timedelta(minutes=15)
     )
