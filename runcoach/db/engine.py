@@ -59,11 +59,15 @@ class Database:
         self.engine = make_engine(url, connect_args)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self._ready = asyncio.Event()
+        self._starting = asyncio.Lock()
 
     async def start(self) -> None:
-        """Upgrade the schema to the newest migration, then open the gate."""
-        await upgrade(self.engine, "head")
-        self._ready.set()
+        """Upgrade the schema to the newest migration, then open the gate. Idempotent."""
+        # Start-up can run more than once in a process (every lifespan entry calls it): one upgrade only.
+        async with self._starting:
+            if not self._ready.is_set():
+                await upgrade(self.engine, "head")
+                self._ready.set()
 
     async def ready(self) -> None:
         await self._ready.wait()
@@ -87,8 +91,15 @@ class Database:
         await self.engine.dispose()
 
 
+#: Any constant shared by every replica: PostgreSQL advisory lock key for schema upgrades.
+MIGRATION_LOCK_KEY = 0x52554E43  # "RUNC"
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Upgrade in one transaction; on PostgreSQL replicas starting together take turns."""
     async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
 
