@@ -50,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
+    import os
+
+    # NiceGUI reads its storage path when imported: keep it with the rest of the data.
+    os.environ.setdefault("NICEGUI_STORAGE_PATH", str((settings.data_dir / ".nicegui").resolve()))
     from runcoach.app import serve  # imports NiceGUI: only for the command that needs it
 
     updates = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}

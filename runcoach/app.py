@@ -17,7 +17,7 @@ from runcoach.clock import Clock, SystemClock
 from runcoach.config import Settings, load_storage_secret
 from runcoach.context import Context, set_context
 from runcoach.db.engine import Database
-from runcoach.pwa import STATIC_DIR, register_pwa_routes
+from runcoach.pwa import FAVICON_FILE, register_pwa_routes
 
 log = logging.getLogger("runcoach")
 
@@ -56,6 +56,6 @@ def serve(settings: Settings) -> None:
         fastapi_docs=True,
         reload=False,
         show=False,
-        favicon=STATIC_DIR / "icons" / "favicon-48.png",
+        favicon=FAVICON_FILE,
         show_welcome_message=False,
     )

@@ -138,6 +138,12 @@ const stores = new Map();  // cache name -> Map(pathname -> body)
 let online = true;
 const network = [];
 
+// Inside a worker, relative URLs resolve against its location; in Node they need a base.
+const NodeRequest = Request;
+globalThis.Request = class extends NodeRequest {
+  constructor(input, init) { super(typeof input === "string" ? new URL(input, ORIGIN) : input, init); }
+};
+
 function pathOf(request) {
   return new URL(typeof request === "string" ? request : request.url, ORIGIN).pathname;
 }

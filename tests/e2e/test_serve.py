@@ -1,4 +1,4 @@
-"""`runcoach serve` as a real process: it upgrades a fresh database, answers /health, serves the setup page."""
+"""`runcoach serve` as a real process: upgrades a fresh database, answers /health, serves setup."""
 
 from __future__ import annotations
 
