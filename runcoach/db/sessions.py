@@ -1,0 +1,91 @@
+"""Queries for run sessions and their append-only event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from runcoach.db.tables import RunSessionRow, SessionEventRow
+from runcoach.domain.session import Event, EventKind, RunSession
+from runcoach.domain.workouts import Segment, Workout
+
+
+def to_session(row: RunSessionRow, events: list[SessionEventRow]) -> RunSession:
+    return RunSession(
+        id=row.id,
+        owner_id=row.owner_id,
+        workout_id=row.workout_id,
+        name=row.name,
+        segments=tuple(Segment.model_validate(s) for s in row.segments),
+        pair_code=row.pair_code,
+        created_at=row.created_at,
+        events=tuple(Event(seq=e.seq, kind=EventKind(e.kind), at=e.at) for e in events),
+    )
+
+
+async def add_session(db: AsyncSession, *, workout: Workout, pair_code: str, now: datetime) -> RunSession:
+    row = RunSessionRow(
+        owner_id=workout.owner_id,
+        workout_id=workout.id,
+        name=workout.name,
+        segments=[s.model_dump(mode="json") for s in workout.segments],
+        pair_code=pair_code,
+        created_at=now,
+    )
+    db.add(row)
+    await db.flush()
+    created = SessionEventRow(session_id=row.id, seq=1, kind=EventKind.CREATED.value, at=now)
+    db.add(created)
+    await db.flush()
+    return to_session(row, [created])
+
+
+async def _events(db: AsyncSession, session_id: int) -> list[SessionEventRow]:
+    query = (
+        select(SessionEventRow).where(SessionEventRow.session_id == session_id).order_by(SessionEventRow.seq)
+    )
+    return list(await db.scalars(query))
+
+
+async def get_session(db: AsyncSession, *, session_id: int, owner_id: int | None = None) -> RunSession | None:
+    """The session with its events, scoped to `owner_id` unless None (a paired remote: caller checks)."""
+    query = select(RunSessionRow).where(RunSessionRow.id == session_id)
+    if owner_id is not None:
+        query = query.where(RunSessionRow.owner_id == owner_id)
+    row = await db.scalar(query)
+    return to_session(row, await _events(db, row.id)) if row else None
+
+
+async def find_by_pair_code(db: AsyncSession, *, pair_code: str) -> RunSession | None:
+    row = await db.scalar(select(RunSessionRow).where(RunSessionRow.pair_code == pair_code))
+    return to_session(row, await _events(db, row.id)) if row else None
+
+
+async def list_sessions(db: AsyncSession, *, owner_id: int, limit: int = 50) -> list[RunSession]:
+    query = (
+        select(RunSessionRow)
+        .where(RunSessionRow.owner_id == owner_id)
+        .order_by(RunSessionRow.created_at.desc(), RunSessionRow.id.desc())
+        .limit(limit)
+    )
+    rows = list(await db.scalars(query))
+    events = await db.scalars(
+        select(SessionEventRow)
+        .where(SessionEventRow.session_id.in_([r.id for r in rows]))
+        .order_by(SessionEventRow.seq)
+    )
+    by_session: dict[int, list[SessionEventRow]] = {}
+    for event in events:
+        by_session.setdefault(event.session_id, []).append(event)
+    return [to_session(row, by_session.get(row.id, [])) for row in rows]
+
+
+async def append_event(
+    db: AsyncSession, *, session_id: int, seq: int, kind: EventKind, at: datetime
+) -> Event:
+    """Insert one event; the unique (session_id, seq) makes a lost race an IntegrityError."""
+    db.add(SessionEventRow(session_id=session_id, seq=seq, kind=kind.value, at=at))
+    await db.flush()
+    return Event(seq=seq, kind=kind, at=at)

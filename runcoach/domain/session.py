@@ -1,0 +1,244 @@
+"""A run session: an append-only event log folded into the state every screen shows.
+
+Pure: the state is a function of the program (segments), the events and `now`. Auto-advance
+to the next segment needs no event, it follows from time. All transitions live here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import assert_never
+
+from runcoach.domain.workouts import Segment
+
+#: The fold counts in whole microseconds (the resolution of `datetime`), so boundaries are exact.
+_US = timedelta(microseconds=1)
+_US_PER_S = 1_000_000
+
+
+class Status(StrEnum):
+    CREATED = "created"
+    RUNNING = "running"
+    PAUSED = "paused"
+    COMPLETED = "completed"
+
+
+class Command(StrEnum):
+    START = "start"
+    PAUSE = "pause"
+    RESUME = "resume"
+    SKIP = "skip"
+    BACK = "back"
+    FINISH = "finish"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    STARTED = "started"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    SKIPPED = "skipped"
+    WENT_BACK = "went_back"
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One stored transition: `seq` is unique within the session, `at` is UTC wall-clock time."""
+
+    seq: int
+    kind: EventKind
+    at: datetime
+
+
+class CommandConflict(Exception):
+    """A command that does not fit the session's state; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class SessionState:
+    """What every view shows, as of `as_of`."""
+
+    status: Status
+    elapsed_s: float
+    segment_index: int
+    segment_elapsed_s: float
+    segment_remaining_s: float
+    segment: Segment | None
+    next_segment: Segment | None
+    segment_count: int
+    total_duration_s: int
+    as_of: datetime
+
+    @property
+    def is_final(self) -> bool:
+        return self.status is Status.COMPLETED
+
+
+@dataclass(frozen=True, slots=True)
+class _Cursor:
+    """The fold's running position: totals in microseconds of running time."""
+
+    status: Status
+    elapsed: int
+    index: int
+    segment_start: int  # elapsed time at which the current segment began
+    clock: datetime | None  # wall time `elapsed` refers to while running
+
+
+def _advance(cursor: _Cursor, durations: Sequence[int], at: datetime) -> _Cursor:
+    """Let running time pass until `at`, crossing segment boundaries; past the last one: completed."""
+    if cursor.status is not Status.RUNNING or cursor.clock is None:
+        return cursor
+    elapsed = cursor.elapsed + max(0, (at - cursor.clock) // _US)
+    index, start = cursor.index, cursor.segment_start
+    while index < len(durations) and elapsed - start >= durations[index]:
+        start += durations[index]
+        index += 1
+    if index >= len(durations):
+        # The belt stopped at the end of the last segment: elapsed is the program's end, not `at`.
+        return _Cursor(Status.COMPLETED, start, len(durations) - 1, start - durations[-1], None)
+    return _Cursor(Status.RUNNING, elapsed, index, start, at)
+
+
+def _apply(cursor: _Cursor, kind: EventKind, durations: Sequence[int], at: datetime) -> _Cursor:
+    """One event on a cursor already advanced to `at`."""
+    match kind:
+        case EventKind.CREATED:
+            return cursor
+        case EventKind.STARTED | EventKind.RESUMED:
+            return replace(cursor, status=Status.RUNNING, clock=at)
+        case EventKind.PAUSED:
+            return replace(cursor, status=Status.PAUSED, clock=None)
+        case EventKind.SKIPPED:
+            if cursor.index + 1 >= len(durations):
+                return replace(cursor, status=Status.COMPLETED, clock=None)
+            return replace(cursor, index=cursor.index + 1, segment_start=cursor.elapsed)
+        case EventKind.WENT_BACK:
+            return replace(cursor, index=max(0, cursor.index - 1), segment_start=cursor.elapsed)
+        case EventKind.FINISHED:
+            return replace(cursor, status=Status.COMPLETED, clock=None)
+        case _:
+            assert_never(kind)
+
+
+def fold(segments: Sequence[Segment], events: Sequence[Event], now: datetime) -> SessionState:
+    """The session's state at `now` from its events (in `seq` order).
+
+    An event stamped after `now` (another replica's clock a little ahead) moves `now` up to it:
+    state never runs backwards behind a stored event.
+    """
+    if not segments:
+        raise ValueError("a session needs at least one segment")
+    durations = [s.duration_s * _US_PER_S for s in segments]
+    ordered = sorted(events, key=lambda e: e.seq)
+    now = max([now, *(e.at for e in ordered)])
+    cursor = _Cursor(Status.CREATED, 0, 0, 0, None)
+    clock: datetime | None = None
+    for event in ordered:
+        # Wall time never runs backwards either: an event stamped behind an earlier one (a replica's
+        # clock a little behind) happens at the earlier one's time, so no running time counts twice.
+        clock = event.at if clock is None else max(clock, event.at)
+        cursor = _advance(cursor, durations, clock)
+        if cursor.status is Status.COMPLETED:
+            break  # completed is final, also when time completed it before this event
+        cursor = _apply(cursor, event.kind, durations, clock)
+    cursor = _advance(cursor, durations, now)
+    return _state(cursor, segments, now)
+
+
+def _state(cursor: _Cursor, segments: Sequence[Segment], now: datetime) -> SessionState:
+    segment = segments[cursor.index]
+    duration = segment.duration_s * _US_PER_S
+    segment_elapsed = min(cursor.elapsed - cursor.segment_start, duration)
+    done = cursor.status is Status.COMPLETED
+    return SessionState(
+        status=cursor.status,
+        elapsed_s=cursor.elapsed / _US_PER_S,
+        segment_index=cursor.index,
+        segment_elapsed_s=segment_elapsed / _US_PER_S,
+        segment_remaining_s=0.0 if done else (duration - segment_elapsed) / _US_PER_S,
+        segment=segment,
+        next_segment=None if done or cursor.index + 1 >= len(segments) else segments[cursor.index + 1],
+        segment_count=len(segments),
+        total_duration_s=sum(s.duration_s for s in segments),
+        as_of=now,
+    )
+
+
+#: Which command each status accepts, and the event it becomes.
+_ALLOWED: dict[Status, dict[Command, EventKind]] = {
+    Status.CREATED: {Command.START: EventKind.STARTED, Command.FINISH: EventKind.FINISHED},
+    Status.RUNNING: {
+        Command.PAUSE: EventKind.PAUSED,
+        Command.SKIP: EventKind.SKIPPED,
+        Command.BACK: EventKind.WENT_BACK,
+        Command.FINISH: EventKind.FINISHED,
+    },
+    Status.PAUSED: {
+        Command.RESUME: EventKind.RESUMED,
+        Command.SKIP: EventKind.SKIPPED,
+        Command.BACK: EventKind.WENT_BACK,
+        Command.FINISH: EventKind.FINISHED,
+    },
+    Status.COMPLETED: {},
+}
+
+_WHY: dict[tuple[Status, Command], str] = {
+    (Status.CREATED, Command.PAUSE): "The session has not started yet",
+    (Status.CREATED, Command.RESUME): "The session has not started yet: start it",
+    (Status.CREATED, Command.SKIP): "Start the session before skipping",
+    (Status.CREATED, Command.BACK): "Start the session before going back",
+    (Status.RUNNING, Command.START): "The session is already running",
+    (Status.RUNNING, Command.RESUME): "The session is already running",
+    (Status.PAUSED, Command.START): "The session has already started: resume it",
+    (Status.PAUSED, Command.PAUSE): "The session is already paused",
+}
+
+
+def decide(state: SessionState, command: Command) -> EventKind:
+    """The event a command becomes in this state; CommandConflict with a clear message otherwise."""
+    event = _ALLOWED[state.status].get(command)
+    if event is not None:
+        return event
+    if state.status is Status.COMPLETED:
+        raise CommandConflict(f"The session is completed: cannot {command.value}")
+    raise CommandConflict(_WHY[(state.status, command)])
+
+
+def seconds_to_boundary(state: SessionState) -> float | None:
+    """How long until the state changes by itself (a segment boundary or the end), if running."""
+    return state.segment_remaining_s if state.status is Status.RUNNING else None
+
+
+#: A pairing link or code controls its session for at most this long (and never after completion).
+PAIRING_TTL_S = 12 * 3600
+
+
+@dataclass(frozen=True, slots=True)
+class RunSession:
+    """A stored session: the program it plays and its event log."""
+
+    id: int
+    owner_id: int
+    workout_id: int
+    name: str
+    segments: tuple[Segment, ...]
+    pair_code: str
+    created_at: datetime
+    events: tuple[Event, ...]
+
+    def state(self, now: datetime) -> SessionState:
+        return fold(self.segments, self.events, now)
+
+    @property
+    def last_seq(self) -> int:
+        return max((e.seq for e in self.events), default=0)
+
+    def pairing_open(self, now: datetime) -> bool:
+        """Whether a paired phone may still control this session."""
+        young = (now - self.created_at).total_seconds() < PAIRING_TTL_S
+        return young and not self.state(now).is_final
