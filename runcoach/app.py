@@ -9,14 +9,16 @@ from __future__ import annotations
 import importlib
 import logging
 
-from nicegui import app, ui
+from nicegui import app, background_tasks, ui
 
-from runcoach.api import health, workouts
+from runcoach.api import health, sessions, workouts
 from runcoach.auth.middleware import AuthMiddleware
 from runcoach.clock import Clock, SystemClock
 from runcoach.config import Settings, load_storage_secret
 from runcoach.context import Context, set_context
 from runcoach.db.engine import Database
+from runcoach.live.fanout import SocketBroadcaster
+from runcoach.live.hub import Hub
 from runcoach.pwa import FAVICON_FILE, register_pwa_routes
 
 log = logging.getLogger("runcoach")
@@ -26,19 +28,26 @@ PAGE_MODULES = ("pages.login", "pages.workouts", "pages.settings")
 
 def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     """Create the process's services and register every route and page. Call once per process."""
-    ctx = Context(
-        settings=settings, db=Database(settings.resolved_database_url), clock=clock or SystemClock()
-    )
+    clock = clock or SystemClock()
+    db = Database(settings.resolved_database_url)
+    ctx = Context(settings=settings, db=db, clock=clock, hub=Hub(db, clock, broadcaster=SocketBroadcaster()))
     set_context(ctx)
     app.add_middleware(AuthMiddleware)
     app.include_router(health.router)
     app.include_router(workouts.router)
+    app.include_router(sessions.router)
     register_pwa_routes(settings)
     for name in PAGE_MODULES:
         importlib.import_module(name)
     app.on_startup(ctx.db.start)
+    app.on_startup(lambda: background_tasks.create(_ticker(ctx), name="runcoach-ticker"))
     app.on_shutdown(ctx.db.close)
     return ctx
+
+
+async def _ticker(ctx: Context) -> None:
+    await ctx.db.ready()
+    await ctx.hub.run()
 
 
 def serve(settings: Settings) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from runcoach.clock import Clock
 from runcoach.config import Settings
 from runcoach.db.engine import Database
+from runcoach.live.hub import Hub
 
 
 @dataclass
@@ -14,6 +15,7 @@ class Context:
     settings: Settings
     db: Database
     clock: Clock
+    hub: Hub
 
 
 _current: Context | None = None

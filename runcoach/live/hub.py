@@ -103,6 +103,7 @@ class Hub:
         self._live: dict[int, _Live] = {}
         self._locks: dict[int, asyncio.Lock] = {}
         self._wake = asyncio.Event()
+        self._ticking = False
 
     # --- sessions -------------------------------------------------------------------------------
 
@@ -254,6 +255,15 @@ class Hub:
 
     async def run(self) -> None:
         """The process's one ticker task: sleep until the next boundary or heartbeat, or a wake-up."""
+        if self._ticking:  # start-up may run twice in one process; one ticker is enough
+            return
+        self._ticking = True
+        try:
+            await self._loop()
+        finally:
+            self._ticking = False
+
+    async def _loop(self) -> None:
         while True:
             self._wake.clear()
             try:

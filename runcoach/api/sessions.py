@@ -1,0 +1,100 @@
+"""JSON routes for run sessions; they share the hub with the pages, so a pause here shows everywhere."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel
+
+from runcoach.api.deps import Ctx, CurrentUser, get_user
+from runcoach.api.workouts import SegmentOut
+from runcoach.domain.session import Command, CommandConflict, RunSession, SessionState
+from runcoach.errors import NotFound
+
+router = APIRouter(prefix="/api/sessions", tags=["sessions"], dependencies=[Depends(get_user)])
+
+
+class CreateIn(BaseModel):
+    workout_id: int
+
+
+class EventOut(BaseModel):
+    seq: int
+    kind: str
+    at: datetime
+
+
+class SessionOut(BaseModel):
+    id: int
+    workout_id: int
+    name: str
+    status: str
+    elapsed_s: float
+    segment_index: int
+    segment_elapsed_s: float
+    segment_remaining_s: float
+    segment: SegmentOut | None
+    next_segment: SegmentOut | None
+    segment_count: int
+    total_duration_s: int
+    events: list[EventOut]
+
+    @classmethod
+    def of(cls, session: RunSession, state: SessionState) -> SessionOut:
+        return cls(
+            id=session.id,
+            workout_id=session.workout_id,
+            name=session.name,
+            status=state.status.value,
+            elapsed_s=round(state.elapsed_s, 3),
+            segment_index=state.segment_index,
+            segment_elapsed_s=round(state.segment_elapsed_s, 3),
+            segment_remaining_s=round(state.segment_remaining_s, 3),
+            segment=_segment(state.segment),
+            next_segment=_segment(state.next_segment),
+            segment_count=state.segment_count,
+            total_duration_s=state.total_duration_s,
+            events=[EventOut(seq=e.seq, kind=e.kind.value, at=e.at) for e in session.events],
+        )
+
+
+def _segment(segment: Any) -> SegmentOut | None:
+    return None if segment is None else SegmentOut(**segment.model_dump(mode="json"))
+
+
+@router.post("", status_code=201, response_model=SessionOut)
+async def create_session(body: CreateIn, user: CurrentUser, ctx: Ctx) -> SessionOut:
+    try:
+        session = await ctx.hub.create_session(workout_id=body.workout_id, owner_id=user.id)
+    except NotFound as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    return SessionOut.of(session, session.state(ctx.clock.now()))
+
+
+@router.get("", response_model=list[SessionOut])
+async def list_sessions(user: CurrentUser, ctx: Ctx) -> list[SessionOut]:
+    now = ctx.clock.now()
+    return [SessionOut.of(s, s.state(now)) for s in await ctx.hub.list(owner_id=user.id)]
+
+
+@router.get("/{session_id}", response_model=SessionOut)
+async def get_session(session_id: int, user: CurrentUser, ctx: Ctx) -> SessionOut:
+    try:
+        session = await ctx.hub.get(session_id, owner_id=user.id)
+    except NotFound as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    return SessionOut.of(session, session.state(ctx.clock.now()))
+
+
+@router.post("/{session_id}/{command}", response_model=SessionOut)
+async def send_command(session_id: int, command: Command, user: CurrentUser, ctx: Ctx) -> SessionOut:
+    """start, pause, resume, skip, back or finish: 409 when it does not fit the session's state."""
+    try:
+        session, state = await ctx.hub.command(session_id, command, owner_id=user.id)
+    except NotFound as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    except CommandConflict as exc:
+        raise HTTPException(status_code=409, detail=str(exc)) from exc
+    return SessionOut.of(session, state)
