@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from nicegui import ui
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from pages.forms import ErrorLabel, card, password_input
 from pages.layout import frame
 from runcoach.auth import service
 from runcoach.auth.web import current_user, forget, remember, setup_needed
 from runcoach.context import context
+from runcoach.domain.accounts import User
 from runcoach.errors import RunCoachError
 
 
@@ -61,35 +65,50 @@ def logout() -> Response:
     return RedirectResponse("/login")
 
 
+class AccountForm:
+    """Name, email, password twice and an error line; on submit creates the account and signs in."""
+
+    def __init__(self, button: str, create: Callable[[AsyncSession, AccountForm], Awaitable[User]]) -> None:
+        self.create = create
+        self.name = ui.input("Your name").classes("w-full")
+        self.email = ui.input("Email").props("autocomplete=username").classes("w-full")
+        self.password = password_input().props("autocomplete=new-password")
+        self.confirm = password_input("Repeat password").props("autocomplete=new-password")
+        self.error = ErrorLabel()
+        ui.button(button, on_click=self.submit).classes("w-full")
+
+    async def submit(self) -> None:
+        if self.password.value != self.confirm.value:
+            self.error.show("The two passwords differ")
+            return
+        ctx = context()
+        try:
+            async with ctx.db.session() as db:
+                user = await self.create(db, self)
+        except RunCoachError as exc:
+            self.error.show(str(exc))
+            return
+        remember(user)
+        ui.navigate.to("/workouts")
+
+
 @ui.page("/setup")
 async def setup() -> Response | None:
     if not await setup_needed():
         return PlainTextResponse("Setup is done. Sign in at /login.", status_code=404)
 
-    async def submit() -> None:
-        if password.value != confirm.value:
-            error.show("The two passwords differ")
-            return
-        ctx = context()
-        try:
-            async with ctx.db.session() as db:
-                user = await service.create_first_admin(
-                    db, email=email.value, name=name.value, password=password.value, now=ctx.clock.now()
-                )
-        except RunCoachError as exc:
-            error.show(str(exc))
-            return
-        remember(user)
-        ui.navigate.to("/workouts")
+    async def create(db: AsyncSession, form: AccountForm) -> User:
+        return await service.create_first_admin(
+            db,
+            email=form.email.value,
+            name=form.name.value,
+            password=form.password.value,
+            now=context().clock.now(),
+        )
 
     with frame("Welcome to RunCoach"), card():
         ui.markdown("Create the **admin account**. You can invite other runners later.")
-        name = ui.input("Your name").classes("w-full")
-        email = ui.input("Email").props("autocomplete=username").classes("w-full")
-        password = password_input().props("autocomplete=new-password")
-        confirm = password_input("Repeat password").props("autocomplete=new-password")
-        error = ErrorLabel()
-        ui.button("Create admin account", on_click=submit).classes("w-full")
+        AccountForm("Create admin account", create)
     return None
 
 
@@ -98,34 +117,18 @@ async def register(code: str = "") -> Response | None:
     if await setup_needed():
         return RedirectResponse("/setup")
 
-    async def submit() -> None:
-        if password.value != confirm.value:
-            error.show("The two passwords differ")
-            return
-        ctx = context()
-        try:
-            async with ctx.db.session() as db:
-                user = await service.register_with_invite(
-                    db,
-                    code=invite.value,
-                    email=email.value,
-                    name=name.value,
-                    password=password.value,
-                    now=ctx.clock.now(),
-                )
-        except RunCoachError as exc:
-            error.show(str(exc))
-            return
-        remember(user)
-        ui.navigate.to("/workouts")
+    async def create(db: AsyncSession, form: AccountForm) -> User:
+        return await service.register_with_invite(
+            db,
+            code=invite.value,
+            email=form.email.value,
+            name=form.name.value,
+            password=form.password.value,
+            now=context().clock.now(),
+        )
 
     with frame("Create your account"), card():
         invite = ui.input("Invite code", value=code).classes("w-full")
-        name = ui.input("Your name").classes("w-full")
-        email = ui.input("Email").props("autocomplete=username").classes("w-full")
-        password = password_input().props("autocomplete=new-password")
-        confirm = password_input("Repeat password").props("autocomplete=new-password")
-        error = ErrorLabel()
-        ui.button("Create account", on_click=submit).classes("w-full")
+        AccountForm("Create account", create)
         ui.link("Already have an account? Sign in", "/login").classes("text-sm")
     return None
