@@ -10,7 +10,11 @@ from nicegui import ui
 from runcoach.domain.accounts import User
 
 THEME = "#0f766e"
-NAV = (("Workouts", "/workouts", "directions_run"), ("Settings", "/settings", "settings"))
+NAV = (
+    ("Workouts", "/workouts", "directions_run"),
+    ("Sessions", "/sessions", "timer"),
+    ("Settings", "/settings", "settings"),
+)
 
 
 def _nav_links(user: User) -> None:

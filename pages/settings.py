@@ -13,7 +13,8 @@ from runcoach.auth import service
 from runcoach.auth.web import current_user
 from runcoach.context import context
 from runcoach.db.tokens import list_invites, list_tokens
-from runcoach.domain.accounts import User
+from runcoach.db.users import set_units
+from runcoach.domain.accounts import Units, User
 from runcoach.errors import RunCoachError
 
 
@@ -48,6 +49,25 @@ async def revoke(user: User, token_id: int) -> None:
     token_table.refresh()
 
 
+UNIT_CHOICES = {Units.METRIC.value: "Metric: km/h, min/km", Units.IMPERIAL.value: "Imperial: mph, min/mi"}
+
+
+def units_card(user: User) -> None:
+    """How the run views show speed and pace; saved as soon as it is switched."""
+
+    async def save(units: str) -> None:
+        async with context().db.session() as db:
+            await set_units(db, user_id=user.id, units=units)
+        saved.set_text("Saved: the run views use it from their next load.")
+
+    with ui.card().classes("w-full"):
+        ui.label("Units").classes("text-lg font-semibold")
+        ui.toggle(UNIT_CHOICES, value=user.units, on_change=lambda e: save(e.value)).props("no-caps").mark(
+            "units"
+        )
+        saved = ui.label("").classes("text-sm text-gray-600").mark("units-saved")
+
+
 @ui.page("/settings")
 async def settings_page() -> Response | None:
     user = await current_user()
@@ -71,6 +91,7 @@ async def settings_page() -> Response | None:
 
     with frame("Settings", user):
         ui.label(f"Signed in as {user.name} ({user.email})").classes("text-gray-600")
+        units_card(user)
         with ui.card().classes("w-full"):
             ui.label("API tokens").classes("text-lg font-semibold")
             ui.markdown("Scripts use a token as `Authorization: Bearer <token>`. See [/docs](/docs).")

@@ -192,7 +192,16 @@ def _actions(workout: Workout, user: User) -> None:
             return
         ui.navigate.to(f"/workouts/{new.id}")
 
+    async def start_run() -> None:
+        try:
+            session = await context().hub.create_session(workout_id=workout.id, owner_id=user.id)
+        except NotFound as exc:
+            error.show(str(exc))
+            return
+        ui.navigate.to(f"/sessions/{session.id}/run")
+
     with ui.row().classes("gap-2 items-center"):
+        ui.button("Start a run", icon="play_arrow", color="positive", on_click=start_run).mark("start-run")
         ui.button("Regenerate", icon="refresh", on_click=regenerate).mark("regenerate")
         ui.button("Back to workouts", icon="arrow_back", on_click=lambda: ui.navigate.to("/workouts")).props(
             "flat"

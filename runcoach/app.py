@@ -23,7 +23,7 @@ from runcoach.pwa import FAVICON_FILE, register_pwa_routes
 
 log = logging.getLogger("runcoach")
 
-PAGE_MODULES = ("pages.login", "pages.workouts", "pages.settings")
+PAGE_MODULES = ("pages.login", "pages.workouts", "pages.settings", "pages.run", "pages.remote")
 
 
 def setup(settings: Settings, *, clock: Clock | None = None) -> Context:

@@ -9,10 +9,11 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-#: Pages a signed-out browser may open.
-PUBLIC_PAGES = frozenset({"/login", "/register", "/setup"})
-#: Prefixes that are not pages: NiceGUI's own assets and socket, static files, the API (bearer tokens).
-PUBLIC_PREFIXES = ("/_nicegui", "/static/", "/api/")
+#: Pages a signed-out browser may open (/pair: a phone types the code the run view shows).
+PUBLIC_PAGES = frozenset({"/login", "/register", "/setup", "/pair"})
+#: Prefixes that are not behind the sign-in: NiceGUI's own assets and socket, static files, the API
+#: (bearer tokens), and the paired remote /r/{code}, which the pairing code itself authorizes.
+PUBLIC_PREFIXES = ("/_nicegui", "/static/", "/api/", "/r/")
 #: Exact paths with no auth: health checks, the PWA files, the OpenAPI description.
 PUBLIC_PATHS = frozenset(
     {

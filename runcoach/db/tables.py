@@ -52,6 +52,8 @@ class UserRow(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: "metric" (km/h, min/km) or "imperial" (mph, min/mi): how the run views show speed and pace.
+    units: Mapped[str] = mapped_column(String(8), default="metric", server_default="metric")
 
 
 class LoginAttemptRow(Base):

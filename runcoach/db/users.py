@@ -8,11 +8,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.db.tables import LoginAttemptRow, UserRow
-from runcoach.domain.accounts import User
+from runcoach.domain.accounts import Units, User
 
 
 def to_user(row: UserRow) -> User:
-    return User(id=row.id, email=row.email, name=row.name, is_admin=row.is_admin, created_at=row.created_at)
+    return User(
+        id=row.id,
+        email=row.email,
+        name=row.name,
+        is_admin=row.is_admin,
+        created_at=row.created_at,
+        units=row.units or Units.METRIC.value,
+    )
 
 
 async def count_users(db: AsyncSession) -> int:
@@ -41,6 +48,14 @@ async def get_user_with_hash(db: AsyncSession, *, email: str) -> tuple[User, str
 async def set_password_hash(db: AsyncSession, *, user_id: int, password_hash: str) -> None:
     row = await db.get_one(UserRow, user_id)
     row.password_hash = password_hash
+
+
+async def set_units(db: AsyncSession, *, user_id: int, units: str) -> User:
+    """Store the runner's units ("metric" or "imperial"); ValueError for anything else."""
+    row = await db.get_one(UserRow, user_id)
+    row.units = Units(units).value
+    await db.flush()
+    return to_user(row)
 
 
 async def record_login_attempt(db: AsyncSession, *, email: str, at: datetime, succeeded: bool) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
@@ -41,6 +42,13 @@ COMMON_PASSWORDS = frozenset(
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+class Units(StrEnum):
+    """How a runner reads speed and pace: km/h and min/km, or mph and min/mi."""
+
+    METRIC = "metric"
+    IMPERIAL = "imperial"
+
+
 @dataclass(frozen=True, slots=True)
 class User:
     id: int
@@ -48,6 +56,7 @@ class User:
     name: str
     is_admin: bool
     created_at: datetime
+    units: str = Units.METRIC.value
 
 
 @dataclass(frozen=True, slots=True)

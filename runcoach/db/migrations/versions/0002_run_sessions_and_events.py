@@ -1,4 +1,4 @@
-"""run sessions and events
+"""run sessions and events; the users' preferred units
 
 Revision ID: 0002
 Revises: 0001
@@ -17,6 +17,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("units", sa.String(length=8), server_default="metric", nullable=False))
+
     op.create_table(
         "run_sessions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -55,3 +58,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_run_sessions_owner_created")
 
     op.drop_table("run_sessions")
+
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("units")

@@ -1,0 +1,166 @@
+"""The phone remote: the runner's own (/remote/{id}) and a paired one (/r/{code}, no sign-in), and /pair.
+
+A pairing code controls exactly one session, only while it is open (12 hours, until the session
+completes): the page checks it when it is built and again before every command.
+"""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse, Response
+from nicegui import Client, ui
+
+from pages import run
+from pages.forms import ErrorLabel, card
+from pages.layout import frame
+from pages.run import LiveView, control
+from runcoach.auth.web import current_user
+from runcoach.context import context
+from runcoach.db.users import get_user
+from runcoach.domain.accounts import Units
+from runcoach.domain.session import Command, RunSession, SessionState
+from runcoach.errors import NotFound
+from runcoach.live import present as live
+
+REMOTE_CSS = """
+.rc-remote { max-width: 560px; margin: 0 auto; padding: 12px 14px 20px; gap: 14px; }
+.rc-remote .rc-segment { font-size: 2.2rem; }
+.rc-remote .rc-clock { font-size: clamp(5rem, 30vw, 8rem); }
+.rc-remote .rc-value { font-size: 1.7rem; }
+.rc-remote .q-btn { width: 100%; font-weight: 800; font-size: 1.45rem; }
+.rc-remote .rc-main .q-btn { min-height: 150px; font-size: 2rem; }
+.rc-remote .rc-pair .q-btn { min-height: 104px; }
+.rc-remote .rc-end { margin-top: auto; padding-top: 12px; }
+.rc-remote .rc-end .q-btn { min-height: 68px; }
+.rc-dialog { background: #111a2e; color: #f1f5f9; border: 1px solid #334155; border-radius: 16px; }
+"""
+
+
+def _finish_dialog(view: LiveView) -> ui.dialog:
+    """Finishing ends the run on every screen, so the phone asks first (a pocket tap is easy)."""
+
+    async def confirm() -> None:
+        dialog.close()
+        await view.send(Command.FINISH)
+
+    with ui.dialog() as dialog, ui.card().classes("rc-dialog p-6 gap-4 min-w-[300px]"):
+        ui.label("Finish this run?").classes("text-2xl font-bold")
+        ui.label("The session ends on every screen; it cannot be resumed.").classes("text-base")
+        with ui.row().classes("w-full justify-end gap-2"):
+            ui.button("Keep running", on_click=dialog.close).props("flat no-caps size=lg").mark(
+                "finish-cancel"
+            )
+            ui.button("Finish", icon="stop", color="negative", on_click=confirm).props(
+                "id=rc-finish-confirm unelevated no-caps size=lg"
+            ).mark("finish-confirm")
+    return dialog
+
+
+def remote(view: LiveView, session: RunSession, state: SessionState) -> None:
+    """The phone's screen: status, segment and time left on top, big buttons under the thumb."""
+    texts = live.live_texts(state, view.units)
+    ui.add_css(REMOTE_CSS)
+    with run.live_root(view, state, "rc-remote"):
+        with ui.row().classes("w-full items-center justify-between no-wrap"):
+            ui.label(session.name).classes("text-base font-semibold text-slate-300 truncate")
+            view.label("status", texts["status"], "rc-status text-base")
+        with ui.column().classes("rc-card w-full gap-1"):
+            with ui.row().classes("w-full items-baseline justify-between no-wrap"):
+                view.label("segment", texts["segment"], "rc-segment")
+                view.label("progress", texts["progress"], "text-sm text-slate-400 whitespace-nowrap")
+            run.initial_clock(view, state, "remaining", "rc-clock")
+            run.bar("rc-segment-bar")
+            with ui.row().classes("w-full justify-between pt-1 no-wrap"):
+                view.label("speed", texts["speed"], "rc-value rc-speed")
+                view.label("incline", texts["incline"], "rc-value rc-incline")
+            with ui.row().classes("w-full items-baseline gap-2 no-wrap"):
+                ui.label("Next").classes("rc-caption text-xs")
+                view.label("next", texts["next"], "text-sm text-slate-200 font-semibold")
+            with ui.row().classes("w-full items-baseline gap-2 no-wrap"):
+                ui.label("Elapsed").classes("rc-caption text-xs")
+                run.initial_clock(view, state, "elapsed", "text-sm text-slate-200 font-semibold")
+        view.error = ErrorLabel()
+        view.error.classes("rc-error").mark("error")
+        with ui.column().classes("rc-main w-full gap-0"):
+            for command in (Command.START, Command.PAUSE, Command.RESUME):
+                control(view, command)
+        with ui.row().classes("rc-pair w-full gap-3 no-wrap"):
+            with ui.element("div").classes("basis-0 grow"):
+                control(view, Command.BACK)
+            with ui.element("div").classes("basis-0 grow"):
+                control(view, Command.SKIP)
+        dialog = _finish_dialog(view)
+        with ui.element("div").classes("rc-end w-full"):
+            control(view, Command.FINISH, on_click=dialog.open).props("outline")
+    view.update(session, state)
+    run.live_page(session, state, view.units)
+
+
+@ui.page("/remote/{session_id}", reconnect_timeout=run.RECONNECT_TIMEOUT_S)
+async def remote_page(session_id: str, client: Client) -> Response | None:
+    user = await current_user()
+    if user is None:
+        return RedirectResponse("/login")
+    try:
+        session = await run.owned_session(session_id, user)
+    except NotFound:
+        run.not_found(user)
+        return None
+    ui.page_title(f"Remote · {session.name} · RunCoach")
+    state = session.state(context().hub.now())
+    view = LiveView(session.id, live.units_of(user.units), session.last_seq, owner_id=user.id)
+    remote(view, session, state)
+    view.attach(client)
+    return None
+
+
+async def owner_units(session: RunSession) -> Units:
+    """The paired phone is the runner's own: show speeds in the runner's units."""
+    async with context().db.session() as db:
+        owner = await get_user(db, user_id=session.owner_id)
+    return live.units_of(owner.units if owner else None)
+
+
+@ui.page("/r/{code}", reconnect_timeout=run.RECONNECT_TIMEOUT_S)
+async def paired_remote_page(code: str, client: Client) -> None:
+    """Public: the code is the authorization, for this one session only."""
+    hub = context().hub
+    try:
+        session = await hub.by_pair_code(code)
+    except NotFound as exc:
+        run.not_found(None, str(exc))
+        return
+    ui.page_title(f"Remote · {session.name} · RunCoach")
+    state = session.state(hub.now())
+    units = await owner_units(session)
+    view = LiveView(session.id, units, session.last_seq, owner_id=None, pair_code=session.pair_code)
+    remote(view, session, state)
+    view.attach(client)
+
+
+@ui.page("/pair")
+async def pair_page() -> None:
+    """Type the code the run view shows (ABCD-EFGH) to open the remote on this phone."""
+
+    async def submit() -> None:
+        clean = live.clean_pair_code(code.value or "")
+        try:
+            session = await context().hub.by_pair_code(clean)
+        except NotFound as exc:
+            error.show(str(exc))
+            return
+        ui.navigate.to(f"/r/{session.pair_code}")
+
+    with frame("Pair a phone", await current_user()), card():
+        ui.label("Enter the code shown on the run screen.").classes("text-gray-600")
+        code = (
+            ui.input("Pairing code", placeholder="ABCD-EFGH")
+            .props(
+                'autofocus autocapitalize=characters autocomplete=off spellcheck=false input-class="text-2xl"'
+            )
+            .classes("w-full")
+            .mark("code")
+            .on("keydown.enter", submit)
+        )
+        error = ErrorLabel()
+        error.mark("error")
+        ui.button("Open remote", icon="smartphone", on_click=submit).classes("w-full").mark("open")
