@@ -1,0 +1,193 @@
+"""Real server processes for end-to-end tests: `python -m runcoach serve` on a free port, the CLI, the API.
+
+`runcoach_server` is a factory: `start()` launches a server (on the test's data directory unless told
+otherwise) and waits for /health; every process it started is killed at teardown, whatever happened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+STARTUP_TIMEOUT_S = 30
+STOP_TIMEOUT_S = 15
+CLI_TIMEOUT_S = 30
+HTTP_TIMEOUT_S = 5
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(data_dir: Path) -> dict[str, str]:
+    """The environment of a server or CLI process on `data_dir`.
+
+    Without PYTEST_* and NICEGUI_* variables: NiceGUI would otherwise think it runs inside a test.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "NICEGUI_", "RUNCOACH_"))}
+    return env | {"RUNCOACH_DATA_DIR": str(data_dir), "RUNCOACH_HOST": "127.0.0.1"}
+
+
+def wait_healthy(
+    base: str, process: subprocess.Popen[bytes], timeout_s: float = STARTUP_TIMEOUT_S
+) -> httpx.Response:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"server exited during start-up with code {process.returncode}"
+        try:
+            response = httpx.get(f"{base}/health", timeout=2)
+            if response.status_code == 200:
+                return response
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"server did not become healthy within {timeout_s} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it lingers; a no-op for a process that already ended."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT_S)
+
+
+@dataclass
+class Server:
+    """One running `runcoach serve` process."""
+
+    process: subprocess.Popen[bytes]
+    port: int
+    data_dir: Path
+    health: httpx.Response | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flushing; a power cut as far as the server can tell."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=STOP_TIMEOUT_S)
+
+    def stop(self) -> None:
+        stop(self.process)
+
+    def api(self, token: str) -> Api:
+        return Api(self.base, token)
+
+
+@dataclass
+class ServerFactory:
+    data_dir: Path
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start(self, data_dir: Path | None = None, port: int | None = None) -> Server:
+        """A server on `data_dir` (the test's by default), healthy when this returns."""
+        data_dir = data_dir or self.data_dir
+        port = port or free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "runcoach", "serve", "--port", str(port)], env=server_env(data_dir)
+        )
+        self.processes.append(process)
+        server = Server(process=process, port=port, data_dir=data_dir)
+        server.health = wait_healthy(server.base, process)
+        return server
+
+    def cli(self, *args: str, stdin: str = "", data_dir: Path | None = None) -> str:
+        """Run `python -m runcoach ARGS` on the data directory; its standard output (exit code 0 asserted)."""
+        result = subprocess.run(
+            [sys.executable, "-m", "runcoach", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=server_env(data_dir or self.data_dir),
+            timeout=CLI_TIMEOUT_S,
+            check=False,
+        )
+        assert result.returncode == 0, f"runcoach {' '.join(args)} failed: {result.stderr}"
+        return result.stdout
+
+    def user_with_token(
+        self,
+        email: str = "runner@example.com",
+        password: str = "correct horse battery",
+        *,
+        admin: bool = True,
+    ) -> str:
+        """Create an account with the CLI and return a fresh API token for it."""
+        admin_flag = ["--admin"] if admin else []
+        self.cli("users", "add", email, "--name", "Runner", *admin_flag, stdin=password + "\n")
+        return self.cli("tokens", "create", email).strip().splitlines()[-1].strip()
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.kill()
+            with contextlib.suppress(subprocess.TimeoutExpired):  # a process we cannot reap: move on
+                process.wait(timeout=STOP_TIMEOUT_S)
+
+
+@pytest.fixture
+def runcoach_server(data_dir: Path) -> Iterator[ServerFactory]:
+    """Start real servers with `runcoach_server.start()`; all of them are killed at teardown."""
+    factory = ServerFactory(data_dir=data_dir)
+    try:
+        yield factory
+    finally:
+        factory.close()
+
+
+class Api:
+    """A small bearer-token client for one server."""
+
+    def __init__(self, base: str, token: str) -> None:
+        self.client = httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT_S
+        )
+
+    def post(self, path: str, json: dict[str, Any] | None = None, status: int = 200) -> dict[str, Any]:
+        response = self.client.post(path, json=json)
+        assert response.status_code == status, f"POST {path}: {response.status_code} {response.text}"
+        data: dict[str, Any] = response.json()
+        return data
+
+    def get(self, path: str) -> dict[str, Any]:
+        response = self.client.get(path)
+        assert response.status_code == 200, f"GET {path}: {response.status_code} {response.text}"
+        data: dict[str, Any] = response.json()
+        return data
+
+    def new_session(self, *, duration_min: int = 20, goal: str = "easy", seed: int = 7) -> dict[str, Any]:
+        workout = self.post(
+            "/api/workouts/generate", {"duration_min": duration_min, "goal": goal, "seed": seed}, status=201
+        )
+        return self.post("/api/sessions", {"workout_id": workout["id"]}, status=201)
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> Api:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
