@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from runcoach.db.tables import ApiTokenRow, InviteRow, UserRow
 from runcoach.db.users import to_user
 from runcoach.domain.accounts import ApiToken, Invite, User
+
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def to_token(row: ApiTokenRow) -> ApiToken:
@@ -59,7 +61,9 @@ async def use_token(db: AsyncSession, *, token_hash: str, now: datetime) -> User
     if found is None:
         return None
     token, user = found
-    token.last_used_at = now
+    # One write a minute at most: a script polling the API should not turn every read into a write.
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
     return to_user(user)
 
 

@@ -197,3 +197,36 @@ async def test_pairing_codes_expire_after_twelve_hours(database: Database, clock
     clock.advance(12 * 3600)
     with pytest.raises(NotFound):
         await hub.by_pair_code(session.pair_code)
+
+
+async def test_views_opening_at_once_are_all_watched(database: Database, clock: FakeClock) -> None:
+    """Several first viewers race through the database read: every listener must end up registered."""
+    hub = Hub(database, clock)
+    session = await new_session(hub, database)
+    seen: list[int] = []
+    await asyncio.gather(
+        *(
+            hub.watch(session.id, lambda _s, _st, n=n: seen.append(n), owner_id=session.owner_id)
+            for n in range(5)
+        )
+    )
+    await hub.command(session.id, Command.START, owner_id=session.owner_id)
+    assert sorted(seen) == [0, 1, 2, 3, 4]
+
+
+async def test_the_ticker_folds_only_sessions_that_are_due(database: Database, clock: FakeClock) -> None:
+    recorder = Recorder()
+    hub = Hub(database, clock, broadcaster=recorder, heartbeat_s=5)
+    first, second = await new_session(hub, database), None
+    owner, workout = first.owner_id, first.workout_id
+    second = await hub.create_session(workout_id=workout, owner_id=owner)
+    for session in (first, second):
+        await hub.watch(session.id, lambda _s, _st: None, owner_id=owner)
+    await hub.tick()  # both new: pushed at once
+    await hub.command(first.id, Command.START, owner_id=owner)
+    clock.advance(3)
+    await hub.command(second.id, Command.START, owner_id=owner)
+    sent = len(recorder.sent)
+    clock.advance(2)  # the first is due its heartbeat, the second is not
+    await hub.tick()
+    assert [sid for sid, _ in recorder.sent[sent:]] == [first.id]
