@@ -254,8 +254,7 @@ def main() -> None:
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str((settings.data_dir / ".nicegui").resolve()))
     from nicegui import app, ui
 
-    from runcoach.app import setup, tune_gc
-    from runcoach.pwa import FAVICON_FILE
+    from runcoach.app import run_options, setup, tune_gc
 
     secret = load_storage_secret(settings)
     setup(settings)
@@ -272,17 +271,7 @@ def main() -> None:
 
         app.on_shutdown(dump_profile)
 
-    ui.run(  # the options of runcoach.app.serve
-        host=settings.host,
-        port=settings.port,
-        title=settings.title,
-        storage_secret=secret,
-        fastapi_docs=True,
-        reload=False,
-        show=False,
-        favicon=FAVICON_FILE,
-        show_welcome_message=False,
-    )
+    ui.run(**run_options(settings, secret))
 
 
 if __name__ in {"__main__", "__mp_main__"}:

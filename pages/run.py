@@ -349,16 +349,24 @@ def _chart(session: RunSession, state: SessionState, units: Units) -> ui.echart:
     return chart
 
 
-@ui.page("/sessions/{session_id}/run", reconnect_timeout=RECONNECT_TIMEOUT_S)
-async def run_page(session_id: str, client: Client) -> Response | None:
+async def open_owned(session_id: str) -> tuple[User, RunSession] | Response | None:
+    """The signed-in user and their session; else a redirect to sign in, or a rendered not-found page."""
     user = await current_user()
     if user is None:
         return RedirectResponse("/login")
     try:
-        session = await owned_session(session_id, user)
+        return user, await owned_session(session_id, user)
     except NotFound:
         not_found(user)
         return None
+
+
+@ui.page("/sessions/{session_id}/run", reconnect_timeout=RECONNECT_TIMEOUT_S)
+async def run_page(session_id: str, client: Client) -> Response | None:
+    opened = await open_owned(session_id)
+    if not isinstance(opened, tuple):
+        return opened
+    user, session = opened
     ui.page_title(f"{session.name} · RunCoach")
     state = session.state(context().hub.now())
     units = live.units_of(user.units)
@@ -395,14 +403,10 @@ TV_CSS = """
 
 @ui.page("/sessions/{session_id}/tv", reconnect_timeout=RECONNECT_TIMEOUT_S)
 async def tv_page(session_id: str, client: Client) -> Response | None:
-    user = await current_user()
-    if user is None:
-        return RedirectResponse("/login")
-    try:
-        session = await owned_session(session_id, user)
-    except NotFound:
-        not_found(user)
-        return None
+    opened = await open_owned(session_id)
+    if not isinstance(opened, tuple):
+        return opened
+    user, session = opened
     ui.page_title(f"TV · {session.name} · RunCoach")
     ui.add_css(TV_CSS)
     state = session.state(context().hub.now())

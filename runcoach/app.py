@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import importlib
 import logging
+from typing import Any
 
 from nicegui import app, background_tasks, ui
 
@@ -70,14 +71,19 @@ def serve(settings: Settings) -> None:
         "RunCoach on http://%s:%s, database %s", settings.host, settings.port, settings.resolved_database_url
     )
     app.on_startup(tune_gc)
-    ui.run(
-        host=settings.host,
-        port=settings.port,
-        title=settings.title,
-        storage_secret=secret,
-        fastapi_docs=True,
-        reload=False,
-        show=False,
-        favicon=FAVICON_FILE,
-        show_welcome_message=False,
-    )
+    ui.run(**run_options(settings, secret))
+
+
+def run_options(settings: Settings, secret: str) -> dict[str, Any]:
+    """The options `ui.run` gets (shared with the benchmark server)."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "title": settings.title,
+        "storage_secret": secret,
+        "fastapi_docs": True,
+        "reload": False,
+        "show": False,
+        "favicon": FAVICON_FILE,
+        "show_welcome_message": False,
+    }
