@@ -20,19 +20,9 @@ from runcoach.domain.accounts import Units
 from runcoach.domain.session import Command, RunSession, SessionState
 from runcoach.errors import NotFound
 from runcoach.live import present as live
+from runcoach.pwa import STATIC_DIR
 
-REMOTE_CSS = """
-.rc-remote { max-width: 560px; margin: 0 auto; padding: 12px 14px 20px; gap: 14px; }
-.rc-remote .rc-segment { font-size: 2.2rem; }
-.rc-remote .rc-clock { font-size: clamp(5rem, 30vw, 8rem); }
-.rc-remote .rc-value { font-size: 1.7rem; }
-.rc-remote .q-btn { width: 100%; font-weight: 800; font-size: 1.45rem; }
-.rc-remote .rc-main .q-btn { min-height: 150px; font-size: 2rem; }
-.rc-remote .rc-pair .q-btn { min-height: 104px; }
-.rc-remote .rc-end { margin-top: auto; padding-top: 12px; }
-.rc-remote .rc-end .q-btn { min-height: 68px; }
-.rc-dialog { background: #111a2e; color: #f1f5f9; border: 1px solid #334155; border-radius: 16px; }
-"""
+REMOTE_CSS = STATIC_DIR / "css" / "remote.css"
 
 
 def _finish_dialog(view: LiveView) -> ui.dialog:

@@ -51,49 +51,7 @@ BUTTONS: dict[Command, tuple[str, str, str]] = {
     Command.FINISH: ("Finish", "stop", "negative"),
 }
 
-#: No text-transform on the rc-* elements: browser tests read their rendered text ("Running").
-LIVE_CSS = """
-body { background: #0b1220; color: #e2e8f0; }
-.nicegui-content { padding: 0; }
-.rc-live { width: 100%; min-height: 100vh; padding: 14px; gap: 12px; font-variant-numeric: tabular-nums; }
-.rc-run { height: 100vh; min-height: 0; }
-.rc-fill { flex: 1 1 0; min-height: 0; }
-.rc-card { background: #111a2e; border: 1px solid #1e2a44; border-radius: 16px; padding: 12px 18px; }
-.rc-caption { font-size: 0.95rem; letter-spacing: .12em; text-transform: uppercase; color: #94a3b8;
-  font-weight: 600; }
-.rc-status { display: inline-block; padding: .3rem 1.1rem; border-radius: 999px; font-weight: 800;
-  font-size: 1.35rem; letter-spacing: .04em; background: #334155; color: #fff; }
-.rc-live[data-status=running] .rc-status { background: #16a34a; }
-.rc-live[data-status=paused] .rc-status { background: #d97706; }
-.rc-live[data-status=completed] .rc-status { background: #0f766e; }
-.rc-live[data-status=paused] .rc-clock { color: #fbbf24; }
-.rc-live[data-status=completed] .rc-clock { color: #64748b; }
-.rc-segment { font-size: clamp(2rem, 7vh, 4.2rem); font-weight: 800; line-height: 1.05; color: #f8fafc; }
-.rc-clock { font-size: clamp(4.5rem, 24vh, 14rem); font-weight: 800; line-height: .92; color: #fff;
-  letter-spacing: -.02em; }
-.rc-elapsed { font-size: clamp(2.5rem, 10vh, 5.5rem); font-weight: 700; line-height: 1; color: #e2e8f0; }
-.rc-value { font-size: clamp(2.4rem, 9.5vh, 5.2rem); font-weight: 800; line-height: 1; white-space: nowrap; }
-.rc-speed { color: #2dd4bf; }
-.rc-incline { color: #fbbf24; }
-.rc-sub { font-size: 1.15rem; color: #cbd5e1; font-weight: 600; }
-.rc-next { font-size: clamp(1.2rem, 3.6vh, 1.9rem); font-weight: 700; color: #f1f5f9; line-height: 1.3; }
-.rc-bar { width: 100%; height: 14px; background: #1e293b; border-radius: 999px; overflow: hidden;
-  flex: none; }
-.rc-bar > div { height: 100%; width: 0; background: #2dd4bf; border-radius: 999px; }
-.rc-bar.rc-thin { height: 8px; }
-.rc-bar.rc-thin > div { background: #64748b; }
-.rc-live .q-btn { border-radius: 14px; }
-.rc-controls .q-btn { font-size: 1.35rem; min-height: 76px; font-weight: 700; }
-.rc-mute { display: inline-flex; align-items: center; gap: .4rem; padding: .45rem .9rem; border-radius: 999px;
-  border: 1px solid #334155; color: #e2e8f0; font-weight: 600; background: transparent; cursor: pointer; }
-.rc-mute[aria-pressed=true] { color: #fca5a5; border-color: #7f1d1d; }
-.rc-code { font-family: ui-monospace, monospace; font-size: 1.9rem; font-weight: 800; letter-spacing: .12em;
-  color: #fff; white-space: nowrap; }
-.rc-qr svg { width: 124px; height: 124px; border-radius: 8px; display: block; }
-.rc-link, .rc-link:visited { color: #94a3b8; text-decoration: none; font-weight: 600; font-size: 1.05rem; }
-.rc-link:hover { color: #fff; }
-.rc-error { font-size: 1.1rem; color: #fca5a5; font-weight: 600; }
-"""
+LIVE_CSS = STATIC_DIR / "css" / "live.css"
 
 
 # --- one view of one session ---------------------------------------------------------------------
@@ -389,16 +347,7 @@ async def run_page(session_id: str, client: Client) -> Response | None:
 # --- the TV view -----------------------------------------------------------------------------------
 
 
-TV_CSS = """
-.rc-tv { height: 100vh; justify-content: center; align-items: center; gap: 2vh; padding: 4vh 5vw; }
-.rc-tv .rc-segment { font-size: 12vh; letter-spacing: .02em; text-align: center; }
-.rc-tv .rc-clock { font-size: 44vh; line-height: .9; }
-.rc-tv .rc-elapsed { font-size: 9vh; color: #94a3b8; }
-.rc-tv .rc-status { font-size: 3.2vh; }
-.rc-tv .rc-progress { font-size: 3.2vh; color: #94a3b8; }
-.rc-tv .rc-caption { font-size: 2.6vh; }
-.rc-tv .rc-bar { height: 2.2vh; max-width: 80vw; }
-"""
+TV_CSS = STATIC_DIR / "css" / "tv.css"
 
 
 @ui.page("/sessions/{session_id}/tv", reconnect_timeout=RECONNECT_TIMEOUT_S)
