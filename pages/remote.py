@@ -6,7 +6,7 @@ completes): the page checks it when it is built and again before every command.
 
 from __future__ import annotations
 
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 from nicegui import Client, ui
 
 from pages import run
@@ -47,24 +47,23 @@ def _finish_dialog(view: LiveView) -> ui.dialog:
 
 def remote(view: LiveView, session: RunSession, state: SessionState) -> None:
     """The phone's screen: status, segment and time left on top, big buttons under the thumb."""
-    texts = live.live_texts(state, view.units)
     ui.add_css(REMOTE_CSS)
     with run.live_root(view, state, "rc-remote"):
         with ui.row().classes("w-full items-center justify-between no-wrap"):
             ui.label(session.name).classes("text-base font-semibold text-slate-300 truncate")
-            view.label("status", texts["status"], "rc-status text-base")
+            view.label("status", "rc-status text-base")
         with ui.column().classes("rc-card w-full gap-1"):
             with ui.row().classes("w-full items-baseline justify-between no-wrap"):
-                view.label("segment", texts["segment"], "rc-segment")
-                view.label("progress", texts["progress"], "text-sm text-slate-400 whitespace-nowrap")
+                view.label("segment", "rc-segment")
+                view.label("progress", "text-sm text-slate-400 whitespace-nowrap")
             run.initial_clock(view, state, "remaining", "rc-clock")
             run.bar("rc-segment-bar")
             with ui.row().classes("w-full justify-between pt-1 no-wrap"):
-                view.label("speed", texts["speed"], "rc-value rc-speed")
-                view.label("incline", texts["incline"], "rc-value rc-incline")
+                view.label("speed", "rc-value rc-speed")
+                view.label("incline", "rc-value rc-incline")
             with ui.row().classes("w-full items-baseline gap-2 no-wrap"):
                 ui.label("Next").classes("rc-caption text-xs")
-                view.label("next", texts["next"], "text-sm text-slate-200 font-semibold")
+                view.label("next", "text-sm text-slate-200 font-semibold")
             with ui.row().classes("w-full items-baseline gap-2 no-wrap"):
                 ui.label("Elapsed").classes("rc-caption text-xs")
                 run.initial_clock(view, state, "elapsed", "text-sm text-slate-200 font-semibold")
@@ -87,14 +86,10 @@ def remote(view: LiveView, session: RunSession, state: SessionState) -> None:
 
 @ui.page("/remote/{session_id}", reconnect_timeout=run.RECONNECT_TIMEOUT_S)
 async def remote_page(session_id: str, client: Client) -> Response | None:
-    user = await current_user()
-    if user is None:
-        return RedirectResponse("/login")
-    try:
-        session = await run.owned_session(session_id, user)
-    except NotFound:
-        run.not_found(user)
-        return None
+    opened = await run.open_owned(session_id)
+    if not isinstance(opened, tuple):
+        return opened
+    user, session = opened
     ui.page_title(f"Remote · {session.name} · RunCoach")
     state = session.state(context().hub.now())
     view = LiveView(session.id, live.units_of(user.units), session.last_seq, owner_id=user.id)
@@ -132,9 +127,8 @@ async def pair_page() -> None:
     """Type the code the run view shows (ABCD-EFGH) to open the remote on this phone."""
 
     async def submit() -> None:
-        clean = live.clean_pair_code(code.value or "")
         try:
-            session = await context().hub.by_pair_code(clean)
+            session = await context().hub.by_pair_code(code.value or "")
         except NotFound as exc:
             error.show(str(exc))
             return

@@ -79,9 +79,12 @@ class LiveView:
     _unwatch: Callable[[], None] | None = None
     _watching: bool = False
 
-    def label(self, key: str, text: str, classes: str = "") -> ui.label:
-        """A label the listener keeps current (key in live.live_texts); DOM id 'rc-<key>'."""
-        element = ui.label(text).props(f"id=rc-{key}").classes(classes).mark(key)
+    def label(self, key: str, classes: str = "") -> ui.label:
+        """A label `update` keeps current (key in live.live_texts); DOM id 'rc-<key>'.
+
+        Pages call `update` once after building, so the label starts empty here.
+        """
+        element = ui.label().props(f"id=rc-{key}").classes(classes).mark(key)
         self.labels[key] = element
         return element
 
@@ -230,12 +233,11 @@ def not_found(user: User | None, message: str = "There is no such session among 
 # --- the run view (tablet) -----------------------------------------------------------------------
 
 
-def _top_bar(view: LiveView, session: RunSession, state: SessionState) -> None:
-    texts = live.live_texts(state, view.units)
+def _top_bar(view: LiveView, session: RunSession) -> None:
     with ui.row().classes("w-full items-center gap-4 no-wrap"):
-        view.label("status", texts["status"], "rc-status")
+        view.label("status", "rc-status")
         ui.label(session.name).classes("text-xl font-semibold text-slate-200 truncate")
-        view.label("progress", texts["progress"], "text-lg text-slate-400 whitespace-nowrap")
+        view.label("progress", "text-lg text-slate-400 whitespace-nowrap")
         ui.space()
         ui.element("button").props("id=rc-mute type=button aria-label='Sound on or off'").classes("rc-mute")
         ui.link("Remote", f"/remote/{session.id}").classes("rc-link")
@@ -244,10 +246,9 @@ def _top_bar(view: LiveView, session: RunSession, state: SessionState) -> None:
 
 
 def _now_card(view: LiveView, state: SessionState) -> None:
-    texts = live.live_texts(state, view.units)
     with ui.column().classes("rc-card grow gap-2 justify-between no-wrap"):
         with ui.row().classes("w-full items-baseline justify-between no-wrap"):
-            view.label("segment", texts["segment"], "rc-segment")
+            view.label("segment", "rc-segment")
             view.while_open.append(ui.label("left in segment").classes("rc-caption"))
         initial_clock(view, state, "remaining", "rc-clock")
         bar("rc-segment-bar")
@@ -256,22 +257,21 @@ def _now_card(view: LiveView, state: SessionState) -> None:
             with ui.column().classes("gap-1"):
                 with ui.row().classes("items-baseline gap-3 no-wrap"):
                     ui.label("Speed").classes("rc-caption")
-                    view.label("pace", texts["pace"], "rc-sub")
-                view.label("speed", texts["speed"], "rc-value rc-speed")
+                    view.label("pace", "rc-sub")
+                view.label("speed", "rc-value rc-speed")
             with ui.column().classes("gap-1"):
                 ui.label("Incline").classes("rc-caption")
-                view.label("incline", texts["incline"], "rc-value rc-incline")
+                view.label("incline", "rc-value rc-incline")
 
 
 def _side(view: LiveView, session: RunSession, state: SessionState) -> None:
-    texts = live.live_texts(state, view.units)
     with ui.column().classes("gap-3 w-[36%] shrink-0 no-wrap"):
         with ui.column().classes("rc-card w-full gap-1"):
             ui.label("Elapsed").classes("rc-caption")
             initial_clock(view, state, "elapsed", "rc-elapsed")
         with ui.column().classes("rc-card w-full gap-1"):
             ui.label("Next").classes("rc-caption")
-            view.label("next", texts["next"], "rc-next")
+            view.label("next", "rc-next")
         _pairing(view, session)
 
 
@@ -330,7 +330,7 @@ async def run_page(session_id: str, client: Client) -> Response | None:
     units = live.units_of(user.units)
     view = LiveView(session.id, units, session.last_seq, owner_id=user.id)
     with live_root(view, state, "rc-run no-wrap"):
-        _top_bar(view, session, state)
+        _top_bar(view, session)
         with ui.row().classes("rc-fill w-full gap-3 no-wrap items-stretch"):
             _now_card(view, state)
             _side(view, session, state)
@@ -360,17 +360,17 @@ async def tv_page(session_id: str, client: Client) -> Response | None:
     ui.add_css(TV_CSS)
     state = session.state(context().hub.now())
     view = LiveView(session.id, live.units_of(user.units), session.last_seq, owner_id=user.id)
-    texts = live.live_texts(state, view.units)
     with live_root(view, state, "rc-tv"):
         with ui.row().classes("items-center gap-6"):
-            view.label("status", texts["status"], "rc-status")
-            view.label("progress", texts["progress"], "rc-progress")
-        view.label("segment", texts["segment"], "rc-segment")
+            view.label("status", "rc-status")
+            view.label("progress", "rc-progress")
+        view.label("segment", "rc-segment")
         initial_clock(view, state, "remaining", "rc-clock")
         bar("rc-segment-bar")
         with ui.row().classes("items-baseline gap-4"):
             ui.label("Elapsed").classes("rc-caption")
             initial_clock(view, state, "elapsed", "rc-elapsed")
+    view.update(session, state)
     live_page(session, state, view.units, wake_lock=True)
     view.attach(client)
     return None

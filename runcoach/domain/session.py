@@ -199,6 +199,11 @@ _WHY: dict[tuple[Status, Command], str] = {
 }
 
 
+def allowed_commands(status: Status) -> frozenset[Command]:
+    """The commands a session in this status accepts (what a view offers as buttons)."""
+    return frozenset(_ALLOWED[status])
+
+
 def decide(state: SessionState, command: Command) -> EventKind:
     """The event a command becomes in this state; CommandConflict with a clear message otherwise."""
     event = _ALLOWED[state.status].get(command)
@@ -216,6 +221,11 @@ def seconds_to_boundary(state: SessionState) -> float | None:
 
 #: A pairing link or code controls its session for at most this long (and never after completion).
 PAIRING_TTL_S = 12 * 3600
+
+
+def clean_pair_code(text: str) -> str:
+    """A pairing code as typed or linked ('abcd-efgh'), as it is stored: upper case, letters and digits."""
+    return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,7 @@ from runcoach.domain.session import (
     CommandConflict,
     RunSession,
     SessionState,
+    clean_pair_code,
     decide,
     seconds_to_boundary,
 )
@@ -134,9 +135,8 @@ class Hub:
 
     async def by_pair_code(self, code: str) -> RunSession:
         """The session a pairing code controls, while the pairing is open; NotFound otherwise."""
-        clean = code.strip().upper().replace("-", "").replace(" ", "")
         async with self.db.session() as db:
-            session = await queries.find_by_pair_code(db, pair_code=clean)
+            session = await queries.find_by_pair_code(db, pair_code=clean_pair_code(code))
         if session is None or not session.pairing_open(self.now()):
             raise NotFound("This pairing code is not valid (sessions pair for 12 hours, until they end)")
         return session
@@ -161,7 +161,7 @@ class Hub:
         async with self._locks.setdefault(session_id, asyncio.Lock()):
             session = await self._append(session_id, command, owner_id=owner_id, if_seq=if_seq)
         state = session.state(self.now())
-        await self.publish(session)
+        await self.publish(session, state)
         return session, state
 
     async def _append(
@@ -216,14 +216,16 @@ class Hub:
 
         return unwatch
 
-    async def publish(self, session: RunSession) -> None:
-        """A session changed (here, or on another replica): update the cache and push now."""
+    async def publish(self, session: RunSession, state: SessionState | None = None) -> None:
+        """A session changed (here, or on another replica): update the cache and push now.
+
+        Only watched sessions have views in this process, so an unwatched one needs no push.
+        """
         live = self._live.get(session.id)
-        if live is not None:
-            live.session = session
-            await self._push(live, session.state(self.now()))
-        else:
-            await self.broadcaster.broadcast(session.id, payload(session, session.state(self.now())))
+        if live is None:
+            return
+        live.session = session
+        await self._push(live, state or session.state(self.now()))
         self._wake.set()
 
     async def _push(self, live: _Live, state: SessionState) -> None:

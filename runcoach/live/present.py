@@ -12,7 +12,14 @@ from collections.abc import Sequence
 from typing import Any
 
 from runcoach.domain.accounts import Units
-from runcoach.domain.session import Command, EventKind, SessionState, Status
+from runcoach.domain.session import (
+    Command,
+    EventKind,
+    SessionState,
+    Status,
+    allowed_commands,
+    clean_pair_code,
+)
 from runcoach.domain.workouts import Segment
 from runcoach.workouts import present as workout_present
 
@@ -145,11 +152,6 @@ def pair_code_text(code: str) -> str:
     """An 8-character pairing code as it is read aloud and typed: 'ABCD-EFGH'."""
     clean = clean_pair_code(code)
     return f"{clean[:4]}-{clean[4:]}" if len(clean) == 8 else clean
-
-
-def clean_pair_code(text: str) -> str:
-    """What a runner typed, as the code is stored: upper case, no dashes or spaces."""
-    return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
 # --- the spoken cue ---------------------------------------------------------------------------
@@ -320,10 +322,5 @@ def live_texts(state: SessionState, units: Units) -> dict[str, str]:
     }
 
 
-#: Which buttons a view offers in each status (the domain decides what is accepted).
-AVAILABLE: dict[Status, frozenset[Command]] = {
-    Status.CREATED: frozenset({Command.START, Command.FINISH}),
-    Status.RUNNING: frozenset({Command.PAUSE, Command.SKIP, Command.BACK, Command.FINISH}),
-    Status.PAUSED: frozenset({Command.RESUME, Command.SKIP, Command.BACK, Command.FINISH}),
-    Status.COMPLETED: frozenset(),
-}
+#: Which buttons a view offers in each status: exactly what the domain accepts.
+AVAILABLE: dict[Status, frozenset[Command]] = {status: allowed_commands(status) for status in Status}

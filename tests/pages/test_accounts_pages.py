@@ -37,6 +37,15 @@ async def sign_in(user: User, email: str, password: str = PASSWORD) -> None:
     user.find(kind=ui.button, content="Sign in").click()
 
 
+async def register(user: User, code: str, name: str, email: str) -> None:
+    await user.open(f"/register?code={code}")
+    user.find("Your name").type(name)
+    user.find("Email").type(email)
+    user.find("Password").type(PASSWORD)
+    user.find("Repeat password").type(PASSWORD)
+    user.find(kind=ui.button, content="Create account").click()
+
+
 def text_of(user: User, marker: str) -> str:
     (label,) = user.find(kind=ui.label, marker=marker).elements
     return label.text
@@ -61,21 +70,11 @@ async def test_admin_invites_a_runner_who_registers_once(user: User, create_user
     assert len(code) >= 12
 
     runner = create_user()
-    await runner.open(f"/register?code={code}")
-    runner.find("Your name").type("Bo")
-    runner.find("Email").type("bo@example.com")
-    runner.find("Password").type(PASSWORD)
-    runner.find("Repeat password").type(PASSWORD)
-    runner.find(kind=ui.button, content="Create account").click()
+    await register(runner, code, "Bo", "bo@example.com")
     await runner.should_see(marker="generate", retries=PATIENCE)
 
     late = create_user()
-    await late.open(f"/register?code={code}")
-    late.find("Your name").type("Cy")
-    late.find("Email").type("cy@example.com")
-    late.find("Password").type(PASSWORD)
-    late.find("Repeat password").type(PASSWORD)
-    late.find(kind=ui.button, content="Create account").click()
+    await register(late, code, "Cy", "cy@example.com")
     await late.should_see("This invite code is used", retries=PATIENCE)
 
 
