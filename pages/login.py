@@ -14,7 +14,7 @@ from runcoach.auth import service
 from runcoach.auth.web import current_user, forget, remember, setup_needed
 from runcoach.context import context
 from runcoach.domain.accounts import User
-from runcoach.errors import RunCoachError
+from runcoach.domain.errors import RunCoachError
 
 
 def safe_target(redirect_to: str | None) -> str:

@@ -17,8 +17,8 @@ from runcoach.auth.web import current_user
 from runcoach.context import context
 from runcoach.db.users import get_user
 from runcoach.domain.accounts import Units
+from runcoach.domain.errors import NotFound
 from runcoach.domain.session import Command, RunSession, SessionState
-from runcoach.errors import NotFound
 from runcoach.live import present as live
 from runcoach.pwa import STATIC_DIR
 

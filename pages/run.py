@@ -25,8 +25,8 @@ from pages.layout import frame
 from runcoach.auth.web import current_user
 from runcoach.context import context
 from runcoach.domain.accounts import Units, User
+from runcoach.domain.errors import NotFound
 from runcoach.domain.session import Command, CommandConflict, RunSession, SessionState
-from runcoach.errors import NotFound
 from runcoach.live import fanout
 from runcoach.live import present as live
 from runcoach.live.hub import payload

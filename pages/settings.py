@@ -15,7 +15,7 @@ from runcoach.context import context
 from runcoach.db.tokens import list_invites, list_tokens
 from runcoach.db.users import set_units
 from runcoach.domain.accounts import Units, User
-from runcoach.errors import RunCoachError
+from runcoach.domain.errors import RunCoachError
 
 
 def when(moment: datetime | None) -> str:

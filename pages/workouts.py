@@ -14,8 +14,8 @@ from pages.layout import frame
 from runcoach.auth.web import current_user
 from runcoach.context import context
 from runcoach.domain.accounts import User
+from runcoach.domain.errors import NotFound
 from runcoach.domain.workouts import MAX_DURATION_MIN, MIN_DURATION_MIN, Constraints, Goal, Level, Workout
-from runcoach.errors import NotFound
 from runcoach.workouts import present, service
 
 L = present.FIELD_LABELS

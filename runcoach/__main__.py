@@ -12,7 +12,7 @@ from runcoach.clock import SystemClock
 from runcoach.config import Settings
 from runcoach.db.engine import Database
 from runcoach.db.users import get_user_with_hash
-from runcoach.errors import RunCoachError
+from runcoach.domain.errors import RunCoachError
 
 
 def build_parser() -> argparse.ArgumentParser:

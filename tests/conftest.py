@@ -6,12 +6,15 @@ import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from nicegui.testing import User
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from runcoach.db.engine import Database
+from tests.helpers import PATIENCE
 
 POSTGRES_URL = os.environ.get(
     "RUNCOACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -28,6 +31,22 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("RUNCOACH_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)  # so a developer's .env never leaks into a test
     yield tmp_path / "data"
+
+
+@pytest.fixture(autouse=True)
+def patient_user(monkeypatch: pytest.MonkeyPatch) -> None:
+    """NiceGUI's `should_see` gives up after 3 retries (0.3 s): too soon on a busy 2-core machine.
+
+    Every story waits up to PATIENCE retries instead; it returns as soon as the element is there.
+    """
+    for name in ("should_see", "should_not_see"):
+        original = getattr(User, name)
+
+        async def patient(self: User, *args: Any, _original: Any = original, **kwargs: Any) -> None:
+            kwargs.setdefault("retries", PATIENCE)
+            await _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(User, name, patient)
 
 
 async def _postgres_schema() -> str:

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 
 from runcoach.api.deps import Ctx, CurrentUser, get_user
 from runcoach.api.workouts import SegmentOut
+from runcoach.domain.errors import NotFound
 from runcoach.domain.session import Command, CommandConflict, RunSession, SessionState
-from runcoach.errors import NotFound
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"], dependencies=[Depends(get_user)])
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, HTTPException
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runcoach.api.deps import Ctx, CurrentUser, Db, get_user
+from runcoach.domain.errors import NotFound
 from runcoach.domain.workouts import MAX_SEED, Constraints, Goal, Segment, Workout, WorkoutSpec
-from runcoach.errors import NotFound
 from runcoach.workouts import service
 
 router = APIRouter(prefix="/api/workouts", tags=["workouts"], dependencies=[Depends(get_user)])

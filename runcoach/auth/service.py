@@ -24,7 +24,7 @@ from runcoach.domain.accounts import (
     normalize_email,
     password_problem,
 )
-from runcoach.errors import AuthFailed, Conflict, InvalidInput, NotFound
+from runcoach.domain.errors import AuthFailed, Conflict, InvalidInput, NotFound
 
 TOKEN_PREFIX = "rc_"
 #: argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile.

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import assert_never
 
+from runcoach.domain.errors import Conflict
 from runcoach.domain.workouts import Segment
 
 #: The fold counts in whole microseconds (the resolution of `datetime`), so boundaries are exact.
@@ -54,8 +55,8 @@ class Event:
     at: datetime
 
 
-class CommandConflict(Exception):
-    """A command that does not fit the session's state; the message says why."""
+class CommandConflict(Conflict):
+    """A command that does not fit the session's state (or a stale `if_seq`); the message says why."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from runcoach.clock import Clock
 from runcoach.db import sessions as queries
 from runcoach.db import workouts as workout_queries
 from runcoach.db.engine import Database
+from runcoach.domain.errors import NotFound
 from runcoach.domain.session import (
     Command,
     CommandConflict,
@@ -32,7 +33,6 @@ from runcoach.domain.session import (
     decide,
     seconds_to_boundary,
 )
-from runcoach.errors import NotFound
 
 log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from runcoach.domain.errors import NotFound
 from runcoach.domain.workouts import MAX_SEED, Constraints, Segment, Workout, WorkoutSpec
-from runcoach.errors import NotFound
 
 #: Labels of the generate form's inputs, by the field name pydantic reports in its errors.
 FIELD_LABELS: dict[str, str] = {

@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.db import workouts as queries
+from runcoach.domain.errors import NotFound
 from runcoach.domain.generator import generate_workout
 from runcoach.domain.workouts import Workout, WorkoutSpec
-from runcoach.errors import NotFound
 
 #: Drawn seeds stay short enough to read out and type back in; any seed below 2**53 is accepted.
 DRAWN_SEED_BOUND = 2**31

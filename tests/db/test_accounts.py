@@ -11,7 +11,7 @@ from runcoach.auth import service
 from runcoach.db.engine import Database
 from runcoach.db.tokens import list_tokens
 from runcoach.domain.accounts import User
-from runcoach.errors import AuthFailed, Conflict, InvalidInput, NotFound
+from runcoach.domain.errors import AuthFailed, Conflict, InvalidInput, NotFound
 
 T0 = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
 PASSWORD = "Correct-Horse-42"

@@ -11,9 +11,9 @@ import pytest
 from runcoach.auth import service as auth
 from runcoach.clock import FakeClock
 from runcoach.db.engine import Database
+from runcoach.domain.errors import NotFound
 from runcoach.domain.session import Command, CommandConflict, RunSession, SessionState, Status
 from runcoach.domain.workouts import Goal, WorkoutSpec
-from runcoach.errors import NotFound
 from runcoach.live.hub import Hub
 from runcoach.workouts import service as workouts
 

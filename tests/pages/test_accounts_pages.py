@@ -8,33 +8,9 @@ import httpx
 from nicegui import ui
 from nicegui.testing import User
 
-from runcoach.auth import service
 from runcoach.context import context
 from runcoach.db.tokens import list_tokens
-from runcoach.domain.accounts import User as Account
-
-PASSWORD = "a-Strong-pass-9"
-PATIENCE = 50
-
-
-async def add_account(email: str, *, admin: bool) -> Account:
-    ctx = context()
-    async with ctx.db.session() as db:
-        return await service.create_user(
-            db,
-            email=email,
-            name=email.split("@")[0].title(),
-            password=PASSWORD,
-            is_admin=admin,
-            now=ctx.clock.now(),
-        )
-
-
-async def sign_in(user: User, email: str, password: str = PASSWORD) -> None:
-    await user.open("/login")
-    user.find("Email").type(email)
-    user.find("Password").type(password)
-    user.find(kind=ui.button, content="Sign in").click()
+from tests.helpers import PASSWORD, PATIENCE, add_account, sign_in
 
 
 async def register(user: User, code: str, name: str, email: str) -> None:
@@ -93,9 +69,9 @@ async def test_sixth_sign_in_after_five_failures_is_refused_with_a_clear_message
     await context().db.ready()
     await add_account("ada@example.com", admin=True)
     for _ in range(5):
-        await sign_in(user, "ada@example.com", "wrong-password-1")
+        await sign_in(user, "ada@example.com", "wrong-password-1", wait=False)
         await user.should_see("Wrong email or password", retries=PATIENCE)
-    await sign_in(user, "ada@example.com")
+    await sign_in(user, "ada@example.com", wait=False)
     await user.should_see("Too many failed sign-ins", retries=PATIENCE)
 
 

@@ -22,7 +22,7 @@ from runcoach.domain.session import Command, RunSession, Status
 from runcoach.domain.workouts import Goal, WorkoutSpec
 from runcoach.live import present
 from runcoach.workouts import service
-from tests.pages.test_workouts_story import PATIENCE, add_account, sign_in, the
+from tests.helpers import PATIENCE, add_account, sign_in, the
 
 
 async def a_session(account: Account, goal: Goal = Goal.INTERVALS) -> RunSession:

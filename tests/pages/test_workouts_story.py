@@ -2,49 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from nicegui import ui
 from nicegui.testing import User
 
-from runcoach.auth import service as auth_service
 from runcoach.context import context
 from runcoach.domain.accounts import User as Account
 from runcoach.domain.workouts import Goal, WorkoutSpec
 from runcoach.workouts import service
-
-PASSWORD = "a-Strong-pass-9"
-#: Navigation runs in a background task and builds the next page from the database: allow it a moment.
-PATIENCE = 50
-
-E = TypeVar("E", bound=ui.element)
-
-
-async def add_account(email: str, name: str, *, admin: bool = False) -> Account:
-    ctx = context()
-    async with ctx.db.session() as db:
-        return await auth_service.create_user(
-            db, email=email, name=name, password=PASSWORD, is_admin=admin, now=ctx.clock.now()
-        )
+from tests.helpers import PASSWORD, PATIENCE, add_account, sign_in, the
 
 
 async def workouts_of(account: Account) -> list[str]:
     async with context().db.session() as db:
         return [w.name for w in await service.list_mine(db, owner_id=account.id)]
-
-
-async def sign_in(user: User, email: str) -> None:
-    await user.open("/login")
-    user.find("Email").type(email)
-    user.find("Password").type(PASSWORD)
-    user.find(kind=ui.button, content="Sign in").click()
-    await user.should_see(marker="generate", retries=PATIENCE)
-
-
-def the(user: User, kind: type[E], marker: str) -> E:
-    """The one element of `kind` with this marker on the current page."""
-    (element,) = user.find(kind=kind, marker=marker).elements
-    return element
 
 
 def current_workout_id(user: User) -> int:
