@@ -14,7 +14,7 @@ from pages.layout import frame
 from runcoach.auth.web import current_user
 from runcoach.context import context
 from runcoach.domain.accounts import User
-from runcoach.domain.errors import NotFound
+from runcoach.domain.errors import NotFound, RunCoachError
 from runcoach.domain.workouts import MAX_DURATION_MIN, MIN_DURATION_MIN, Constraints, Goal, Level, Workout
 from runcoach.workouts import present, service
 
@@ -69,10 +69,9 @@ def generate_form(user: User) -> None:
             show_errors(present.form_errors(exc))
             return
         ctx = context()
-        async with ctx.db.session() as db:
-            workout = await service.generate(
-                db, owner_id=user.id, spec=form.spec, seed=form.seed, now=ctx.clock.now()
-            )
+        workout = await service.generate(
+            ctx.db, owner_id=user.id, spec=form.spec, seed=form.seed, now=ctx.clock.now()
+        )
         ui.navigate.to(f"/workouts/{workout.id}")
 
     def show_errors(problems: list[present.FormError]) -> None:
@@ -118,8 +117,7 @@ async def workouts_page() -> Response | None:
     user = await current_user()
     if user is None:
         return RedirectResponse("/login")
-    async with context().db.session() as db:
-        mine = await service.list_mine(db, owner_id=user.id)
+    mine = await service.list_mine(context().db, owner_id=user.id)
     with frame("Workouts", user):
         generate_form(user)
         workout_list(mine)
@@ -183,11 +181,10 @@ def _actions(workout: Workout, user: User) -> None:
     async def regenerate() -> None:
         ctx = context()
         try:
-            async with ctx.db.session() as db:
-                new = await service.regenerate(
-                    db, workout_id=workout.id, owner_id=user.id, now=ctx.clock.now()
-                )
-        except NotFound as exc:
+            new = await service.regenerate(
+                ctx.db, workout_id=workout.id, owner_id=user.id, now=ctx.clock.now()
+            )
+        except RunCoachError as exc:
             error.show(str(exc))
             return
         ui.navigate.to(f"/workouts/{new.id}")
@@ -195,7 +192,7 @@ def _actions(workout: Workout, user: User) -> None:
     async def start_run() -> None:
         try:
             session = await context().hub.create_session(workout_id=workout.id, owner_id=user.id)
-        except NotFound as exc:
+        except RunCoachError as exc:
             error.show(str(exc))
             return
         ui.navigate.to(f"/sessions/{session.id}/run")
@@ -223,10 +220,9 @@ async def workout_page(workout_id: str) -> Response | None:
     if user is None:
         return RedirectResponse("/login")
     try:
-        async with context().db.session() as db:
-            wanted = present.parse_id(workout_id)
-            workout = await service.get(db, workout_id=wanted, owner_id=user.id)
-            chain = await service.history(db, workout_id=wanted, owner_id=user.id)
+        workout, chain = await service.get_with_history(
+            context().db, workout_id=present.parse_id(workout_id), owner_id=user.id
+        )
     except NotFound:
         _not_found(user)
         return None

@@ -13,7 +13,7 @@ from typing import Any
 
 from nicegui import app, background_tasks, ui
 
-from runcoach.api import health, sessions, workouts
+from runcoach.api import errors, health, sessions, workouts
 from runcoach.auth.middleware import AuthMiddleware
 from runcoach.clock import Clock, SystemClock
 from runcoach.config import Settings, load_storage_secret
@@ -35,6 +35,7 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     ctx = Context(settings=settings, db=db, clock=clock, hub=Hub(db, clock, broadcaster=SocketBroadcaster()))
     set_context(ctx)
     app.add_middleware(AuthMiddleware)
+    errors.install(app)
     app.include_router(health.router)
     app.include_router(workouts.router)
     app.include_router(sessions.router)

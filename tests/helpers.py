@@ -19,6 +19,9 @@ PASSWORD = "a-Strong-pass-9"
 #: should_see retries every 0.1 s: 100 retries is 10 s, plenty for a page build on a loaded box.
 PATIENCE = 100
 
+#: Ids no database row can have: past PostgreSQL's INTEGER, SQLite's INTEGER, and 64 bits.
+HUGE_IDS = (str(2**31), str(2**63), str(2**64), "9" * 40)
+
 E = TypeVar("E", bound=ui.element)
 
 

@@ -1,17 +1,16 @@
-"""FastAPI dependencies: the context, a database session, and the bearer-token user."""
+"""FastAPI dependencies: the context, the bearer-token user, and ids checked before a database sees them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.auth.service import user_for_token
 from runcoach.context import Context, context
 from runcoach.domain.accounts import User
+from runcoach.domain.ids import MAX_ID
 
 _bearer = HTTPBearer(auto_error=False, description="A personal API token (Settings -> API tokens)")
 
@@ -21,14 +20,6 @@ def get_ctx() -> Context:
 
 
 Ctx = Annotated[Context, Depends(get_ctx)]
-
-
-async def get_db(ctx: Ctx) -> AsyncIterator[AsyncSession]:
-    async with ctx.db.session() as db:
-        yield db
-
-
-Db = Annotated[AsyncSession, Depends(get_db)]
 
 
 async def get_user(
@@ -49,3 +40,7 @@ def _unauthorized(detail: str) -> HTTPException:
 
 
 CurrentUser = Annotated[User, Depends(get_user)]
+
+
+#: A row id in a path: 1 to MAX_ID; anything else is a 422 with the reason, never a database error.
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description=f"A row id, 1 to {MAX_ID}")]

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
-from pydantic import BaseModel
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
 
-from runcoach.api.deps import Ctx, CurrentUser, get_user
+from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
+from runcoach.api.errors import responses
 from runcoach.api.workouts import SegmentOut
-from runcoach.domain.errors import NotFound
-from runcoach.domain.session import Command, CommandConflict, RunSession, SessionState
+from runcoach.domain.ids import MAX_ID
+from runcoach.domain.session import Command, RunSession, SessionState
 
-router = APIRouter(prefix="/api/sessions", tags=["sessions"], dependencies=[Depends(get_user)])
+router = APIRouter(
+    prefix="/api/sessions",
+    tags=["sessions"],
+    dependencies=[Depends(get_user)],
+    responses=responses(401, 503),
+)
 
 
 class CreateIn(BaseModel):
-    workout_id: int
+    workout_id: int = Field(ge=1, le=MAX_ID, description="One of my workouts")
 
 
 class EventOut(BaseModel):
@@ -64,37 +70,46 @@ def _segment(segment: Any) -> SegmentOut | None:
     return None if segment is None else SegmentOut(**segment.model_dump(mode="json"))
 
 
-@router.post("", status_code=201, response_model=SessionOut)
+@router.post("", status_code=201, response_model=SessionOut, responses=responses(404, 413))
 async def create_session(body: CreateIn, user: CurrentUser, ctx: Ctx) -> SessionOut:
-    try:
-        session = await ctx.hub.create_session(workout_id=body.workout_id, owner_id=user.id)
-    except NotFound as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    """A new run session playing one of my workouts (404 for an unknown or foreign workout)."""
+    session = await ctx.hub.create_session(workout_id=body.workout_id, owner_id=user.id)
     return SessionOut.of(session, session.state(ctx.clock.now()))
 
 
 @router.get("", response_model=list[SessionOut])
 async def list_sessions(user: CurrentUser, ctx: Ctx) -> list[SessionOut]:
+    """My sessions, newest first."""
     now = ctx.clock.now()
     return [SessionOut.of(s, s.state(now)) for s in await ctx.hub.list(owner_id=user.id)]
 
 
-@router.get("/{session_id}", response_model=SessionOut)
-async def get_session(session_id: int, user: CurrentUser, ctx: Ctx) -> SessionOut:
-    try:
-        session = await ctx.hub.get(session_id, owner_id=user.id)
-    except NotFound as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
+@router.get("/{session_id}", response_model=SessionOut, responses=responses(404))
+async def get_session(session_id: RowId, user: CurrentUser, ctx: Ctx) -> SessionOut:
+    """The session's state now, folded from its event log."""
+    session = await ctx.hub.get(session_id, owner_id=user.id)
     return SessionOut.of(session, session.state(ctx.clock.now()))
 
 
-@router.post("/{session_id}/{command}", response_model=SessionOut)
-async def send_command(session_id: int, command: Command, user: CurrentUser, ctx: Ctx) -> SessionOut:
-    """start, pause, resume, skip, back or finish: 409 when it does not fit the session's state."""
-    try:
-        session, state = await ctx.hub.command(session_id, command, owner_id=user.id)
-    except NotFound as exc:
-        raise HTTPException(status_code=404, detail=str(exc)) from exc
-    except CommandConflict as exc:
-        raise HTTPException(status_code=409, detail=str(exc)) from exc
+@router.post("/{session_id}/{command}", response_model=SessionOut, responses=responses(404, 409))
+async def send_command(
+    session_id: RowId,
+    command: Command,
+    user: CurrentUser,
+    ctx: Ctx,
+    if_seq: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            le=MAX_ID,
+            description="The last event seq you saw: if the session changed since, 409 instead of acting",
+        ),
+    ] = None,
+) -> SessionOut:
+    """start, pause, resume, skip, back or finish: 409 when it does not fit the session's state.
+
+    Pass `if_seq` (the `events[-1].seq` you last read) so a command based on a stale view is a
+    409 rather than, say, a second skip nobody meant.
+    """
+    session, state = await ctx.hub.command(session_id, command, owner_id=user.id, if_seq=if_seq)
     return SessionOut.of(session, state)

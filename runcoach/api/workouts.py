@@ -4,18 +4,31 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from runcoach.api.deps import Ctx, CurrentUser, Db, get_user
-from runcoach.domain.errors import NotFound
+from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
+from runcoach.api.errors import responses
+from runcoach.domain.errors import InvalidInput
 from runcoach.domain.workouts import MAX_SEED, Constraints, Goal, Segment, Workout, WorkoutSpec
 from runcoach.workouts import service
 
-router = APIRouter(prefix="/api/workouts", tags=["workouts"], dependencies=[Depends(get_user)])
+router = APIRouter(
+    prefix="/api/workouts",
+    tags=["workouts"],
+    dependencies=[Depends(get_user)],
+    responses=responses(401, 503),
+)
 
 
 class GenerateIn(BaseModel):
+    """What to generate. Besides each field's range, these rules hold together (else 422):
+
+    - warm-up plus cool-down leave at least 5 minutes: `warmup_min + cooldown_min <= duration_min - 5`;
+    - `min_speed_kmh < max_speed_kmh`, both multiples of 0.1 km/h; `max_incline_pct` a multiple of 0.5 %;
+    - `easy_speed_kmh`, when given, lies between `min_speed_kmh` and `max_speed_kmh`.
+    """
+
     model_config = ConfigDict(extra="forbid")
 
     duration_min: int = Field(ge=10, le=180, description="Total minutes, 10 to 180")
@@ -24,9 +37,14 @@ class GenerateIn(BaseModel):
     constraints: Constraints | None = None
 
     def spec(self) -> WorkoutSpec:
-        return WorkoutSpec(
-            duration_min=self.duration_min, goal=self.goal, constraints=self.constraints or Constraints()
-        )
+        """The generator's inputs; InvalidInput when the fields do not fit together."""
+        try:
+            return WorkoutSpec(
+                duration_min=self.duration_min, goal=self.goal, constraints=self.constraints or Constraints()
+            )
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise InvalidInput(".".join(map(str, first["loc"])) or "constraints", first["msg"]) from exc
 
 
 class SegmentOut(BaseModel):
@@ -57,51 +75,35 @@ def _segment(segment: Segment) -> SegmentOut:
     return SegmentOut(**segment.model_dump(mode="json"))
 
 
-def _not_found(exc: NotFound) -> HTTPException:
-    return HTTPException(status_code=404, detail=str(exc))
-
-
-@router.post("/generate", status_code=201, response_model=WorkoutOut)
-async def generate(body: GenerateIn, user: CurrentUser, ctx: Ctx, db: Db) -> WorkoutOut:
-    spec = _spec_or_422(body)
-    workout = await service.generate(db, owner_id=user.id, spec=spec, seed=body.seed, now=ctx.clock.now())
+@router.post("/generate", status_code=201, response_model=WorkoutOut, responses=responses(413))
+async def generate(body: GenerateIn, user: CurrentUser, ctx: Ctx) -> WorkoutOut:
+    """A new workout from these inputs; the same inputs and seed give the identical workout."""
+    workout = await service.generate(
+        ctx.db, owner_id=user.id, spec=body.spec(), seed=body.seed, now=ctx.clock.now()
+    )
     return WorkoutOut.of(workout)
 
 
-def _spec_or_422(body: GenerateIn) -> WorkoutSpec:
-    # Cross-field rules (warm-up plus cool-down must fit the duration) live on WorkoutSpec.
-    try:
-        return body.spec()
-    except ValidationError as exc:
-        detail = [{"loc": ["body", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
-        raise HTTPException(status_code=422, detail=detail) from exc
-
-
 @router.get("", response_model=list[WorkoutOut])
-async def list_workouts(user: CurrentUser, db: Db) -> list[WorkoutOut]:
-    return [WorkoutOut.of(w) for w in await service.list_mine(db, owner_id=user.id)]
+async def list_workouts(user: CurrentUser, ctx: Ctx) -> list[WorkoutOut]:
+    """My workouts, newest first."""
+    return [WorkoutOut.of(w) for w in await service.list_mine(ctx.db, owner_id=user.id)]
 
 
-@router.get("/{workout_id}", response_model=WorkoutOut)
-async def get_workout(workout_id: int, user: CurrentUser, db: Db) -> WorkoutOut:
-    try:
-        return WorkoutOut.of(await service.get(db, workout_id=workout_id, owner_id=user.id))
-    except NotFound as exc:
-        raise _not_found(exc) from exc
+@router.get("/{workout_id}", response_model=WorkoutOut, responses=responses(404))
+async def get_workout(workout_id: RowId, user: CurrentUser, ctx: Ctx) -> WorkoutOut:
+    return WorkoutOut.of(await service.get(ctx.db, workout_id=workout_id, owner_id=user.id))
 
 
-@router.get("/{workout_id}/history", response_model=list[WorkoutOut])
-async def get_history(workout_id: int, user: CurrentUser, db: Db) -> list[WorkoutOut]:
-    try:
-        return [WorkoutOut.of(w) for w in await service.history(db, workout_id=workout_id, owner_id=user.id)]
-    except NotFound as exc:
-        raise _not_found(exc) from exc
+@router.get("/{workout_id}/history", response_model=list[WorkoutOut], responses=responses(404))
+async def get_history(workout_id: RowId, user: CurrentUser, ctx: Ctx) -> list[WorkoutOut]:
+    """The regeneration chain this workout belongs to, oldest first."""
+    chain = await service.history(ctx.db, workout_id=workout_id, owner_id=user.id)
+    return [WorkoutOut.of(w) for w in chain]
 
 
-@router.post("/{workout_id}/regenerate", status_code=201, response_model=WorkoutOut)
-async def regenerate(workout_id: int, user: CurrentUser, ctx: Ctx, db: Db) -> WorkoutOut:
-    try:
-        workout = await service.regenerate(db, workout_id=workout_id, owner_id=user.id, now=ctx.clock.now())
-    except NotFound as exc:
-        raise _not_found(exc) from exc
+@router.post("/{workout_id}/regenerate", status_code=201, response_model=WorkoutOut, responses=responses(404))
+async def regenerate(workout_id: RowId, user: CurrentUser, ctx: Ctx) -> WorkoutOut:
+    """A new workout from the same inputs and a new seed, its `parent_id` this one; this one stays."""
+    workout = await service.regenerate(ctx.db, workout_id=workout_id, owner_id=user.id, now=ctx.clock.now())
     return WorkoutOut.of(workout)

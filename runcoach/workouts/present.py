@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from runcoach.domain import ids
 from runcoach.domain.errors import NotFound
 from runcoach.domain.workouts import MAX_SEED, Constraints, Segment, Workout, WorkoutSpec
 
@@ -47,15 +48,11 @@ SEGMENT_COLUMNS: list[dict[str, Any]] = [
 ]
 
 
-#: Largest id a database integer column holds; a longer number in a URL cannot name a workout.
-MAX_ID = 2**63 - 1
-
-
 def parse_id(text: str) -> int:
     """A workout id from a URL path segment; NotFound for anything that cannot be one (like an unknown id)."""
-    if text.isascii() and text.isdigit() and len(text) <= 19 and 0 < int(text) <= MAX_ID:
-        return int(text)
-    raise NotFound(f"Workout {text[:20]} not found")
+    if (parsed := ids.parse_id(text)) is None:
+        raise NotFound(f"Workout {text[:20]} not found")
+    return parsed
 
 
 def clock(seconds: int) -> str:

@@ -1,4 +1,8 @@
-"""Generating, regenerating and reading workouts: the domain generator plus the database."""
+"""Generating, regenerating and reading workouts: the domain generator plus the database.
+
+Every public function owns its unit of work: it takes the process's `Database` and opens (and
+commits) its own transaction, so pages and routes never hold one.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.db import workouts as queries
+from runcoach.db.engine import Database
 from runcoach.domain.errors import NotFound
 from runcoach.domain.generator import generate_workout
 from runcoach.domain.workouts import Workout, WorkoutSpec
@@ -21,15 +26,65 @@ def draw_seed() -> int:
 
 
 async def generate(
+    database: Database,
+    *,
+    owner_id: int,
+    spec: WorkoutSpec,
+    seed: int | None,
+    now: datetime,
+) -> Workout:
+    """Generate and store a workout; a missing seed is drawn and recorded."""
+    async with database.session() as db:
+        return await _generate(db, owner_id=owner_id, spec=spec, seed=seed, now=now, parent_id=None)
+
+
+async def regenerate(database: Database, *, workout_id: int, owner_id: int, now: datetime) -> Workout:
+    """A new workout from the same inputs and a new seed, linked to its parent; the parent stays."""
+    async with database.session() as db:
+        parent = await _get(db, workout_id=workout_id, owner_id=owner_id)
+        seed = draw_seed()
+        while seed == parent.seed:  # a new seed, or "regenerate" could hand back the same workout
+            seed = draw_seed()
+        return await _generate(
+            db, owner_id=owner_id, spec=parent.inputs, seed=seed, now=now, parent_id=parent.id
+        )
+
+
+async def get(database: Database, *, workout_id: int, owner_id: int) -> Workout:
+    """One of the owner's workouts; NotFound for an unknown id or somebody else's."""
+    async with database.session() as db:
+        return await _get(db, workout_id=workout_id, owner_id=owner_id)
+
+
+async def get_with_history(
+    database: Database, *, workout_id: int, owner_id: int
+) -> tuple[Workout, list[Workout]]:
+    """The workout and its regeneration chain (oldest first), read in one transaction."""
+    async with database.session() as db:
+        return await _get(db, workout_id=workout_id, owner_id=owner_id), await _history(
+            db, workout_id=workout_id, owner_id=owner_id
+        )
+
+
+async def history(database: Database, *, workout_id: int, owner_id: int) -> list[Workout]:
+    async with database.session() as db:
+        return await _history(db, workout_id=workout_id, owner_id=owner_id)
+
+
+async def list_mine(database: Database, *, owner_id: int) -> list[Workout]:
+    async with database.session() as db:
+        return await queries.list_workouts(db, owner_id=owner_id)
+
+
+async def _generate(
     db: AsyncSession,
     *,
     owner_id: int,
     spec: WorkoutSpec,
     seed: int | None,
     now: datetime,
-    parent_id: int | None = None,
+    parent_id: int | None,
 ) -> Workout:
-    """Generate and store a workout; a missing seed is drawn and recorded."""
     seed = draw_seed() if seed is None else seed
     draft = generate_workout(spec, seed=seed)
     return await queries.add_workout(
@@ -37,28 +92,15 @@ async def generate(
     )
 
 
-async def regenerate(db: AsyncSession, *, workout_id: int, owner_id: int, now: datetime) -> Workout:
-    """A new workout from the same inputs and a new seed, linked to its parent; the parent stays."""
-    parent = await get(db, workout_id=workout_id, owner_id=owner_id)
-    seed = draw_seed()
-    while seed == parent.seed:  # a new seed, or "regenerate" could hand back the same workout
-        seed = draw_seed()
-    return await generate(db, owner_id=owner_id, spec=parent.inputs, seed=seed, now=now, parent_id=parent.id)
-
-
-async def get(db: AsyncSession, *, workout_id: int, owner_id: int) -> Workout:
+async def _get(db: AsyncSession, *, workout_id: int, owner_id: int) -> Workout:
     workout = await queries.get_workout(db, workout_id=workout_id, owner_id=owner_id)
     if workout is None:
         raise NotFound(f"Workout {workout_id} not found")
     return workout
 
 
-async def history(db: AsyncSession, *, workout_id: int, owner_id: int) -> list[Workout]:
+async def _history(db: AsyncSession, *, workout_id: int, owner_id: int) -> list[Workout]:
     chain = await queries.workout_history(db, workout_id=workout_id, owner_id=owner_id)
     if not chain:
         raise NotFound(f"Workout {workout_id} not found")
     return chain
-
-
-async def list_mine(db: AsyncSession, *, owner_id: int) -> list[Workout]:
-    return await queries.list_workouts(db, owner_id=owner_id)

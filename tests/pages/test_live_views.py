@@ -28,9 +28,8 @@ from tests.helpers import PATIENCE, add_account, sign_in, the
 async def a_session(account: Account, goal: Goal = Goal.INTERVALS) -> RunSession:
     """A 20-minute workout of the runner's and a new session playing it."""
     ctx = context()
-    async with ctx.db.session() as db:
-        spec = WorkoutSpec(duration_min=20, goal=goal)
-        workout = await service.generate(db, owner_id=account.id, spec=spec, seed=11, now=ctx.clock.now())
+    spec = WorkoutSpec(duration_min=20, goal=goal)
+    workout = await service.generate(ctx.db, owner_id=account.id, spec=spec, seed=11, now=ctx.clock.now())
     return await ctx.hub.create_session(workout_id=workout.id, owner_id=account.id)
 
 

@@ -9,12 +9,11 @@ from runcoach.context import context
 from runcoach.domain.accounts import User as Account
 from runcoach.domain.workouts import Goal, WorkoutSpec
 from runcoach.workouts import service
-from tests.helpers import PASSWORD, PATIENCE, add_account, sign_in, the
+from tests.helpers import HUGE_IDS, PASSWORD, PATIENCE, add_account, sign_in, the
 
 
 async def workouts_of(account: Account) -> list[str]:
-    async with context().db.session() as db:
-        return [w.name for w in await service.list_mine(db, owner_id=account.id)]
+    return [w.name for w in await service.list_mine(context().db, owner_id=account.id)]
 
 
 def current_workout_id(user: User) -> int:
@@ -86,14 +85,14 @@ async def test_another_runners_workout_is_not_found(user: User) -> None:
     owner = await add_account("owner@example.com", "Owner", admin=True)
     await add_account("other@example.com", "Other")
     ctx = context()
-    async with ctx.db.session() as db:
-        spec = WorkoutSpec(duration_min=20, goal=Goal.TEMPO)
-        theirs = await service.generate(db, owner_id=owner.id, spec=spec, seed=3, now=ctx.clock.now())
+    spec = WorkoutSpec(duration_min=20, goal=Goal.TEMPO)
+    theirs = await service.generate(ctx.db, owner_id=owner.id, spec=spec, seed=3, now=ctx.clock.now())
 
     await sign_in(user, "other@example.com")
     foreign = await user.http_client.get(f"/workouts/{theirs.id}")
     unknown = await user.http_client.get("/workouts/999")
-    for response in (foreign, unknown, await user.http_client.get("/workouts/not-a-number")):
+    odd = [await user.http_client.get(f"/workouts/{text}") for text in ("not-a-number", *HUGE_IDS)]
+    for response in (foreign, unknown, *odd):
         assert response.status_code == 404
         assert "Workout not found" in response.text
         assert theirs.name not in response.text
