@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from nicegui import app, ui
 
 from runcoach import __version__
@@ -153,7 +154,15 @@ def register_pwa_routes(settings: Settings) -> None:
     _add_service_worker_route(service_worker_source())
     _add_file_routes()
     app.add_static_files(STATIC_URL, STATIC_DIR)
+    _hide_from_openapi(STATIC_URL)
     ui.add_head_html(head_html(settings), shared=True)
+
+
+def _hide_from_openapi(prefix: str) -> None:
+    """NiceGUI documents its static-file route in /openapi.json; files are not part of the API."""
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.path.startswith(prefix):
+            route.include_in_schema = False
 
 
 def _add_manifest_route(body: dict[str, Any]) -> None:

@@ -1,7 +1,8 @@
 """One place maps the domain's errors to HTTP: one exception handler per kind, and their OpenAPI entries.
 
 Routes never catch to translate: a service raises NotFound, the handler answers 404 with the
-same sentence the pages show. A database that does not answer is a 503, never a 500.
+same sentence the pages show. A database that does not answer is `Unavailable` (runcoach/db/engine.py
+translates it once), so a 503 with Retry-After, never a 500.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
-from sqlalchemy.exc import InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from runcoach.domain.errors import (
     AuthFailed,
@@ -27,7 +30,6 @@ log = logging.getLogger(__name__)
 
 #: Seconds a client should wait before retrying after a 503.
 RETRY_AFTER_S = 5
-DATABASE_DOWN = "The database is not answering, so nothing was changed. Try again in a moment."
 
 
 class ErrorOut(BaseModel):
@@ -46,6 +48,7 @@ STATUS: dict[type[RunCoachError], int] = {
 }
 
 _DESCRIPTIONS = {
+    400: "The body is not valid JSON",
     401: "Missing, malformed, unknown or revoked bearer token, or a disabled account",
     404: "Unknown, or somebody else's (the two are indistinguishable)",
     409: "The request does not fit the current state; `detail` says why",
@@ -72,9 +75,20 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(_body(exc), status_code=status, headers=headers)
 
 
-async def _database_down(request: Request, exc: Exception) -> JSONResponse:
-    log.warning("database error on %s %s: %s", request.method, request.url.path, exc)
-    return JSONResponse({"detail": DATABASE_DOWN}, status_code=503, headers=_headers(503))
+async def _method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    """405 whose Allow lists every method of the path (Starlette names only the first route's)."""
+    allowed = [method for method in _METHODS if _routable(request, method)]
+    return JSONResponse(
+        {"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": ", ".join(allowed)}
+    )
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _routable(request: Request, method: str) -> bool:
+    scope = {**request.scope, "method": method}
+    return any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes)
 
 
 def _headers(status: int) -> dict[str, str] | None:
@@ -85,10 +99,20 @@ def _headers(status: int) -> dict[str, str] | None:
     return None
 
 
+def _json_404_under_api(page_404: Any) -> Any:
+    """NiceGUI answers an unknown path with its HTML error page; under /api/ a client expects JSON."""
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        if request.url.path.startswith("/api/") and isinstance(exc, StarletteHTTPException):
+            return await http_exception_handler(request, exc)
+        return await page_404(request, exc)
+
+    return not_found
+
+
 def install(app: FastAPI) -> None:
-    """Register the handlers: one per domain kind, one for a database that does not answer."""
+    """Register the handlers: one per domain kind, JSON 404s under /api/, and a complete 405."""
+    app.add_exception_handler(404, _json_404_under_api(app.exception_handlers[404]))
     for kind in STATUS:
         app.add_exception_handler(kind, _domain_error)
-    # A connection refused or lost (OperationalError, InterfaceError, OSError under them): not a bug here.
-    for outage in (OperationalError, InterfaceError, ConnectionError):
-        app.add_exception_handler(outage, _database_down)
+    app.add_exception_handler(405, _method_not_allowed)

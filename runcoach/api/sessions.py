@@ -13,6 +13,7 @@ from runcoach.api.errors import responses
 from runcoach.api.workouts import SegmentOut
 from runcoach.domain.ids import MAX_ID
 from runcoach.domain.session import Command, RunSession, SessionState
+from runcoach.domain.workouts import WholeNumber
 
 router = APIRouter(
     prefix="/api/sessions",
@@ -23,7 +24,7 @@ router = APIRouter(
 
 
 class CreateIn(BaseModel):
-    workout_id: int = Field(ge=1, le=MAX_ID, description="One of my workouts")
+    workout_id: WholeNumber = Field(ge=1, le=MAX_ID, description="One of my workouts")
 
 
 class EventOut(BaseModel):
@@ -70,7 +71,7 @@ def _segment(segment: Any) -> SegmentOut | None:
     return None if segment is None else SegmentOut(**segment.model_dump(mode="json"))
 
 
-@router.post("", status_code=201, response_model=SessionOut, responses=responses(404, 413))
+@router.post("", status_code=201, response_model=SessionOut, responses=responses(400, 404, 413))
 async def create_session(body: CreateIn, user: CurrentUser, ctx: Ctx) -> SessionOut:
     """A new run session playing one of my workouts (404 for an unknown or foreign workout)."""
     session = await ctx.hub.create_session(workout_id=body.workout_id, owner_id=user.id)
@@ -84,14 +85,14 @@ async def list_sessions(user: CurrentUser, ctx: Ctx) -> list[SessionOut]:
     return [SessionOut.of(s, s.state(now)) for s in await ctx.hub.list(owner_id=user.id)]
 
 
-@router.get("/{session_id}", response_model=SessionOut, responses=responses(404))
+@router.get("/{session_id:int}", response_model=SessionOut, responses=responses(404))
 async def get_session(session_id: RowId, user: CurrentUser, ctx: Ctx) -> SessionOut:
     """The session's state now, folded from its event log."""
     session = await ctx.hub.get(session_id, owner_id=user.id)
     return SessionOut.of(session, session.state(ctx.clock.now()))
 
 
-@router.post("/{session_id}/{command}", response_model=SessionOut, responses=responses(404, 409))
+@router.post("/{session_id:int}/{command}", response_model=SessionOut, responses=responses(404, 409))
 async def send_command(
     session_id: RowId,
     command: Command,

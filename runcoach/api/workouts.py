@@ -10,7 +10,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
 from runcoach.api.errors import responses
 from runcoach.domain.errors import InvalidInput
-from runcoach.domain.workouts import MAX_SEED, Constraints, Goal, Segment, Workout, WorkoutSpec
+from runcoach.domain.workouts import (
+    MAX_SEED,
+    Constraints,
+    Goal,
+    Segment,
+    WholeNumber,
+    Workout,
+    WorkoutSpec,
+)
 from runcoach.workouts import service
 
 router = APIRouter(
@@ -31,9 +39,11 @@ class GenerateIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    duration_min: int = Field(ge=10, le=180, description="Total minutes, 10 to 180")
+    duration_min: WholeNumber = Field(ge=10, le=180, description="Total minutes, 10 to 180")
     goal: Goal
-    seed: int | None = Field(default=None, ge=0, le=MAX_SEED, description="Drawn and recorded when absent")
+    seed: WholeNumber | None = Field(
+        default=None, ge=0, le=MAX_SEED, description="Drawn and recorded when absent"
+    )
     constraints: Constraints | None = None
 
     def spec(self) -> WorkoutSpec:
@@ -75,7 +85,7 @@ def _segment(segment: Segment) -> SegmentOut:
     return SegmentOut(**segment.model_dump(mode="json"))
 
 
-@router.post("/generate", status_code=201, response_model=WorkoutOut, responses=responses(413))
+@router.post("/generate", status_code=201, response_model=WorkoutOut, responses=responses(400, 413))
 async def generate(body: GenerateIn, user: CurrentUser, ctx: Ctx) -> WorkoutOut:
     """A new workout from these inputs; the same inputs and seed give the identical workout."""
     workout = await service.generate(
@@ -90,19 +100,21 @@ async def list_workouts(user: CurrentUser, ctx: Ctx) -> list[WorkoutOut]:
     return [WorkoutOut.of(w) for w in await service.list_mine(ctx.db, owner_id=user.id)]
 
 
-@router.get("/{workout_id}", response_model=WorkoutOut, responses=responses(404))
+@router.get("/{workout_id:int}", response_model=WorkoutOut, responses=responses(404))
 async def get_workout(workout_id: RowId, user: CurrentUser, ctx: Ctx) -> WorkoutOut:
     return WorkoutOut.of(await service.get(ctx.db, workout_id=workout_id, owner_id=user.id))
 
 
-@router.get("/{workout_id}/history", response_model=list[WorkoutOut], responses=responses(404))
+@router.get("/{workout_id:int}/history", response_model=list[WorkoutOut], responses=responses(404))
 async def get_history(workout_id: RowId, user: CurrentUser, ctx: Ctx) -> list[WorkoutOut]:
     """The regeneration chain this workout belongs to, oldest first."""
     chain = await service.history(ctx.db, workout_id=workout_id, owner_id=user.id)
     return [WorkoutOut.of(w) for w in chain]
 
 
-@router.post("/{workout_id}/regenerate", status_code=201, response_model=WorkoutOut, responses=responses(404))
+@router.post(
+    "/{workout_id:int}/regenerate", status_code=201, response_model=WorkoutOut, responses=responses(404)
+)
 async def regenerate(workout_id: RowId, user: CurrentUser, ctx: Ctx) -> WorkoutOut:
     """A new workout from the same inputs and a new seed, its `parent_id` this one; this one stays."""
     workout = await service.regenerate(ctx.db, workout_id=workout_id, owner_id=user.id, now=ctx.clock.now())

@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 from datetime import datetime
 from enum import StrEnum
-from typing import Self
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 SPEED_STEP_KMH = 0.1
 INCLINE_STEP_PCT = 0.5
@@ -19,6 +19,18 @@ MIN_DURATION_MIN = 10
 MAX_DURATION_MIN = 180
 #: Seeds stay below 2**53 so that they survive a round trip through JavaScript numbers.
 MAX_SEED = 2**53 - 1
+
+
+def _not_a_bool(value: Any) -> Any:
+    # pydantic's lax mode reads true as 1: a JSON boolean where a number belongs is a mistake, say so.
+    if isinstance(value, bool):
+        raise ValueError("Input should be a number, not true or false")
+    return value
+
+
+#: A number that refuses booleans; NaN and infinities are refused by `allow_inf_nan=False`.
+Number = Annotated[float, BeforeValidator(_not_a_bool), Field(allow_inf_nan=False)]
+WholeNumber = Annotated[int, BeforeValidator(_not_a_bool)]
 
 
 class Goal(StrEnum):
@@ -79,15 +91,17 @@ class Constraints(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    min_speed_kmh: float = Field(default=5.0, ge=1.0, le=25.0, description="Slowest speed to use, km/h")
-    max_speed_kmh: float = Field(default=16.0, ge=1.0, le=25.0, description="Fastest speed to use, km/h")
-    max_incline_pct: float = Field(default=6.0, ge=0.0, le=15.0, description="Steepest incline to use, %")
-    easy_speed_kmh: float | None = Field(
+    min_speed_kmh: Number = Field(default=5.0, ge=1.0, le=25.0, description="Slowest speed to use, km/h")
+    max_speed_kmh: Number = Field(default=16.0, ge=1.0, le=25.0, description="Fastest speed to use, km/h")
+    max_incline_pct: Number = Field(default=6.0, ge=0.0, le=15.0, description="Steepest incline to use, %")
+    easy_speed_kmh: Number | None = Field(
         default=None, ge=1.0, le=25.0, description="The runner's easy pace as a speed, km/h"
     )
     level: Level = Field(default=Level.INTERMEDIATE, description="Used when no easy speed is given")
-    warmup_min: int | None = Field(default=None, ge=0, le=30, description="Warm-up minutes (default by goal)")
-    cooldown_min: int | None = Field(
+    warmup_min: WholeNumber | None = Field(
+        default=None, ge=0, le=30, description="Warm-up minutes (default by goal)"
+    )
+    cooldown_min: WholeNumber | None = Field(
         default=None, ge=0, le=30, description="Cool-down minutes (default by goal)"
     )
 
@@ -116,7 +130,7 @@ class WorkoutSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    duration_min: int = Field(
+    duration_min: WholeNumber = Field(
         ge=MIN_DURATION_MIN, le=MAX_DURATION_MIN, description="Total minutes, 10 to 180"
     )
     goal: Goal

@@ -31,7 +31,7 @@ async def new_session(http: httpx.AsyncClient, runner: Runner) -> dict[str, Any]
     return response.json()
 
 
-@pytest.mark.parametrize("text", [*HUGE_IDS, "0", "-1"])
+@pytest.mark.parametrize("text", [*HUGE_IDS, "0"])
 @pytest.mark.parametrize(("method", "path"), ID_ROUTES)
 async def test_an_id_no_row_can_have_is_a_422_with_the_reason(
     http: httpx.AsyncClient, ann: Runner, method: str, path: str, text: str
@@ -42,10 +42,23 @@ async def test_an_id_no_row_can_have_is_a_422_with_the_reason(
     assert error["loc"][0] == "path" and ("than or equal to" in error["msg"] or "integer" in error["msg"])
 
 
-async def test_the_largest_id_is_simply_not_found(http: httpx.AsyncClient, ann: Runner) -> None:
+@pytest.mark.parametrize("text", [str(MAX_ID), "-1", "abc", "1.5"])
+async def test_the_largest_id_and_text_that_is_no_id_are_not_found(
+    http: httpx.AsyncClient, ann: Runner, text: str
+) -> None:
     for method, path in ID_ROUTES:
-        response = await http.request(method, path.format(id=MAX_ID), headers=ann.headers)
+        response = await http.request(method, path.format(id=text), headers=ann.headers)
         assert response.status_code == 404, (path, response.text)
+
+
+async def test_a_wrong_method_is_a_405_that_names_every_allowed_one(
+    http: httpx.AsyncClient, ann: Runner
+) -> None:
+    response = await http.request("PUT", "/api/sessions", headers=ann.headers)
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) >= {"GET", "POST"}
+    generate = await http.get("/api/workouts/generate", headers=ann.headers)
+    assert generate.status_code == 405 and "POST" in generate.headers["allow"]
 
 
 @pytest.mark.parametrize("workout_id", [2**31, 2**63, 2**64, 0])

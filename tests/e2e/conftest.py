@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from tests.conftest import IN_CI, POSTGRES_URL
 
 STARTUP_TIMEOUT_S = 30
 STOP_TIMEOUT_S = 15
@@ -101,12 +106,16 @@ class ServerFactory:
     data_dir: Path
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
+    #: Extra environment for every server and CLI process (e.g. RUNCOACH_DATABASE_URL).
+    env: dict[str, str] = field(default_factory=dict)
+
     def start(self, data_dir: Path | None = None, port: int | None = None) -> Server:
         """A server on `data_dir` (the test's by default), healthy when this returns."""
         data_dir = data_dir or self.data_dir
         port = port or free_port()
         process = subprocess.Popen(
-            [sys.executable, "-m", "runcoach", "serve", "--port", str(port)], env=server_env(data_dir)
+            [sys.executable, "-m", "runcoach", "serve", "--port", str(port)],
+            env=server_env(data_dir) | self.env,
         )
         self.processes.append(process)
         server = Server(process=process, port=port, data_dir=data_dir)
@@ -120,7 +129,7 @@ class ServerFactory:
             input=stdin,
             capture_output=True,
             text=True,
-            env=server_env(data_dir or self.data_dir),
+            env=server_env(data_dir or self.data_dir) | self.env,
             timeout=CLI_TIMEOUT_S,
             check=False,
         )
@@ -155,6 +164,25 @@ def runcoach_server(data_dir: Path) -> Iterator[ServerFactory]:
         yield factory
     finally:
         factory.close()
+
+
+@pytest.fixture
+async def postgres_url() -> AsyncIterator[str]:
+    """A new, empty PostgreSQL database for real server processes; dropped afterwards."""
+    name = f"rc_{secrets.token_hex(6)}"
+    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # refused, auth, missing server
+        await admin.dispose()
+        if IN_CI:
+            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required in CI: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await admin.dispose()
 
 
 class Api:
