@@ -40,8 +40,8 @@ async def owner_and_workout(database: Database, email: str = "ann@example.com") 
         user = await auth.create_user(
             db, email=email, name="Ann", password="Correct-Horse-42", is_admin=False, now=T0
         )
-        spec = WorkoutSpec(duration_min=20, goal=Goal.INTERVALS)
-        workout = await workouts.generate(db, owner_id=user.id, spec=spec, seed=5, now=T0)
+    spec = WorkoutSpec(duration_min=20, goal=Goal.INTERVALS)
+    workout = await workouts.generate(database, owner_id=user.id, spec=spec, seed=5, now=T0)
     return user.id, workout.id
 
 
