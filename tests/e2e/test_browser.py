@@ -24,6 +24,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+from runcoach.live.present import elapsed_clock
 from tests.conftest import IN_CI
 from tests.e2e.conftest import ServerFactory
 
@@ -35,6 +36,8 @@ WAIT_S = 10
 PAGE_LOAD_TIMEOUT_S = 20
 EMAIL, PASSWORD = "coach@example.com", "correct horse battery"
 TABLET_SIZE, PHONE_SIZE = (1280, 800), (390, 844)
+#: How long a paused clock must stand still (a running one moves every second).
+STILL_S = 1.5
 
 
 @pytest.fixture
@@ -124,6 +127,14 @@ def wait_text(driver: WebDriver, element_id: str, expected: str) -> None:
     wait_for(driver, shows, f"#{element_id} to read {expected!r}")
 
 
+def holds_for(driver: WebDriver, condition: Callable[[WebDriver], bool], what: str, seconds: float) -> None:
+    """The condition stays true for `seconds` (checked ten times a second; fails at the first miss)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert condition(driver), f"{what} changed:\n{describe(driver)}"
+        time.sleep(0.1)  # the polling interval of an observation window, not a wait for something
+
+
 def tap(driver: WebDriver, element_id: str) -> None:
     wait_for(driver, ec.element_to_be_clickable((By.ID, element_id)), f"#{element_id} to be tappable").click()
 
@@ -182,14 +193,12 @@ def test_pause_on_the_phone_shows_paused_on_the_tablet(
 
     tap(phone, "rc-pause")
     wait_text(tablet, "rc-status", "Paused")
-
-    # While paused, it stands still (a moment first for the push that carried the pause to settle).
-    time.sleep(0.5)
-    paused_at = text_of(tablet, "rc-elapsed")
-    time.sleep(1.5)
-    assert text_of(tablet, "rc-elapsed") == paused_at, "the tablet's clock kept running while paused"
-
     with server.api(token) as api:
         state = api.get(f"/api/sessions/{session['id']}")
     assert state["status"] == "paused"
     assert [e["kind"] for e in state["events"]] == ["created", "started", "paused"]
+
+    # Paused, the tablet shows the server's elapsed time and it stands still.
+    paused_at = elapsed_clock(state["elapsed_s"])
+    wait_text(tablet, "rc-elapsed", paused_at)
+    holds_for(tablet, lambda d: text_of(d, "rc-elapsed") == paused_at, "the paused clock", STILL_S)
