@@ -77,7 +77,9 @@ def test_a_chunked_body_stops_being_read_past_the_limit(server: Server) -> None:
     assert status == 413, data[:300]
 
 
-def test_a_body_under_the_limit_still_reaches_the_route(server: Server, runcoach_server: ServerFactory) -> None:
+def test_a_body_under_the_limit_still_reaches_the_route(
+    server: Server, runcoach_server: ServerFactory
+) -> None:
     token = runcoach_server.user_with_token()
     with server.api(token) as api:
         workout = api.post("/api/workouts/generate", {"duration_min": 30, "goal": "easy"}, status=201)
@@ -131,6 +133,7 @@ def test_ten_thousand_cookieless_requests_leave_memory_flat_and_set_no_cookie(
     before_kb = rss_kb(pid)
     cookies = cookieless_requests(server.port, token, MEASURED_REQUESTS, deadline)
     after_kb = rss_kb(pid)
-    print(f"RSS {before_kb} KB -> {after_kb} KB over {MEASURED_REQUESTS} requests ({after_kb - before_kb:+} KB)")
+    growth_kb = after_kb - before_kb
+    print(f"RSS {before_kb} KB -> {after_kb} KB over {MEASURED_REQUESTS} requests ({growth_kb:+} KB)")
     assert not warm_up_cookies and not cookies, f"{len(cookies)} Set-Cookie, e.g. {cookies[:1]}"
-    assert after_kb - before_kb <= RSS_SLACK_KB, f"RSS grew {after_kb - before_kb} KB"
+    assert growth_kb <= RSS_SLACK_KB, f"RSS grew {growth_kb} KB"
