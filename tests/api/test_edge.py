@@ -11,8 +11,15 @@ import httpx
 import pytest
 from nicegui import app
 from nicegui.version import __version__ as nicegui_version
+from pydantic import ValidationError
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
 
+from runcoach.api.middleware import BodySizeLimit
 from runcoach.api.validation import EXCERPT_CHARS, excerpt
+from runcoach.config import Settings
 from tests.api.conftest import Runner
 
 GENERATE = "/api/workouts/generate"
@@ -58,6 +65,31 @@ async def test_a_chunked_body_stops_being_read_once_past_the_limit(
 async def test_a_body_under_the_limit_is_served(http: httpx.AsyncClient, ann: Runner) -> None:
     response = await http.post(GENERATE, json=VALID, headers=ann.headers)
     assert response.status_code == 201, response.text
+
+
+def echo_length_app(max_bytes: int) -> BodySizeLimit:
+    """A bare app that answers the length of the body it read, behind the limit."""
+
+    async def length(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(str(len(await request.body())))
+
+    return BodySizeLimit(Starlette(routes=[Route("/", length, methods=["POST"])]), max_bytes=max_bytes)
+
+
+@pytest.mark.parametrize(("size", "status"), [(2048, 200), (2049, 413)])
+async def test_the_limit_is_the_configured_one_to_the_byte(size: int, status: int) -> None:
+    transport = httpx.ASGITransport(echo_length_app(2048))
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post("/", content=b"x" * size)
+    assert response.status_code == status
+
+
+def test_the_limit_is_read_from_the_environment_and_has_a_floor(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RUNCOACH_MAX_BODY_BYTES", "4096")
+    assert Settings().max_body_bytes == 4096
+    monkeypatch.setenv("RUNCOACH_MAX_BODY_BYTES", "10")
+    with pytest.raises(ValidationError):
+        Settings()
 
 
 # -- the 422 for bad input --------------------------------------------------------------------------
