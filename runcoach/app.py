@@ -14,6 +14,9 @@ from typing import Any
 from nicegui import app, background_tasks, ui
 
 from runcoach.api import errors, health, sessions, workouts
+from runcoach.api.docs import register_docs
+from runcoach.api.middleware import BodySizeLimit, SecurityHeaders, keep_browser_storage_to_pages
+from runcoach.api.validation import register_validation_handler
 from runcoach.auth.middleware import AuthMiddleware
 from runcoach.clock import Clock, SystemClock
 from runcoach.config import Settings, load_storage_secret
@@ -35,7 +38,13 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     ctx = Context(settings=settings, db=db, clock=clock, hub=Hub(db, clock, broadcaster=SocketBroadcaster()))
     set_context(ctx)
     app.add_middleware(AuthMiddleware)
+    # Added later means further out: the size limit wraps the auth check, the headers wrap both.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
+    keep_browser_storage_to_pages()
     errors.install(app)
+    register_validation_handler(app)
+    register_docs(app, title=settings.title)
     app.include_router(health.router)
     app.include_router(workouts.router)
     app.include_router(sessions.router)
@@ -82,7 +91,7 @@ def run_options(settings: Settings, secret: str) -> dict[str, Any]:
         "port": settings.port,
         "title": settings.title,
         "storage_secret": secret,
-        "fastapi_docs": True,
+        "fastapi_docs": False,  # register_docs serves /openapi.json and offline /docs, /redoc
         "reload": False,
         "show": False,
         "favicon": FAVICON_FILE,

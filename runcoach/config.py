@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         description="Signs the browser session; generated once into the data directory when unset",
     )
     title: str = Field(default="RunCoach", description="Name shown in the browser and the PWA")
+    max_body_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        description="Largest request body accepted; larger ones get 413 before they are read",
+    )
 
     @field_validator("data_dir")
     @classmethod
