@@ -91,24 +91,34 @@ async def new_session(hub: Hub, database: Database) -> RunSession:
 # --- outages and replicas ------------------------------------------------------------------------
 
 
-async def take_sqlite_offline(database: Database) -> None:
+class SqliteOutage:
     """A real SQLite outage: close the pool, then put a directory where the database file was.
 
     Every new connection then fails with "unable to open database file", as with a lost disk.
     """
-    await database.close()
-    _replace_with_directory(Path(make_url(database.url).database or ""))
 
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._before: set[threading.Thread] = set()
 
-async def settle_failed_sqlite_connects(timeout_s: float = 30.0) -> None:
-    """Let aiosqlite's worker threads of failed connections finish while this event loop still runs.
+    async def start(self) -> None:
+        # No await between the snapshot and the swap: every worker thread started after the
+        # snapshot belongs to a connection attempt that fails (see `settle`).
+        self._before = set(threading.enumerate())
+        _replace_with_directory(Path(make_url(self.database.url).database or ""))
+        await self.database.close()  # pooled connections still hold the old file open: drop them
 
-    On a failed connect aiosqlite queues "stop" with a future of the current loop; a thread that
-    gets to it after the test's loop closed dies with "Event loop is closed" (an error here).
-    """
-    for thread in threading.enumerate():
-        if thread.name.endswith("(_connection_worker_thread)"):
-            await asyncio.to_thread(thread.join, timeout_s)
+    async def settle(self, timeout_s: float = 30.0) -> None:
+        """Let the worker threads of failed connections finish while this event loop still runs.
+
+        On a failed connect aiosqlite queues "stop" with a future of the current loop; a thread
+        that gets to it after the test's loop closed dies with "Event loop is closed" (an error here).
+        """
+        if not self._before:
+            return  # never started
+        for thread in set(threading.enumerate()) - self._before:
+            if thread.name.endswith("(_connection_worker_thread)"):
+                await asyncio.to_thread(thread.join, timeout_s)
 
 
 def _replace_with_directory(path: Path) -> None:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from runcoach.db.engine import Database
-from tests.helpers import Fragile, TcpRelay, settle_failed_sqlite_connects, take_sqlite_offline
+from tests.helpers import Fragile, SqliteOutage, TcpRelay
 
 
 async def _search_path(database: Database) -> str:
@@ -20,15 +20,9 @@ async def _search_path(database: Database) -> str:
 async def fragile(database: Database) -> AsyncIterator[Fragile]:
     """The migrated test database (SQLite and PostgreSQL) with a way to take it down."""
     if database.engine.dialect.name == "sqlite":
-        cuts: list[bool] = []
-
-        async def cut() -> None:
-            cuts.append(True)
-            await take_sqlite_offline(database)
-
-        yield Fragile(database, cut)
-        if cuts:  # only then did connections fail (the pool's healthy threads live until closed)
-            await settle_failed_sqlite_connects()
+        outage = SqliteOutage(database)
+        yield Fragile(database, outage.start)
+        await outage.settle()
         return
     url = database.engine.url
     relay = TcpRelay(url.host or "127.0.0.1", url.port or 5432)
