@@ -6,6 +6,7 @@ from the database, so waits are generous (see `PATIENCE` and the conftest's pati
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import contextlib
 import threading
@@ -203,3 +204,15 @@ class Fragile:
     db: Database
     cut: Callable[[], Awaitable[None]]
     relay: TcpRelay | None = None  # PostgreSQL only: `relay.frozen = True` makes it hang instead
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The absolute module names a Python file imports (for the layer tests)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names

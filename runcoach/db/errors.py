@@ -20,7 +20,7 @@ from runcoach.domain.errors import Unavailable
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 _SQLITE_BUSY_TEXTS = ("database is locked", "database table is locked", "database is busy")
 
-DATABASE_DOWN = "The database is not answering, so nothing was saved. Try again in a moment."
+DATABASE_DOWN = "The database is not answering. Try again in a moment."
 
 
 def is_lost_race(exc: BaseException) -> bool:

@@ -188,6 +188,17 @@ async def test_a_wrong_pairing_code_says_so(user: User) -> None:
     assert user.back_history[-1] == "/pair"
 
 
+async def test_pairing_while_the_database_is_down_says_so(user: User) -> None:
+    await user.open("/pair")
+    await user.should_see(marker="code")
+    outage = SqliteOutage(context().db)
+    await outage.start()
+    user.find(marker="code").type("ABCD-EFGH")
+    user.find(marker="open").click()
+    await user.should_see(content="The database is not answering", marker="error")
+    await outage.settle()
+
+
 async def test_the_pairing_link_works_only_for_its_own_session(user: User) -> None:
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
