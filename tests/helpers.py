@@ -176,15 +176,15 @@ class MemoryNotifier:
 
     def __init__(self) -> None:
         self.handlers: list[ChangeHandler] = []
-        self.sent: list[int] = []
+        self.sent: list[tuple[int, int]] = []
 
     def subscribe(self, handler: ChangeHandler) -> None:
         self.handlers.append(handler)
 
-    async def notify(self, session_id: int) -> None:
-        self.sent.append(session_id)
+    async def notify(self, session_id: int, seq: int) -> None:
+        self.sent.append((session_id, seq))
         for handler in list(self.handlers):
-            await handler(session_id)
+            await handler(session_id, seq)
 
 
 class Recorder:

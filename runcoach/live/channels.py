@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-#: What a notifier calls for each "session N changed" it receives.
-ChangeHandler = Callable[[int], Awaitable[None]]
+#: What a notifier calls for each "session N changed (its newest event is seq S)" it receives.
+ChangeHandler = Callable[[int, int], Awaitable[None]]
 
 
 class Broadcaster(Protocol):
@@ -33,11 +33,15 @@ class Notifier(Protocol):
     """Cross-replica sync: announce that a session changed, and hear other replicas' announcements."""
 
     def subscribe(self, handler: ChangeHandler) -> None:
-        """Call `handler(session_id)` for every change announced from now on (by any replica)."""
+        """Call `handler(session_id, seq)` for every change announced from now on (by any replica)."""
         ...
 
-    async def notify(self, session_id: int) -> None:
-        """Announce that `session_id` has a new event in the database."""
+    async def notify(self, session_id: int, seq: int) -> None:
+        """Announce that `session_id` has a new event `seq` in the database.
+
+        The seq lets a replica that already shows that event (the sender itself, for one)
+        skip the database read.
+        """
         ...
 
 
@@ -47,5 +51,5 @@ class InProcessNotifier:
     def subscribe(self, handler: ChangeHandler) -> None:
         return None
 
-    async def notify(self, session_id: int) -> None:
+    async def notify(self, session_id: int, seq: int) -> None:
         return None

@@ -21,6 +21,7 @@ from datetime import datetime
 from runcoach.clock import Clock
 from runcoach.db.engine import Database
 from runcoach.domain.accounts import Units
+from runcoach.domain.errors import RunCoachError
 from runcoach.domain.session import Command, RunSession, SessionState
 from runcoach.live.channels import Broadcaster, InProcessNotifier, NoBroadcast, Notifier
 from runcoach.live.commands import CommandLog
@@ -95,12 +96,12 @@ class Hub:
         session = await self.commands.append(session_id, command, owner_id=owner_id, if_seq=if_seq)
         state = session.state(self.now())
         await self.publish(session, state)
-        await self._announce(session_id)
+        await self._announce(session_id, session.last_seq)
         return session, state
 
-    async def _announce(self, session_id: int) -> None:
+    async def _announce(self, session_id: int, seq: int) -> None:
         try:
-            await self.notifier.notify(session_id)
+            await self.notifier.notify(session_id, seq)
         except Exception:
             # The event is saved and this process's views have it: other replicas catch up on their
             # next reload or command. Failing the tap now would invite a second, conflicting one.
@@ -119,11 +120,20 @@ class Hub:
         """A session changed (here, or on another replica): update the cache and push now."""
         await self.ticker.publish(session, state)
 
-    async def changed_elsewhere(self, session_id: int) -> None:
-        """A notifier's "session N changed": re-fold it from the database and push to the views here."""
-        if not self.ticker.is_watched(session_id):
-            return  # no views here: nothing to read
-        session = await self.registry.find(session_id, owner_id=None)
+    async def changed_elsewhere(self, session_id: int, seq: int) -> None:
+        """A notifier's "session N changed": re-fold it from the database and push to the views here.
+
+        Skipped when nobody here watches the session, or the views here already have event `seq`.
+        """
+        cached = self.ticker.cached(session_id)
+        if cached is None or cached.last_seq >= seq:
+            return
+        try:
+            session = await self.registry.find(session_id, owner_id=None)
+        except RunCoachError as exc:
+            # The views keep the last state they had; the next command or reload brings them up to date.
+            log.warning("could not re-read session %s after a change elsewhere: %s", session_id, exc)
+            return
         if session is not None:
             await self.publish(session)
 

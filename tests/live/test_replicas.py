@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from runcoach.clock import FakeClock
 from runcoach.db.engine import Database
 from runcoach.domain.session import Command, RunSession, SessionState, Status
 from runcoach.live.hub import Hub
-from tests.helpers import T0, MemoryNotifier, Recorder, new_session
+from tests.helpers import T0, Fragile, MemoryNotifier, Recorder, new_session
 
 
 @pytest.fixture
@@ -19,7 +17,7 @@ def clock() -> FakeClock:
 
 
 class BrokenNotifier(MemoryNotifier):
-    async def notify(self, session_id: int) -> None:
+    async def notify(self, session_id: int, seq: int) -> None:
         raise ConnectionError("the notification channel is down")
 
 
@@ -36,7 +34,7 @@ async def test_a_command_on_one_replica_reaches_a_view_watching_through_another(
 
     await phone_replica.command(session.id, Command.START, owner_id=session.owner_id)
 
-    assert bus.sent == [session.id]
+    assert bus.sent == [(session.id, 2)]
     assert seen[-1].status is Status.RUNNING
     assert tablet_side.sent[-1][1]["status"] == "running" and tablet_side.sent[-1][1]["seq"] == 2
 
@@ -76,12 +74,26 @@ async def test_an_older_snapshot_never_replaces_a_newer_one(database: Database, 
     assert hub.ticker.cached(session.id) == paused
 
 
-async def test_a_notification_for_a_session_nobody_here_watches_reads_nothing(
+async def test_a_notification_is_read_only_by_replicas_that_watch_and_lack_the_event(
     database: Database, clock: FakeClock
 ) -> None:
-    hub = Hub(database, clock)
-    session = await new_session(hub, database)
-    reads: list[int] = []
+    bus = MemoryNotifier()
+    sender, watching, idle = (Hub(database, clock, notifier=bus) for _ in range(3))
+    session = await new_session(sender, database)
+    for hub in (sender, watching):
+        await hub.watch(session.id, lambda _s, _st: None, owner_id=None)
+    reads: dict[Hub, list[int]] = {hub: [] for hub in (sender, watching, idle)}
+    for hub in reads:
+        _count_reads(hub, reads[hub])
+
+    await sender.command(session.id, Command.START, owner_id=session.owner_id)
+
+    # The sender has seq 2 already, the idle replica has no views: only one database read.
+    assert reads == {sender: [], watching: [session.id], idle: []}
+    assert watching.ticker.cached(session.id) == sender.ticker.cached(session.id)
+
+
+def _count_reads(hub: Hub, reads: list[int]) -> None:
     original = hub.registry.find
 
     async def counted(session_id: int, *, owner_id: int | None) -> RunSession | None:
@@ -89,9 +101,16 @@ async def test_a_notification_for_a_session_nobody_here_watches_reads_nothing(
         return await original(session_id, owner_id=owner_id)
 
     hub.registry.find = counted  # type: ignore[method-assign]
-    await hub.changed_elsewhere(session.id)
-    assert reads == []
-    await hub.watch(session.id, lambda _s, _st: None, owner_id=None)
-    reads.clear()
-    await asyncio.gather(hub.changed_elsewhere(session.id), hub.changed_elsewhere(session.id + 1000))
-    assert reads == [session.id]
+
+
+async def test_a_replica_that_cannot_re_read_keeps_its_views_on_the_last_state(
+    fragile: Fragile, clock: FakeClock
+) -> None:
+    hub = Hub(fragile.db, clock)
+    session = await new_session(hub, fragile.db)
+    seen: list[Status] = []
+    await hub.watch(session.id, lambda _s, st: seen.append(st.status), owner_id=None)
+    await hub.tick()
+    await fragile.cut()
+    await hub.changed_elsewhere(session.id, session.last_seq + 1)  # logged, not raised
+    assert hub.ticker.cached(session.id) == session and seen == [Status.CREATED]
