@@ -26,9 +26,7 @@ from runcoach.domain.session import Command, RunSession, SessionState
 from runcoach.live.channels import Broadcaster, InProcessNotifier, NoBroadcast, Notifier
 from runcoach.live.commands import CommandLog
 from runcoach.live.registry import SessionRegistry
-from runcoach.live.ticker import HEARTBEAT_S, Listener, Ticker, payload
-
-__all__ = ["HEARTBEAT_S", "Hub", "payload"]
+from runcoach.live.ticker import HEARTBEAT_S, Listener, Ticker
 
 log = logging.getLogger(__name__)
 
