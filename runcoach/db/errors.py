@@ -11,7 +11,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DataError,
+    DBAPIError,
+    IntegrityError,
+    NotSupportedError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from runcoach.domain.errors import Unavailable
@@ -19,6 +27,9 @@ from runcoach.domain.errors import Unavailable
 #: SQLite's primary result codes for "another connection holds the lock" (the low byte of extended codes).
 SQLITE_BUSY, SQLITE_LOCKED = 5, 6
 _SQLITE_BUSY_TEXTS = ("database is locked", "database table is locked", "database is busy")
+
+#: The database answered, with "your statement is wrong": a bug or bad input, not an outage.
+_ANSWERED = (DataError, ProgrammingError, NotSupportedError)
 
 DATABASE_DOWN = "The database is not answering. Try again in a moment."
 
@@ -40,10 +51,11 @@ def _sqlite_busy(exc: OperationalError) -> bool:
 def is_outage(exc: BaseException) -> bool:
     """The database did not answer: refused or dropped connections, time-outs, unopenable files.
 
-    Any driver error that is not a lost race counts: none of them is the caller's fault, and
-    none of them saved anything (the unit of work rolls back).
+    Driver errors that are not a lost race count, except those that say the statement itself
+    was wrong (bad data such as an id beyond the column, bad SQL): the database answered those,
+    and calling them an outage would send the runner to wait for nothing.
     """
-    if is_lost_race(exc):
+    if is_lost_race(exc) or isinstance(exc, _ANSWERED):
         return False
     # OSError covers ConnectionRefusedError and builtin TimeoutError (asyncio's since 3.11).
     return isinstance(exc, DBAPIError | PoolTimeout | OSError)
