@@ -74,10 +74,11 @@ async def test_a_database_that_does_not_answer_is_unavailable_not_busy(
     assert hub.command_locks == 0
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)  # SQLite has no server to hang
 async def test_a_postgres_server_that_hangs_is_unavailable(fragile: Fragile, clock: FakeClock) -> None:
     """A frozen server (connections accepted, nothing answered) times out into Unavailable."""
-    if fragile.relay is None:
-        pytest.skip("PostgreSQL only: SQLite has no server to hang")
+    assert fragile.relay is not None
     hub = Hub(fragile.db, clock)
     session = await new_session(hub, fragile.db)
     fragile.relay.frozen = True
