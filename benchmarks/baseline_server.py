@@ -123,7 +123,7 @@ def register_bench_pages() -> None:
     middleware.PUBLIC_PREFIXES = (*middleware.PUBLIC_PREFIXES, "/bench/")  # type: ignore[assignment]
 
     hub = context().hub
-    original_tick = hub.tick
+    original_tick = hub.ticker.tick
     original_broadcast = hub.broadcaster.broadcast
 
     async def counted_tick() -> float:
@@ -148,7 +148,7 @@ def register_bench_pages() -> None:
             STATS["broadcasts"] += 1
             STATS["broadcast_ms"] += (time.perf_counter() - started) * 1000
 
-    hub.tick = counted_tick  # type: ignore[method-assign]
+    hub.ticker.tick = counted_tick  # type: ignore[method-assign]
     hub.broadcaster.broadcast = counted_broadcast  # type: ignore[method-assign]
 
     watch = LoopWatch()
@@ -166,7 +166,7 @@ def register_bench_pages() -> None:
             **watch.take(),
             "clients": len(Client.instances),
             "watched_sessions": hub.watched_sessions,
-            "hub_listeners": sum(len(live.listeners) for live in hub._live.values()),
+            "hub_listeners": hub.ticker.listener_count,
             "process_time_s": time.process_time(),
         }
 
@@ -226,8 +226,7 @@ def register_bench_pages() -> None:
             started = time.perf_counter()
             # The hub's cache, which every command updates. Not only the listener: Hub.watch can orphan a
             # listener when two views of a session open at once (see benchmarks/README.md).
-            live = hub._live.get(session_id)
-            session = live.session if live is not None else current["session"]
+            session = hub.ticker.cached(session_id) or current["session"]
             state = session.state(hub.now())
             status.text = f"{state.status.value} #{session.last_seq}"
             elapsed.text = format_s(state.elapsed_s)

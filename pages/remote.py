@@ -9,15 +9,22 @@ from __future__ import annotations
 from fastapi.responses import Response
 from nicegui import Client, ui
 
-from pages import run
 from pages.forms import ErrorLabel, card
 from pages.layout import frame
-from pages.run import LiveView, control
+from pages.live_view import (
+    RECONNECT_TIMEOUT_S,
+    LiveView,
+    bar,
+    control,
+    initial_clock,
+    live_page,
+    live_root,
+    not_found,
+    open_owned,
+)
 from runcoach.auth.web import current_user
 from runcoach.context import context
-from runcoach.db.users import get_user
-from runcoach.domain.accounts import Units
-from runcoach.domain.errors import NotFound
+from runcoach.domain.errors import NotFound, RunCoachError
 from runcoach.domain.session import Command, RunSession, SessionState
 from runcoach.live import present as live
 from runcoach.pwa import STATIC_DIR
@@ -48,7 +55,7 @@ def _finish_dialog(view: LiveView) -> ui.dialog:
 def remote(view: LiveView, session: RunSession, state: SessionState) -> None:
     """The phone's screen: status, segment and time left on top, big buttons under the thumb."""
     ui.add_css(REMOTE_CSS)
-    with run.live_root(view, state, "rc-remote"):
+    with live_root(view, state, "rc-remote"):
         with ui.row().classes("w-full items-center justify-between no-wrap"):
             ui.label(session.name).classes("text-base font-semibold text-slate-300 truncate")
             view.label("status", "rc-status text-base")
@@ -56,8 +63,8 @@ def remote(view: LiveView, session: RunSession, state: SessionState) -> None:
             with ui.row().classes("w-full items-baseline justify-between no-wrap"):
                 view.label("segment", "rc-segment")
                 view.label("progress", "text-sm text-slate-400 whitespace-nowrap")
-            run.initial_clock(view, state, "remaining", "rc-clock")
-            run.bar("rc-segment-bar")
+            initial_clock(view, state, "remaining", "rc-clock")
+            bar("rc-segment-bar")
             with ui.row().classes("w-full justify-between pt-1 no-wrap"):
                 view.label("speed", "rc-value rc-speed")
                 view.label("incline", "rc-value rc-incline")
@@ -66,7 +73,7 @@ def remote(view: LiveView, session: RunSession, state: SessionState) -> None:
                 view.label("next", "text-sm text-slate-200 font-semibold")
             with ui.row().classes("w-full items-baseline gap-2 no-wrap"):
                 ui.label("Elapsed").classes("rc-caption text-xs")
-                run.initial_clock(view, state, "elapsed", "text-sm text-slate-200 font-semibold")
+                initial_clock(view, state, "elapsed", "text-sm text-slate-200 font-semibold")
         view.error = ErrorLabel()
         view.error.classes("rc-error").mark("error")
         with ui.column().classes("rc-main w-full gap-0"):
@@ -81,12 +88,12 @@ def remote(view: LiveView, session: RunSession, state: SessionState) -> None:
         with ui.element("div").classes("rc-end w-full"):
             control(view, Command.FINISH, on_click=dialog.open).props("outline")
     view.update(session, state)
-    run.live_page(session, state, view.units)
+    live_page(session, state, view.units)
 
 
-@ui.page("/remote/{session_id}", reconnect_timeout=run.RECONNECT_TIMEOUT_S)
+@ui.page("/remote/{session_id}", reconnect_timeout=RECONNECT_TIMEOUT_S)
 async def remote_page(session_id: str, client: Client) -> Response | None:
-    opened = await run.open_owned(session_id)
+    opened = await open_owned(session_id)
     if not isinstance(opened, tuple):
         return opened
     user, session = opened
@@ -98,25 +105,18 @@ async def remote_page(session_id: str, client: Client) -> Response | None:
     return None
 
 
-async def owner_units(session: RunSession) -> Units:
-    """The paired phone is the runner's own: show speeds in the runner's units."""
-    async with context().db.session() as db:
-        owner = await get_user(db, user_id=session.owner_id)
-    return live.units_of(owner.units if owner else None)
-
-
-@ui.page("/r/{code}", reconnect_timeout=run.RECONNECT_TIMEOUT_S)
+@ui.page("/r/{code}", reconnect_timeout=RECONNECT_TIMEOUT_S)
 async def paired_remote_page(code: str, client: Client) -> None:
     """Public: the code is the authorization, for this one session only."""
     hub = context().hub
     try:
         session = await hub.by_pair_code(code)
     except NotFound as exc:
-        run.not_found(None, str(exc))
+        not_found(None, str(exc))
         return
     ui.page_title(f"Remote · {session.name} · RunCoach")
     state = session.state(hub.now())
-    units = await owner_units(session)
+    units = await hub.owner_units(session)  # the paired phone is the runner's own: their units
     view = LiveView(session.id, units, session.last_seq, owner_id=None, pair_code=session.pair_code)
     remote(view, session, state)
     view.attach(client)
@@ -129,7 +129,7 @@ async def pair_page() -> None:
     async def submit() -> None:
         try:
             session = await context().hub.by_pair_code(code.value or "")
-        except NotFound as exc:
+        except RunCoachError as exc:  # not valid, or the database is down: say so
             error.show(str(exc))
             return
         ui.navigate.to(f"/r/{session.pair_code}")

@@ -11,6 +11,7 @@ import importlib
 import logging
 from typing import Any
 
+from fastapi import APIRouter
 from nicegui import app, background_tasks, ui
 
 from runcoach.api import errors, health, sessions, workouts
@@ -45,9 +46,8 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     errors.install(app)
     register_validation_handler(app)
     register_docs(app, title=settings.title)
-    app.include_router(health.router)
-    app.include_router(workouts.router)
-    app.include_router(sessions.router)
+    for router in (health.router, workouts.router, sessions.router):
+        _include(router)
     register_pwa_routes(settings)
     for name in PAGE_MODULES:
         importlib.import_module(name)
@@ -55,6 +55,19 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     app.on_startup(lambda: background_tasks.create(_ticker(ctx), name="runcoach-ticker"))
     app.on_shutdown(ctx.db.close)
     return ctx
+
+
+def _include(router: APIRouter) -> None:
+    """Include a router of ours, which has no lifespan of its own, without FastAPI merging one in.
+
+    FastAPI wraps the app's lifespan around every included router's, empty or not. NiceGUI's test
+    fixture runs set-up again for every test in one process and resets routes but not the lifespan,
+    so the nesting grew by one per router per test until a recursion error some 170 tests in.
+    """
+    assert not router.on_startup and not router.on_shutdown, "a router with start-up work needs its lifespan"
+    lifespan = app.router.lifespan_context
+    app.include_router(router)
+    app.router.lifespan_context = lifespan
 
 
 async def _ticker(ctx: Context) -> None:

@@ -6,16 +6,33 @@ from the database, so waits are generous (see `PATIENCE` and the conftest's pati
 
 from __future__ import annotations
 
-from typing import TypeVar
+import ast
+import asyncio
+import contextlib
+import threading
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TypeVar
 
 from nicegui import ui
 from nicegui.testing import User
+from sqlalchemy.engine import make_url
 
 from runcoach.auth import service as auth_service
 from runcoach.context import context
+from runcoach.db.engine import Database
 from runcoach.domain.accounts import User as Account
+from runcoach.domain.session import RunSession
+from runcoach.domain.workouts import Goal, WorkoutSpec
+from runcoach.live.channels import ChangeHandler
+from runcoach.live.hub import Hub
+from runcoach.workouts import service as workouts
 
 PASSWORD = "a-Strong-pass-9"
+#: The fake clock's start in the hub tests.
+T0 = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
 #: should_see retries every 0.1 s: 100 retries is 10 s, plenty for a page build on a loaded box.
 PATIENCE = 100
 
@@ -53,3 +70,152 @@ def the(user: User, kind: type[E], marker: str) -> E:
     """The one element of `kind` with this marker on the current page."""
     (element,) = user.find(kind=kind, marker=marker).elements
     return element
+
+
+# --- the hub on a bare database (no app) -------------------------------------------------------
+
+
+async def owner_and_workout(database: Database, email: str = "ann@example.com") -> tuple[int, int]:
+    """A runner and a 20-minute interval workout of theirs, straight through the services."""
+    async with database.session() as db:
+        user = await auth_service.create_user(
+            db, email=email, name="Ann", password="Correct-Horse-42", is_admin=False, now=T0
+        )
+    spec = WorkoutSpec(duration_min=20, goal=Goal.INTERVALS)
+    workout = await workouts.generate(database, owner_id=user.id, spec=spec, seed=5, now=T0)
+    return user.id, workout.id
+
+
+async def new_session(hub: Hub, database: Database) -> RunSession:
+    """A new runner's new session, created through the hub."""
+    owner, workout = await owner_and_workout(database)
+    return await hub.create_session(workout_id=workout, owner_id=owner)
+
+
+# --- outages and replicas ------------------------------------------------------------------------
+
+
+class SqliteOutage:
+    """A real SQLite outage: close the pool, then put a directory where the database file was.
+
+    Every new connection then fails with "unable to open database file", as with a lost disk.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._before: set[threading.Thread] = set()
+
+    async def start(self) -> None:
+        # No await between the snapshot and the swap: every worker thread started after the
+        # snapshot belongs to a connection attempt that fails (see `settle`).
+        self._before = set(threading.enumerate())
+        _replace_with_directory(Path(make_url(self.database.url).database or ""))
+        await self.database.close()  # pooled connections still hold the old file open: drop them
+
+    async def settle(self, timeout_s: float = 30.0) -> None:
+        """Let the worker threads of failed connections finish while this event loop still runs.
+
+        On a failed connect aiosqlite queues "stop" with a future of the current loop; a thread
+        that gets to it after the test's loop closed dies with "Event loop is closed" (an error here).
+        """
+        if not self._before:
+            return  # never started
+        for thread in set(threading.enumerate()) - self._before:
+            if thread.name.endswith("(_connection_worker_thread)"):
+                await asyncio.to_thread(thread.join, timeout_s)
+
+
+def _replace_with_directory(path: Path) -> None:
+    path.rename(path.with_name(path.name + ".away"))
+    path.mkdir()
+
+
+class TcpRelay:
+    """A TCP relay in front of a server that a test can cut (refused) or freeze (no answer)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.frozen = False
+        self._server: asyncio.Server | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> int:
+        """Listen on a free local port; returns it."""
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._writers.add(writer)
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        self._writers.add(up_writer)
+        for source, sink in ((reader, up_writer), (up_reader, writer)):
+            task = asyncio.create_task(self._pipe(source, sink))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _pipe(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError, OSError):
+            while data := await source.read(65536):
+                if not self.frozen:  # frozen: swallow everything, answer nothing
+                    sink.write(data)
+                    await sink.drain()
+        sink.close()
+
+    async def cut(self) -> None:
+        """Stop listening and drop every open connection: the server is gone."""
+        if self._server is not None:
+            self._server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class MemoryNotifier:
+    """Cross-replica sync inside one test: every hub subscribed hears every hub's notifications."""
+
+    def __init__(self) -> None:
+        self.handlers: list[ChangeHandler] = []
+        self.sent: list[tuple[int, int]] = []
+
+    def subscribe(self, handler: ChangeHandler) -> None:
+        self.handlers.append(handler)
+
+    async def notify(self, session_id: int, seq: int) -> None:
+        self.sent.append((session_id, seq))
+        for handler in list(self.handlers):
+            await handler(session_id, seq)
+
+
+class Recorder:
+    """A broadcaster that remembers what it sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, dict[str, Any]]] = []
+
+    async def broadcast(self, session_id: int, payload: dict[str, Any]) -> None:
+        self.sent.append((session_id, payload))
+
+
+@dataclass
+class Fragile:
+    """`db` works until `cut()`; then the database does not answer (refused, or a missing file)."""
+
+    db: Database
+    cut: Callable[[], Awaitable[None]]
+    relay: TcpRelay | None = None  # PostgreSQL only: `relay.frozen = True` makes it hang instead
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The absolute module names a Python file imports (for the layer tests)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names

@@ -101,12 +101,15 @@ def _headers(status: int) -> dict[str, str] | None:
 
 def _json_404_under_api(page_404: Any) -> Any:
     """NiceGUI answers an unknown path with its HTML error page; under /api/ a client expects JSON."""
+    # Set-up runs again for every test in one process: wrap NiceGUI's handler once, not ours again.
+    page_404 = getattr(page_404, "wrapped_page_404", page_404)
 
     async def not_found(request: Request, exc: Exception) -> Response:
         if request.url.path.startswith("/api/") and isinstance(exc, StarletteHTTPException):
             return await http_exception_handler(request, exc)
         return await page_404(request, exc)
 
+    not_found.wrapped_page_404 = page_404  # type: ignore[attr-defined]
     return not_found
 
 

@@ -12,18 +12,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import (
-    DataError,
-    DBAPIError,
-    IntegrityError,
-    InterfaceError,
-    NotSupportedError,
-    OperationalError,
-    ProgrammingError,
-)
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from runcoach.domain.errors import Unavailable
+from runcoach.db.errors import unavailable_when_down
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
@@ -55,26 +46,6 @@ def make_engine(url: str, connect_args: dict[str, Any] | None = None) -> AsyncEn
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args or {})
-
-
-DATABASE_DOWN = "The database is not answering, so nothing was saved. Try again in a moment."
-#: SQLite's answers while another writer holds the file: contention to retry, not an outage.
-_SQLITE_BUSY = ("database is locked", "database table is locked", "database is busy")
-
-
-def is_outage(exc: BaseException) -> bool:
-    """True when the database cannot be reached (as opposed to a constraint or a bad statement)."""
-    if isinstance(exc, OSError):  # refused or reset before SQLAlchemy could wrap it
-        return True
-    if not isinstance(exc, DBAPIError):
-        return False
-    if exc.connection_invalidated or isinstance(exc, InterfaceError):
-        return True
-    if isinstance(exc, OperationalError):
-        return not any(busy in str(exc.orig).lower() for busy in _SQLITE_BUSY)
-    # Errors raised while connecting are not typed by the asyncpg adapter ("not accepting
-    # connections", "does not exist", auth): anything but a statement's own error is an outage.
-    return not isinstance(exc, IntegrityError | DataError | ProgrammingError | NotSupportedError)
 
 
 class Database:
@@ -115,13 +86,9 @@ class Database:
         `Unavailable`, so every caller (pages, API, hub) reports it honestly and the same way.
         """
         await self.ready()
-        try:
+        with unavailable_when_down():
             async with self.sessions() as db, db.begin():
                 yield db
-        except (DBAPIError, OSError) as exc:
-            if is_outage(exc):
-                raise Unavailable(DATABASE_DOWN) from exc
-            raise
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

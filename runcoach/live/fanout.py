@@ -12,18 +12,30 @@ from typing import Any
 from nicegui import Client, core
 
 STATE_EVENT = "runcoach_state"
+#: socket.io's default namespace, the one NiceGUI's page sockets use.
+NAMESPACE = "/"
 
 
 def room(session_id: int) -> str:
     return f"runcoach-session-{session_id}"
 
 
+def socket_ids(client: Client) -> list[str]:
+    """The socket.io ids of the client's live browser sockets (none for NiceGUI's simulated users).
+
+    NiceGUI has no public API from a client to its sockets. Its handshake does put every real
+    socket in a socket.io room named after the client id (that room is how NiceGUI itself sends
+    a page's updates), and python-socketio's manager lists a room's participants publicly. The
+    test fixture's simulated users handshake without a socket and never join that room, so they
+    need no special case here.
+    """
+    return [sid for sid, _eio_sid in core.sio.manager.get_participants(NAMESPACE, client.id)]
+
+
 async def join(client: Client, session_id: int) -> None:
     """Put the client's sockets in the session's room; call on every (re)connect."""
-    # NiceGUI has no public API from a client to its socket ids; its handshake keeps them here.
-    for sid in list(client._socket_to_document_id):
-        if not sid.startswith("test-"):  # the simulated users of NiceGUI's test fixture have no socket
-            await core.sio.enter_room(sid, room(session_id))
+    for sid in socket_ids(client):
+        await core.sio.enter_room(sid, room(session_id))
 
 
 class SocketBroadcaster:

@@ -3,51 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
-from runcoach.auth import service as auth
 from runcoach.clock import FakeClock
 from runcoach.db.engine import Database
 from runcoach.domain.errors import NotFound
-from runcoach.domain.session import Command, CommandConflict, RunSession, SessionState, Status
-from runcoach.domain.workouts import Goal, WorkoutSpec
+from runcoach.domain.session import Command, CommandConflict, SessionState, Status
 from runcoach.live.hub import Hub
-from runcoach.workouts import service as workouts
-
-T0 = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
-
-
-class Recorder:
-    """A broadcaster that remembers what it sent."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[int, dict[str, Any]]] = []
-
-    async def broadcast(self, session_id: int, payload: dict[str, Any]) -> None:
-        self.sent.append((session_id, payload))
+from tests.helpers import T0, Recorder, new_session, owner_and_workout
 
 
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(T0)
-
-
-async def owner_and_workout(database: Database, email: str = "ann@example.com") -> tuple[int, int]:
-    async with database.session() as db:
-        user = await auth.create_user(
-            db, email=email, name="Ann", password="Correct-Horse-42", is_admin=False, now=T0
-        )
-    spec = WorkoutSpec(duration_min=20, goal=Goal.INTERVALS)
-    workout = await workouts.generate(database, owner_id=user.id, spec=spec, seed=5, now=T0)
-    return user.id, workout.id
-
-
-async def new_session(hub: Hub, database: Database) -> RunSession:
-    owner, workout = await owner_and_workout(database)
-    return await hub.create_session(workout_id=workout, owner_id=owner)
 
 
 async def test_a_session_plays_its_workout_and_pauses_keep_elapsed(

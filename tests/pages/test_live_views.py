@@ -22,7 +22,13 @@ from runcoach.domain.session import Command, RunSession, Status
 from runcoach.domain.workouts import Goal, WorkoutSpec
 from runcoach.live import present
 from runcoach.workouts import service
-from tests.helpers import PATIENCE, add_account, sign_in, the
+from tests.helpers import (
+    PATIENCE,
+    SqliteOutage,
+    add_account,
+    sign_in,
+    the,
+)
 
 
 async def a_session(account: Account, goal: Goal = Goal.INTERVALS) -> RunSession:
@@ -124,6 +130,22 @@ async def test_a_tap_the_session_no_longer_accepts_says_why_on_the_page(user: Us
     await user.should_see(content="completed: cannot back", marker="error")
 
 
+async def test_a_tap_while_the_database_is_down_says_so_on_the_page(user: User) -> None:
+    """Not "busy with commands from another screen": the runner learns the tap was not saved."""
+    await user.open("/login")
+    runner = await add_account("runner@example.com", "Runner")
+    session = await a_session(runner)
+    await command(session, Command.START)
+    await sign_in(user, "runner@example.com")
+    await user.open(f"/sessions/{session.id}/run")
+    await user.should_see(marker="pause")
+    outage = SqliteOutage(context().db)
+    await outage.start()
+    user.find(marker="pause").click()
+    await user.should_see(content="The database is not answering, so this tap was not saved", marker="error")
+    await outage.settle()
+
+
 async def test_a_paired_phone_controls_that_session_without_signing_in(
     create_user: Callable[[], User],
 ) -> None:
@@ -163,6 +185,17 @@ async def test_a_wrong_pairing_code_says_so(user: User) -> None:
     user.find(marker="open").click()
     await user.should_see(content="This pairing code is not valid", marker="error")
     assert user.back_history[-1] == "/pair"
+
+
+async def test_pairing_while_the_database_is_down_says_so(user: User) -> None:
+    await user.open("/pair")
+    await user.should_see(marker="code")
+    outage = SqliteOutage(context().db)
+    await outage.start()
+    user.find(marker="code").type("ABCD-EFGH")
+    user.find(marker="open").click()
+    await user.should_see(content="The database is not answering", marker="error")
+    await outage.settle()
 
 
 async def test_the_pairing_link_works_only_for_its_own_session(user: User) -> None:

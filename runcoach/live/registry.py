@@ -1,0 +1,86 @@
+"""The session registry: creating run sessions, finding them by id or pairing code, listing them.
+
+Reads go to the database every time (never to the hub's cache of watched sessions), so a page
+built from here shows the truth after a reload, a restart, or a command on another replica.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy.exc import IntegrityError
+
+from runcoach.clock import Clock
+from runcoach.db import sessions as queries
+from runcoach.db import users as user_queries
+from runcoach.db import workouts as workout_queries
+from runcoach.db.engine import Database
+from runcoach.domain.accounts import Units
+from runcoach.domain.errors import NotFound
+from runcoach.domain.session import RunSession, clean_pair_code
+from runcoach.live.present import units_of
+
+PAIR_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a tablet from two metres
+PAIR_CODE_LENGTH = 8  # 31**8 ~ 8.5e11 codes: guessing a live one within its 12 hours is hopeless
+PAIR_CODE_ATTEMPTS = 3
+INVALID_PAIR_CODE = "This pairing code is not valid (sessions pair for 12 hours, until they end)"
+
+
+def new_pair_code() -> str:
+    return "".join(secrets.choice(PAIR_ALPHABET) for _ in range(PAIR_CODE_LENGTH))
+
+
+class SessionRegistry:
+    """Run sessions in the database. Outages raise Unavailable; unknown or foreign ids NotFound."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def create_session(self, *, workout_id: int, owner_id: int) -> RunSession:
+        """A new session playing that workout (NotFound for an unknown or foreign workout)."""
+        for _ in range(PAIR_CODE_ATTEMPTS):  # a pair code collision is astronomically rare; retry anyway
+            try:
+                return await self._add(workout_id=workout_id, owner_id=owner_id)
+            except IntegrityError:
+                continue
+        raise RuntimeError("could not draw a unique pairing code")
+
+    async def _add(self, *, workout_id: int, owner_id: int) -> RunSession:
+        async with self.db.session() as db:
+            workout = await workout_queries.get_workout(db, workout_id=workout_id, owner_id=owner_id)
+            if workout is None:
+                raise NotFound(f"Workout {workout_id} not found")
+            now = self.clock.now()
+            return await queries.add_session(db, workout=workout, pair_code=new_pair_code(), now=now)
+
+    async def get(self, session_id: int, *, owner_id: int | None) -> RunSession:
+        """The session from the database; NotFound when unknown or (with owner_id) foreign."""
+        session = await self.find(session_id, owner_id=owner_id)
+        if session is None:
+            raise NotFound(f"Session {session_id} not found")
+        return session
+
+    async def find(self, session_id: int, *, owner_id: int | None) -> RunSession | None:
+        """The session from the database, or None when unknown or (with owner_id) foreign."""
+        async with self.db.session() as db:
+            return await queries.get_session(db, session_id=session_id, owner_id=owner_id)
+
+    async def by_pair_code(self, code: str) -> RunSession:
+        """The session a pairing code controls, while the pairing is open; NotFound otherwise."""
+        async with self.db.session() as db:
+            session = await queries.find_by_pair_code(db, pair_code=clean_pair_code(code))
+        if session is None or not session.pairing_open(self.clock.now()):
+            raise NotFound(INVALID_PAIR_CODE)
+        return session
+
+    async def list(self, *, owner_id: int) -> list[RunSession]:
+        """The owner's newest sessions first."""
+        async with self.db.session() as db:
+            return await queries.list_sessions(db, owner_id=owner_id)
+
+    async def owner_units(self, session: RunSession) -> Units:
+        """The units of the session's runner: a paired phone has nobody signed in to ask."""
+        async with self.db.session() as db:
+            owner = await user_queries.get_user(db, user_id=session.owner_id)
+        return units_of(owner.units if owner else None)
