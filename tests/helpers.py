@@ -25,15 +25,14 @@ E = TypeVar("E", bound=ui.element)
 async def add_account(email: str, name: str | None = None, *, admin: bool = False) -> Account:
     """A new account with PASSWORD, made through the accounts service of the running app."""
     ctx = context()
-    async with ctx.db.session() as db:
-        return await auth_service.create_user(
-            db,
-            email=email,
-            name=name or email.split("@")[0].title(),
-            password=PASSWORD,
-            is_admin=admin,
-            now=ctx.clock.now(),
-        )
+    return await auth_service.create_user(
+        ctx.db,
+        email=email,
+        name=name or email.split("@")[0].title(),
+        password=PASSWORD,
+        is_admin=admin,
+        now=ctx.clock.now(),
+    )
 
 
 async def sign_in(user: User, email: str, password: str = PASSWORD, *, wait: bool = True) -> None:

@@ -36,10 +36,10 @@ def clock() -> FakeClock:
 
 
 async def owner_and_workout(database: Database, email: str = "ann@example.com") -> tuple[int, int]:
+    user = await auth.create_user(
+        database, email=email, name="Ann", password="Correct-Horse-42", is_admin=False, now=T0
+    )
     async with database.session() as db:
-        user = await auth.create_user(
-            db, email=email, name="Ann", password="Correct-Horse-42", is_admin=False, now=T0
-        )
         spec = WorkoutSpec(duration_min=20, goal=Goal.INTERVALS)
         workout = await workouts.generate(db, owner_id=user.id, spec=spec, seed=5, now=T0)
     return user.id, workout.id

@@ -86,8 +86,7 @@ async def test_a_pause_through_the_api_shows_on_the_tablet(user: User) -> None:
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
     ctx = context()
-    async with ctx.db.session() as db:
-        _, token = await auth_service.create_token(db, user_id=runner.id, label="watch", now=ctx.clock.now())
+    _, token = await auth_service.create_token(ctx.db, user_id=runner.id, label="watch", now=ctx.clock.now())
     session = await a_session(runner)
     await command(session, Command.START)
     await sign_in(user, "runner@example.com")
