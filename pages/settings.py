@@ -118,13 +118,14 @@ async def invite_table() -> None:
 @ui.refreshable
 async def account_table(admin: User) -> None:
     """Every account with its state; unlock after failed sign-ins, disable or enable (not oneself)."""
+    note = ui.label("").classes("text-sm text-gray-600").mark("accounts-note")
     for account in await service.list_users(context().db):
         with ui.row().classes("w-full items-center gap-3 border-b py-1"):
             ui.label(f"{account.name} ({account.email})").classes("font-medium")
             if account.disabled:
                 ui.badge("disabled", color="grey")
             ui.space()
-            ui.button("Unlock", on_click=lambda a=account: unlock(a)).props("flat").mark(
+            ui.button("Unlock", on_click=lambda a=account: unlock(a, note)).props("flat").mark(
                 f"unlock-{account.id}"
             )
             if account.id != admin.id:
@@ -134,9 +135,9 @@ async def account_table(admin: User) -> None:
                 )
 
 
-async def unlock(account: User) -> None:
+async def unlock(account: User, note: ui.label) -> None:
     forgiven = await service.unlock(context().db, email=account.email)
-    ui.notify(f"{account.email}: {forgiven} failed sign-ins forgiven")
+    note.set_text(f"Unlocked {account.email}: {forgiven} failed sign-ins forgiven.")
 
 
 async def toggle(account: User) -> None:
