@@ -281,6 +281,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def measure(server: Server, token: str, args: argparse.Namespace) -> dict[str, Any]:
+    load_before = round(os.getloadavg()[0], 2)  # the box is shared: say how busy it was
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(
         connector=connector, cookie_jar=aiohttp.DummyCookieJar(), timeout=aiohttp.ClientTimeout(total=60)
@@ -331,6 +332,7 @@ async def measure(server: Server, token: str, args: argparse.Namespace) -> dict[
         "benchmark": "signin_burst",
         "code": str(args.root),
         "cpu_count": os.cpu_count(),
+        "loadavg_1min_before_after": [load_before, round(os.getloadavg()[0], 2)],
         "attempts": args.attempts,
         "answers": answers,
         "unanswered": sum(isinstance(a, BaseException) for a in answered),

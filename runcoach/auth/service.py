@@ -160,9 +160,10 @@ async def unlock(database: Database, *, email: str) -> int:
 async def sign_in(database: Database, *, email: str, password: str, address: str, now: datetime) -> User:
     """The user for these credentials; AuthFailed for wrong ones, a reached limit or a disabled account.
 
-    The attempt is recorded and committed before the limits are counted (and counts itself), so
-    of many attempts arriving together at most the limit get a password check, on SQLite and
-    PostgreSQL alike. The check itself runs in a worker thread, outside any transaction.
+    The attempt is recorded (as failed) and committed before the limits are counted, and counts
+    itself, so of many attempts arriving together at most the limit get a password check, on
+    SQLite and PostgreSQL alike. The check runs in a worker thread, outside any transaction; only
+    a success (or a refusal) writes again.
     """
     clean, address = email.strip().lower()[:320], address[:MAX_ADDRESS_LENGTH]
     async with database.session() as db:
@@ -182,8 +183,7 @@ async def sign_in(database: Database, *, email: str, password: str, address: str
     except Unavailable:
         await _finish(database, attempt, "refused")  # too busy: no check happened
         raise
-    if not ok or found is None:
-        await _finish(database, attempt, "failed")
+    if not ok or found is None:  # recorded as failed already: no write on the attacker's path
         raise AuthFailed("Wrong email or password")
     user, password_hash = found
     if user.disabled:

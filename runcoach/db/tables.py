@@ -61,9 +61,10 @@ class UserRow(Base):
 class LoginAttemptRow(Base):
     """One sign-in attempt, written (and committed) before the password is checked.
 
-    `outcome` is "pending" until the check ends, then "failed", "succeeded", "refused" (a limit
-    was reached: no check), "disabled" (right password, disabled account) or "unlocked" (an admin
-    forgave the failure). Pending and failed rows count against the limits.
+    `outcome` is "failed" from the start (an attempt being checked counts as a failure, which
+    makes the limits hold under concurrency) and becomes "succeeded" for the right password,
+    "refused" when a limit was reached (no check; does not count), "disabled" (right password,
+    disabled account) or "unlocked" (an admin forgave it). Only "failed" counts.
     """
 
     __tablename__ = "login_attempts"

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from runcoach.db.tables import LoginAttemptRow, UserRow
 from runcoach.domain.accounts import RecentFailures, Units, User
 
-#: Outcomes that count against the sign-in limits: failures, and attempts still being checked.
-COUNTED_OUTCOMES = ("pending", "failed")
+#: Outcomes that count against the sign-in limits: an attempt is "failed" from the moment it is
+#: recorded until the password proves right (see LoginAttemptRow).
+COUNTED_OUTCOMES = ("failed",)
 
 
 def to_user(row: UserRow) -> User:
@@ -85,8 +86,8 @@ async def delete_user(db: AsyncSession, *, user_id: int) -> bool:
 
 
 async def add_login_attempt(db: AsyncSession, *, email: str, address: str, at: datetime) -> int:
-    """Record a pending attempt; the caller commits it before counting (see LoginAttemptRow)."""
-    row = LoginAttemptRow(email=email, address=address, at=at, outcome="pending")
+    """Record an attempt as failed; the caller commits it before counting (see LoginAttemptRow)."""
+    row = LoginAttemptRow(email=email, address=address, at=at, outcome="failed")
     db.add(row)
     await db.flush()
     return row.id
