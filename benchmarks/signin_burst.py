@@ -266,7 +266,15 @@ class Probe:
             for seq, at in self.sent.items()
             if start <= at <= end
         ]
-        return {"health": summary(health), "push": summary(pushes)}
+        slow = [  # when the slow ones happened, seconds after the window opened
+            round(at - start, 2)
+            for at, ms in [
+                *self.health,
+                *((at, (self.received.get(q, at + 5) - at) * 1000) for q, at in self.sent.items()),
+            ]
+            if start <= at <= end and ms > 100
+        ]
+        return {"health": summary(health), "push": summary(pushes), "over_100ms_at_s": sorted(slow)}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:

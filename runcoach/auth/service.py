@@ -29,7 +29,7 @@ from runcoach.domain.accounts import (
     normalize_email,
     password_problem,
 )
-from runcoach.domain.errors import AuthFailed, Conflict, InvalidInput, NotFound, Unavailable
+from runcoach.domain.errors import AuthFailed, Conflict, InvalidInput, NotFound
 
 TOKEN_PREFIX = "rc_"
 MAX_ADDRESS_LENGTH = 64
@@ -163,26 +163,28 @@ async def sign_in(database: Database, *, email: str, password: str, address: str
     The attempt is recorded (as failed) and committed before the limits are counted, and counts
     itself, so of many attempts arriving together at most the limit get a password check, on
     SQLite and PostgreSQL alike. The check runs in a worker thread, outside any transaction; only
-    a success (or a refusal) writes again.
+    a success (or a refusal) writes again. Unavailable when too many sign-ins are waiting.
     """
-    clean, address = email.strip().lower()[:320], address[:MAX_ADDRESS_LENGTH]
+    async with passwords.sign_in_slot():
+        return await _sign_in(
+            database, email.strip().lower()[:320], password, address[:MAX_ADDRESS_LENGTH], now
+        )
+
+
+async def _sign_in(database: Database, email: str, password: str, address: str, now: datetime) -> User:
     async with database.session() as db:
-        attempt = await user_queries.add_login_attempt(db, email=clean, address=address, at=now)
+        attempt = await user_queries.add_login_attempt(db, email=email, address=address, at=now)
     async with database.session() as db:
         failures = await user_queries.recent_failures(
-            db, email=clean, address=address, since=now - LOCKOUT_WINDOW
+            db, email=email, address=address, since=now - LOCKOUT_WINDOW
         )
         problem = lockout_problem(failures)
         if problem:
             await user_queries.finish_login_attempt(db, attempt_id=attempt, outcome="refused")
-        found = None if problem else await user_queries.get_user_with_hash(db, email=clean)
+        found = None if problem else await user_queries.get_user_with_hash(db, email=email)
     if problem:  # raised once the refusal is committed: a refused attempt never counts
         raise AuthFailed(problem)
-    try:
-        ok = await passwords.verify_password(found[1] if found else passwords.DUMMY_HASH, password)
-    except Unavailable:
-        await _finish(database, attempt, "refused")  # too busy: no check happened
-        raise
+    ok = await passwords.verify_password(found[1] if found else passwords.DUMMY_HASH, password)
     if not ok or found is None:  # recorded as failed already: no write on the attacker's path
         raise AuthFailed("Wrong email or password")
     user, password_hash = found

@@ -15,7 +15,7 @@ from runcoach.db import sessions as session_queries
 from runcoach.db.engine import Database
 from runcoach.db.tables import ApiTokenRow
 from runcoach.domain.accounts import ACCOUNT_FAILURES, ADDRESS_FAILURES, PAIR_FAILURES, User
-from runcoach.domain.errors import AuthFailed, Conflict, InvalidInput, NotFound
+from runcoach.domain.errors import AuthFailed, Conflict, InvalidInput, NotFound, Unavailable
 from runcoach.domain.workouts import Goal, WorkoutSpec
 from runcoach.workouts import service as workouts
 
@@ -147,8 +147,9 @@ async def test_four_failures_do_not_lock(database: Database) -> None:
 
 
 async def test_twenty_wrong_passwords_at_once_get_at_most_the_allowed_checks(
-    database: Database, argon2: RecordingHasher
+    database: Database, argon2: RecordingHasher, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(passwords, "SIGN_IN_SLOTS", 100)  # all at once, as if through many replicas
     await make_user(database)
     results = await asyncio.gather(
         *(sign_in(database, password=WRONG) for _ in range(20)), return_exceptions=True
@@ -156,6 +157,19 @@ async def test_twenty_wrong_passwords_at_once_get_at_most_the_allowed_checks(
     assert all(isinstance(r, AuthFailed) for r in results), results
     assert len(argon2.checked) <= PAIR_FAILURES
     assert sum("Too many" in str(r) for r in results) >= 20 - PAIR_FAILURES
+
+
+async def test_beyond_the_waiting_line_a_sign_in_is_refused_as_busy(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(passwords, "SIGN_IN_SLOTS", 1)
+    monkeypatch.setattr(passwords, "MAX_WAITING", 1)
+    await make_user(database)
+    results = await asyncio.gather(*(sign_in(database) for _ in range(3)), return_exceptions=True)
+    assert sum(isinstance(r, User) for r in results) == 2
+    assert [str(r) for r in results if isinstance(r, Unavailable)] == [
+        "Sign-in is busy right now; try again in a moment"
+    ]
 
 
 async def test_an_attacker_elsewhere_does_not_lock_the_owner_out(database: Database) -> None:
