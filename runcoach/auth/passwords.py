@@ -15,7 +15,9 @@ thread is the bottleneck anyway, so the gate costs no throughput.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import threading
 import weakref
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -39,7 +41,17 @@ MAX_WAITING = 64
 #: argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile.
 _hasher = PasswordHasher()
 # A thread pool rather than a semaphore: it binds to no event loop, and its queue is the bound.
-_pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="argon2")
+#: Niceness of the hashing threads: when the box is busy, the event loop (nice 0) gets the CPU first.
+HASHING_NICE = 10
+
+
+def _lower_priority() -> None:
+    # On Linux the nice value belongs to each thread; elsewhere this may fail and does not matter.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASHING_NICE)
+
+
+_pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="argon2", initializer=_lower_priority)
 # One semaphore per event loop (a semaphore belongs to the loop it first waited on; tests run many).
 _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 _inside = 0
