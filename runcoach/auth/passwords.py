@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import threading
 import weakref
@@ -55,8 +56,6 @@ _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="argon2", ini
 # One semaphore per event loop (a semaphore belongs to the loop it first waited on; tests run many).
 _gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 _inside = 0
-# Verified against when the email is unknown, so a missing account costs the same time as a wrong password.
-DUMMY_HASH = _hasher.hash("not a real password, only for timing")
 
 
 @asynccontextmanager
@@ -82,8 +81,18 @@ async def hash_password(password: str) -> str:
     return await _off_loop(lambda: _hasher.hash(password))
 
 
-async def verify_password(password_hash: str, password: str) -> bool:
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when the password matches; None (an unknown email) costs a check too and is False."""
+    if password_hash is None:
+        return await _off_loop(lambda: _verify(_dummy_hash(), password) and False)
     return await _off_loop(lambda: _verify(password_hash, password))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Checked when the email is unknown, so a missing account costs the same time as a wrong
+    # password. Made on first use (in a worker thread), not when the command line imports this.
+    return _hasher.hash("not a real password, only for timing")
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -184,7 +184,7 @@ async def _sign_in(database: Database, email: str, password: str, address: str, 
         found = None if problem else await user_queries.get_user_with_hash(db, email=email)
     if problem:  # raised once the refusal is committed: a refused attempt never counts
         raise AuthFailed(problem)
-    ok = await passwords.verify_password(found[1] if found else passwords.DUMMY_HASH, password)
+    ok = await passwords.verify_password(found[1] if found else None, password)
     if not ok or found is None:  # recorded as failed already: no write on the attacker's path
         raise AuthFailed("Wrong email or password")
     user, password_hash = found

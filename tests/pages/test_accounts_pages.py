@@ -187,3 +187,17 @@ async def test_an_admin_unlocks_a_locked_out_runner_on_the_admin_page(
     user.find(marker=f"unlock-{bo.id}").click()
     await user.should_see("Unlocked bo@example.com: 5 failed sign-ins forgiven.")
     await sign_in(runner, "bo@example.com")
+
+
+async def test_a_sign_in_attempt_is_recorded_with_the_browsers_address(user: User) -> None:
+    from sqlalchemy import select
+
+    from runcoach.db.tables import LoginAttemptRow
+
+    await context().db.ready()
+    await add_account("ada@example.com", admin=True)
+    await sign_in(user, "ada@example.com", "wrong-password-1", wait=False)
+    await user.should_see("Wrong email or password")
+    async with context().db.session() as db:
+        (attempt,) = await db.scalars(select(LoginAttemptRow))
+    assert (attempt.email, attempt.address, attempt.outcome) == ("ada@example.com", "127.0.0.1", "failed")
