@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+from fastapi import Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
-from nicegui import ui
-from sqlalchemy.ext.asyncio import AsyncSession
+from nicegui import app, ui
 
 from pages.forms import ErrorLabel, card, password_input
 from pages.layout import frame
 from runcoach.auth import service
-from runcoach.auth.web import current_user, forget, remember, setup_needed
+from runcoach.auth.web import (
+    COMPLETE_PATH,
+    begin_sign_in,
+    client_address,
+    complete_sign_in,
+    current_user,
+    forget,
+    setup_needed,
+)
 from runcoach.context import context
-from runcoach.domain.accounts import User
+from runcoach.domain.accounts import User, safe_redirect
 from runcoach.domain.errors import RunCoachError
-
-
-def safe_target(redirect_to: str | None) -> str:
-    """Only local paths: an open redirect would let a link send a signed-in runner anywhere."""
-    if redirect_to and redirect_to.startswith("/") and not redirect_to.startswith("//"):
-        return redirect_to
-    return "/workouts"
 
 
 @ui.page("/")
@@ -36,19 +37,22 @@ async def login(redirect_to: str | None = None) -> Response | None:
     if await setup_needed():
         return RedirectResponse("/setup")
     if await current_user():
-        return RedirectResponse(safe_target(redirect_to))
+        return RedirectResponse(safe_redirect(redirect_to))
 
     async def submit() -> None:
         ctx = context()
         try:
             user = await service.sign_in(
-                ctx.db, email=email.value, password=password.value, now=ctx.clock.now()
+                ctx.db,
+                email=email.value,
+                password=password.value,
+                address=client_address(),
+                now=ctx.clock.now(),
             )
         except RunCoachError as exc:
             error.show(str(exc))
             return
-        remember(user)
-        ui.navigate.to(safe_target(redirect_to))
+        ui.navigate.to(begin_sign_in(user, redirect_to, ctx.clock.now()))
 
     with frame("Sign in"), card():
         email = ui.input("Email").props("autocomplete=username autofocus").classes("w-full")
@@ -57,6 +61,13 @@ async def login(redirect_to: str | None = None) -> Response | None:
         ui.button("Sign in", on_click=submit).classes("w-full")
         ui.link("Have an invite code? Create your account", "/register").classes("text-sm")
     return None
+
+
+@app.get(COMPLETE_PATH, include_in_schema=False)
+async def login_complete(request: Request, ticket: str = "") -> Response:
+    """The sign-in's last step over HTTP: a new browser id (cookie), then the page asked for."""
+    target = await complete_sign_in(request, ticket)
+    return RedirectResponse(target or "/login", status_code=303)
 
 
 @ui.page("/logout")
@@ -68,7 +79,7 @@ def logout() -> Response:
 class AccountForm:
     """Name, email, password twice and an error line; on submit creates the account and signs in."""
 
-    def __init__(self, button: str, create: Callable[[AsyncSession, AccountForm], Awaitable[User]]) -> None:
+    def __init__(self, button: str, create: Callable[[AccountForm], Awaitable[User]]) -> None:
         self.create = create
         self.name = ui.input("Your name").classes("w-full")
         self.email = ui.input("Email").props("autocomplete=username").classes("w-full")
@@ -81,15 +92,12 @@ class AccountForm:
         if self.password.value != self.confirm.value:
             self.error.show("The two passwords differ")
             return
-        ctx = context()
         try:
-            async with ctx.db.session() as db:
-                user = await self.create(db, self)
+            user = await self.create(self)
         except RunCoachError as exc:
             self.error.show(str(exc))
             return
-        remember(user)
-        ui.navigate.to("/workouts")
+        ui.navigate.to(begin_sign_in(user, "/workouts", context().clock.now()))
 
 
 @ui.page("/setup")
@@ -97,13 +105,14 @@ async def setup() -> Response | None:
     if not await setup_needed():
         return PlainTextResponse("Setup is done. Sign in at /login.", status_code=404)
 
-    async def create(db: AsyncSession, form: AccountForm) -> User:
+    async def create(form: AccountForm) -> User:
+        ctx = context()
         return await service.create_first_admin(
-            db,
+            ctx.db,
             email=form.email.value,
             name=form.name.value,
             password=form.password.value,
-            now=context().clock.now(),
+            now=ctx.clock.now(),
         )
 
     with frame("Welcome to RunCoach"), card():
@@ -117,14 +126,15 @@ async def register(code: str = "") -> Response | None:
     if await setup_needed():
         return RedirectResponse("/setup")
 
-    async def create(db: AsyncSession, form: AccountForm) -> User:
+    async def create(form: AccountForm) -> User:
+        ctx = context()
         return await service.register_with_invite(
-            db,
+            ctx.db,
             code=invite.value,
             email=form.email.value,
             name=form.name.value,
             password=form.password.value,
-            now=context().clock.now(),
+            now=ctx.clock.now(),
         )
 
     with frame("Create your account"), card():

@@ -12,8 +12,6 @@ from pages.layout import frame
 from runcoach.auth import service
 from runcoach.auth.web import current_user
 from runcoach.context import context
-from runcoach.db.tokens import list_invites, list_tokens
-from runcoach.db.users import set_units
 from runcoach.domain.accounts import Units, User
 from runcoach.domain.errors import RunCoachError
 
@@ -24,8 +22,7 @@ def when(moment: datetime | None) -> str:
 
 @ui.refreshable
 async def token_table(user: User) -> None:
-    async with context().db.session() as db:
-        tokens = await list_tokens(db, user_id=user.id)
+    tokens = await service.list_tokens(context().db, user_id=user.id)
     if not tokens:
         ui.label("No tokens yet.").classes("text-gray-500")
     for token in tokens:
@@ -44,8 +41,7 @@ async def token_table(user: User) -> None:
 
 async def revoke(user: User, token_id: int) -> None:
     ctx = context()
-    async with ctx.db.session() as db:
-        await service.revoke_token(db, token_id=token_id, user_id=user.id, now=ctx.clock.now())
+    await service.revoke_token(ctx.db, token_id=token_id, user_id=user.id, now=ctx.clock.now())
     token_table.refresh()
 
 
@@ -56,8 +52,7 @@ def units_card(user: User) -> None:
     """How the run views show speed and pace; saved as soon as it is switched."""
 
     async def save(units: str) -> None:
-        async with context().db.session() as db:
-            await set_units(db, user_id=user.id, units=units)
+        await service.set_units(context().db, user_id=user.id, units=units)
         saved.set_text("Saved: the run views use it from their next load.")
 
     with ui.card().classes("w-full"):
@@ -77,10 +72,9 @@ async def settings_page() -> Response | None:
     async def create() -> None:
         ctx = context()
         try:
-            async with ctx.db.session() as db:
-                _, plain = await service.create_token(
-                    db, user_id=user.id, label=label.value, now=ctx.clock.now()
-                )
+            _, plain = await service.create_token(
+                ctx.db, user_id=user.id, label=label.value, now=ctx.clock.now()
+            )
         except RunCoachError as exc:
             error.show(str(exc))
             return
@@ -110,8 +104,7 @@ async def settings_page() -> Response | None:
 @ui.refreshable
 async def invite_table() -> None:
     ctx = context()
-    async with ctx.db.session() as db:
-        invites = await list_invites(db)
+    invites = await service.list_invites(ctx.db)
     now = ctx.clock.now()
     for invite in invites:
         with ui.row().classes("w-full items-center gap-3 border-b py-1"):
@@ -120,6 +113,39 @@ async def invite_table() -> None:
                 "text-sm"
             )
             ui.badge(invite.status(now))
+
+
+@ui.refreshable
+async def account_table(admin: User) -> None:
+    """Every account with its state; unlock after failed sign-ins, disable or enable (not oneself)."""
+    note = ui.label("").classes("text-sm text-gray-600").mark("accounts-note")
+    for account in await service.list_users(context().db):
+        with ui.row().classes("w-full items-center gap-3 border-b py-1"):
+            ui.label(f"{account.name} ({account.email})").classes("font-medium")
+            if account.disabled:
+                ui.badge("disabled", color="grey")
+            ui.space()
+            ui.button("Unlock", on_click=lambda a=account: unlock(a, note)).props("flat").mark(
+                f"unlock-{account.id}"
+            )
+            if account.id != admin.id:
+                action = "Enable" if account.disabled else "Disable"
+                ui.button(action, on_click=lambda a=account: toggle(a)).props("flat color=negative").mark(
+                    f"disable-{account.id}"
+                )
+
+
+async def unlock(account: User, note: ui.label) -> None:
+    forgiven = await service.unlock(context().db, email=account.email)
+    note.set_text(f"Unlocked {account.email}: {forgiven} failed sign-ins forgiven.")
+
+
+async def toggle(account: User) -> None:
+    ctx = context()
+    await service.set_disabled(
+        ctx.db, email=account.email, disabled=not account.disabled, now=ctx.clock.now()
+    )
+    account_table.refresh()
 
 
 @ui.page("/admin")
@@ -132,21 +158,24 @@ async def admin_page() -> Response | None:
 
     async def create() -> None:
         ctx = context()
-        async with ctx.db.session() as db:
-            _, code = await service.create_invite(db, admin=user, now=ctx.clock.now())
+        _, code = await service.create_invite(ctx.db, admin=user, now=ctx.clock.now())
         code_label.set_text(code)
         link.set_text(f"/register?code={code}")
         box.set_visibility(True)
         invite_table.refresh()
 
-    with frame("Admin", user), ui.card().classes("w-full"):
-        ui.label("Invite a runner").classes("text-lg font-semibold")
-        ui.label("An invite code works once and expires after 7 days.").classes("text-sm text-gray-600")
-        ui.button("Create invite code", on_click=create)
-        with ui.column().classes("bg-amber-50 p-3 rounded") as box:
-            ui.label("Share this code (shown only once):").classes("text-sm")
-            code_label = ui.label("").classes("font-mono text-lg").mark("invite-code")
-            link = ui.label("").classes("font-mono text-sm text-gray-600")
-        box.set_visibility(False)
-        await invite_table()
+    with frame("Admin", user):
+        with ui.card().classes("w-full"):
+            ui.label("Runners").classes("text-lg font-semibold")
+            await account_table(user)
+        with ui.card().classes("w-full"):
+            ui.label("Invite a runner").classes("text-lg font-semibold")
+            ui.label("An invite code works once and expires after 7 days.").classes("text-sm text-gray-600")
+            ui.button("Create invite code", on_click=create)
+            with ui.column().classes("bg-amber-50 p-3 rounded") as box:
+                ui.label("Share this code (shown only once):").classes("text-sm")
+                code_label = ui.label("").classes("font-mono text-lg").mark("invite-code")
+                link = ui.label("").classes("font-mono text-sm text-gray-600")
+            box.set_visibility(False)
+            await invite_table()
     return None

@@ -45,15 +45,14 @@ E = TypeVar("E", bound=ui.element)
 async def add_account(email: str, name: str | None = None, *, admin: bool = False) -> Account:
     """A new account with PASSWORD, made through the accounts service of the running app."""
     ctx = context()
-    async with ctx.db.session() as db:
-        return await auth_service.create_user(
-            db,
-            email=email,
-            name=name or email.split("@")[0].title(),
-            password=PASSWORD,
-            is_admin=admin,
-            now=ctx.clock.now(),
-        )
+    return await auth_service.create_user(
+        ctx.db,
+        email=email,
+        name=name or email.split("@")[0].title(),
+        password=PASSWORD,
+        is_admin=admin,
+        now=ctx.clock.now(),
+    )
 
 
 async def sign_in(user: User, email: str, password: str = PASSWORD, *, wait: bool = True) -> None:
@@ -77,10 +76,9 @@ def the(user: User, kind: type[E], marker: str) -> E:
 
 async def owner_and_workout(database: Database, email: str = "ann@example.com") -> tuple[int, int]:
     """A runner and a 20-minute interval workout of theirs, straight through the services."""
-    async with database.session() as db:
-        user = await auth_service.create_user(
-            db, email=email, name="Ann", password="Correct-Horse-42", is_admin=False, now=T0
-        )
+    user = await auth_service.create_user(
+        database, email=email, name="Ann", password="Correct-Horse-42", is_admin=False, now=T0
+    )
     spec = WorkoutSpec(duration_min=20, goal=Goal.INTERVALS)
     workout = await workouts.generate(database, owner_id=user.id, spec=spec, seed=5, now=T0)
     return user.id, workout.id

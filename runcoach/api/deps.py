@@ -28,8 +28,7 @@ async def get_user(
     """The token's owner; 401 JSON for a missing, malformed, unknown or revoked token."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise _unauthorized("Missing bearer token: send 'Authorization: Bearer <token>'")
-    async with ctx.db.session() as db:
-        user = await user_for_token(db, token=credentials.credentials, now=ctx.clock.now())
+    user = await user_for_token(ctx.db, token=credentials.credentials, now=ctx.clock.now())
     if user is None:
         raise _unauthorized("Invalid or revoked API token")
     return user

@@ -9,8 +9,12 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-#: Pages a signed-out browser may open (/pair: a phone types the code the run view shows).
-PUBLIC_PAGES = frozenset({"/login", "/register", "/setup", "/pair"})
+from runcoach.auth import service
+from runcoach.context import context
+
+#: Pages a signed-out browser may open (/pair: a phone types the code the run view shows;
+#: /login/complete: the sign-in's last step, authorized by its single-use ticket).
+PUBLIC_PAGES = frozenset({"/login", "/login/complete", "/register", "/setup", "/pair"})
 #: Prefixes that are not behind the sign-in: NiceGUI's own assets and socket, static files, the API
 #: (bearer tokens), and the paired remote /r/{code}, which the pairing code itself authorizes.
 PUBLIC_PREFIXES = ("/_nicegui", "/static/", "/api/", "/r/")
@@ -40,9 +44,16 @@ def signed_in_user_id() -> int | None:
     return value if isinstance(value, int) else None
 
 
+async def signed_in_and_active() -> bool:
+    """The browser holds a user id whose account still exists and is not disabled."""
+    user_id = signed_in_user_id()
+    return user_id is not None and await service.active_user(context().db, user_id=user_id) is not None
+
+
 class AuthMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if is_public(request.url.path) or signed_in_user_id() is not None:
+        # A disabled account's browser is sent to sign-in on its next page load, not at cookie expiry.
+        if is_public(request.url.path) or await signed_in_and_active():
             return await call_next(request)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?redirect_to={quote(target, safe='')}", status_code=303)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from runcoach.db.tables import RunSessionRow, SessionEventRow
+from runcoach.db.tables import RunSessionRow, SessionEventRow, UserRow
 from runcoach.domain.session import Event, EventKind, RunSession
 from runcoach.domain.workouts import Segment, Workout
 
@@ -49,23 +49,37 @@ async def _events(db: AsyncSession, session_id: int) -> list[SessionEventRow]:
     return list(await db.scalars(query))
 
 
+def _of_active_owner() -> Select[RunSessionRow]:
+    """Sessions whose owner's account is not disabled: a disabled runner's screens stop at once."""
+    return (
+        select(RunSessionRow)
+        .join(UserRow, UserRow.id == RunSessionRow.owner_id)
+        .where(UserRow.disabled_at.is_(None))
+    )
+
+
 async def get_session(db: AsyncSession, *, session_id: int, owner_id: int | None = None) -> RunSession | None:
-    """The session with its events, scoped to `owner_id` unless None (a paired remote: caller checks)."""
-    query = select(RunSessionRow).where(RunSessionRow.id == session_id)
-    if owner_id is not None:
-        query = query.where(RunSessionRow.owner_id == owner_id)
+    """The session with its events, scoped to `owner_id` unless None (a paired remote: caller checks).
+
+    With an owner id, a disabled owner's session is not found.
+    """
+    if owner_id is None:
+        query = select(RunSessionRow).where(RunSessionRow.id == session_id)
+    else:
+        query = _of_active_owner().where(RunSessionRow.id == session_id, RunSessionRow.owner_id == owner_id)
     row = await db.scalar(query)
     return to_session(row, await _events(db, row.id)) if row else None
 
 
 async def find_by_pair_code(db: AsyncSession, *, pair_code: str) -> RunSession | None:
-    row = await db.scalar(select(RunSessionRow).where(RunSessionRow.pair_code == pair_code))
+    """The session this code pairs with, unless its owner's account is disabled."""
+    row = await db.scalar(_of_active_owner().where(RunSessionRow.pair_code == pair_code))
     return to_session(row, await _events(db, row.id)) if row else None
 
 
 async def list_sessions(db: AsyncSession, *, owner_id: int, limit: int = 50) -> list[RunSession]:
     query = (
-        select(RunSessionRow)
+        _of_active_owner()
         .where(RunSessionRow.owner_id == owner_id)
         .order_by(RunSessionRow.created_at.desc(), RunSessionRow.id.desc())
         .limit(limit)

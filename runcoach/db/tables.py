@@ -54,16 +54,31 @@ class UserRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: "metric" (km/h, min/km) or "imperial" (mph, min/mi): how the run views show speed and pace.
     units: Mapped[str] = mapped_column(String(8), default="metric", server_default="metric")
+    #: Set by `runcoach users disable`: sign-in, tokens, browser sessions and live commands stop.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class LoginAttemptRow(Base):
+    """One sign-in attempt, written (and committed) before the password is checked.
+
+    `outcome` is "failed" from the start (an attempt being checked counts as a failure, which
+    makes the limits hold under concurrency) and becomes "succeeded" for the right password,
+    "refused" when a limit was reached (no check; does not count), "disabled" (right password,
+    disabled account) or "unlocked" (an admin forgave it). Only "failed" counts.
+    """
+
     __tablename__ = "login_attempts"
-    __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempts_email_at", "email", "at"),
+        Index("ix_login_attempts_address_at", "address", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    succeeded: Mapped[bool] = mapped_column(Boolean)
+    #: The client address as the server saw it (behind a proxy: what uvicorn's forwarded-allow-ips trusts).
+    address: Mapped[str] = mapped_column(String(64), server_default="")
+    outcome: Mapped[str] = mapped_column(String(16), server_default="failed")
 
 
 class InviteRow(Base):

@@ -40,22 +40,35 @@ async def list_tokens(db: AsyncSession, *, user_id: int) -> list[ApiToken]:
     return [to_token(row) for row in await db.scalars(query)]
 
 
-async def revoke_token(db: AsyncSession, *, token_id: int, user_id: int, now: datetime) -> bool:
-    query = (
-        update(ApiTokenRow)
-        .where(ApiTokenRow.id == token_id, ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    result = await db.execute(query)
+async def revoke_token(db: AsyncSession, *, token_id: int, user_id: int | None, now: datetime) -> bool:
+    """Revoke one live token, the user's own unless `user_id` is None (the command line)."""
+    query = update(ApiTokenRow).where(ApiTokenRow.id == token_id, ApiTokenRow.revoked_at.is_(None))
+    if user_id is not None:
+        query = query.where(ApiTokenRow.user_id == user_id)
+    result = await db.execute(query.values(revoked_at=now))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+async def revoke_all_tokens(db: AsyncSession, *, user_id: int, now: datetime) -> int:
+    query = (
+        update(ApiTokenRow)
+        .where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    return int((await db.execute(query)).rowcount)  # type: ignore[attr-defined]
+
+
 async def use_token(db: AsyncSession, *, token_hash: str, now: datetime) -> User | None:
-    """The owner of a live token, stamping its last use; None for unknown or revoked tokens."""
+    """The owner of a live token, stamping its last use; None for unknown or revoked tokens and
+    for tokens of disabled accounts."""
     query = (
         select(ApiTokenRow, UserRow)
         .join(UserRow, UserRow.id == ApiTokenRow.user_id)
-        .where(ApiTokenRow.token_hash == token_hash, ApiTokenRow.revoked_at.is_(None))
+        .where(
+            ApiTokenRow.token_hash == token_hash,
+            ApiTokenRow.revoked_at.is_(None),
+            UserRow.disabled_at.is_(None),
+        )
     )
     found = (await db.execute(query)).first()
     if found is None:

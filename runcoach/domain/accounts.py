@@ -6,11 +6,18 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from urllib.parse import unquote, urlsplit
 
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
-LOCKOUT_FAILURES = 5
+#: Failed sign-ins count for this long (a sliding window; refused attempts do not count).
 LOCKOUT_WINDOW = timedelta(minutes=15)
+#: Failures for one account from one client address: the owner elsewhere is not affected.
+PAIR_FAILURES = 5
+#: Failures for one account from all addresses together: slows guessing spread over many addresses.
+ACCOUNT_FAILURES = 30
+#: Failures from one address across all accounts (unknown emails included): slows password spraying.
+ADDRESS_FAILURES = 20
 INVITE_DEFAULT_TTL = timedelta(days=7)
 # A short list of the passwords every cracker tries first (NIST 800-63B asks for a blocklist).
 COMMON_PASSWORDS = frozenset(
@@ -57,6 +64,7 @@ class User:
     is_admin: bool
     created_at: datetime
     units: str = Units.METRIC.value
+    disabled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +113,56 @@ def password_problem(password: str, *, email: str = "") -> str | None:
     return None
 
 
-def locked_out(failures_in_window: int) -> bool:
-    """True once an account has had LOCKOUT_FAILURES failed logins inside LOCKOUT_WINDOW."""
-    return failures_in_window >= LOCKOUT_FAILURES
+@dataclass(frozen=True, slots=True)
+class RecentFailures:
+    """Failed (or still unchecked) sign-ins inside LOCKOUT_WINDOW, the attempt being decided included.
+
+    `pair`: this email from this address; `account`: this email from anywhere; `address`: this
+    address for any email.
+    """
+
+    pair: int
+    account: int
+    address: int
+
+
+def lockout_problem(failures: RecentFailures) -> str | None:
+    """Why this attempt gets no password check, or None when it may be checked.
+
+    The attempt is counted before it is decided, so of N attempts arriving together at most the
+    limit get a check, whatever the interleaving.
+    """
+    minutes = int(LOCKOUT_WINDOW.total_seconds() // 60)
+    if failures.address > ADDRESS_FAILURES:
+        return f"Too many failed sign-ins from your network. Try again within {minutes} minutes."
+    if failures.pair > PAIR_FAILURES or failures.account > ACCOUNT_FAILURES:
+        return (
+            f"Too many failed sign-ins for this account. Try again within {minutes} minutes, "
+            "or ask your admin to unlock it."
+        )
+    return None
+
+
+MAX_REDIRECT_LENGTH = 2000
+_UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\\]")  # control characters and backslashes
+
+
+def safe_redirect(target: str | None, default: str = "/workouts") -> str:
+    """`target` when it is a path on this site, else `default`.
+
+    Browsers read `//host`, `/\\host` and `/<tab>/host` as other sites, and some decode `%2F` or
+    `%09` first: so the path must start with one slash followed by something that is neither a
+    slash nor a backslash, hold no control characters or backslashes, and stay so once
+    percent-decoded (twice, for double encoding).
+    """
+    if not target or len(target) > MAX_REDIRECT_LENGTH:
+        return default
+    forms = [target, unquote(target)]
+    forms.append(unquote(forms[-1]))
+    for form in forms:
+        if not form.startswith("/") or form[1:2] in ("/", "\\") or _UNSAFE_CHARS.search(form):
+            return default
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc:
+            return default
+    return target

@@ -26,11 +26,10 @@ class Runner:
 
 async def make_runner(email: str, *, admin: bool = False) -> Runner:
     ctx = context()
-    async with ctx.db.session() as db:
-        user = await service.create_user(
-            db, email=email, name=email.split("@")[0], password=PASSWORD, is_admin=admin, now=ctx.clock.now()
-        )
-        _, token = await service.create_token(db, user_id=user.id, label="tests", now=ctx.clock.now())
+    user = await service.create_user(
+        ctx.db, email=email, name=email.split("@")[0], password=PASSWORD, is_admin=admin, now=ctx.clock.now()
+    )
+    _, token = await service.create_token(ctx.db, user_id=user.id, label="tests", now=ctx.clock.now())
     return Runner(id=user.id, token=token)
 
 

@@ -58,3 +58,54 @@ def test_an_unknown_command_exits_with_usage(capsys: pytest.CaptureFixture[str])
         main(["fly"])
     assert exited.value.code == 2
     assert "usage: runcoach" in capsys.readouterr().err
+
+
+def add(monkeypatch: pytest.MonkeyPatch, email: str, *flags: str) -> None:
+    assert run(monkeypatch, ["users", "add", email, "--name", "Ann", *flags], PASSWORD + "\n") == 0
+
+
+def test_users_list_shows_admins_and_disabled_accounts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(monkeypatch, "ann@example.com", "--admin")
+    add(monkeypatch, "bob@example.com")
+    assert run(monkeypatch, ["users", "disable", "BOB@example.com"]) == 0
+    capsys.readouterr()
+    assert run(monkeypatch, ["users", "list"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[1].split("\t")[1:] == ["ann@example.com", "Ann", "admin"]
+    assert lines[2].split("\t")[1:] == ["bob@example.com", "Ann", "disabled"]
+    assert run(monkeypatch, ["users", "enable", "bob@example.com"]) == 0
+    capsys.readouterr()
+    run(monkeypatch, ["users", "list"])
+    assert capsys.readouterr().out.strip().splitlines()[2].endswith("\t-")
+
+
+def test_tokens_list_and_revoke_by_id_or_all(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(monkeypatch, "ann@example.com")
+    for label in ("laptop", "garage", "watch"):
+        assert run(monkeypatch, ["tokens", "create", "ann@example.com", "--label", label]) == 0
+    capsys.readouterr()
+    assert run(monkeypatch, ["tokens", "list", "ann@example.com"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.strip().splitlines()[1:]]
+    assert [r[2] for r in rows] == ["watch", "garage", "laptop"] and all(r[5] == "-" for r in rows)
+    assert run(monkeypatch, ["tokens", "revoke", rows[0][0]]) == 0
+    assert run(monkeypatch, ["tokens", "revoke", "--all", "ann@example.com"]) == 0
+    assert "revoked 2 tokens" in capsys.readouterr().out
+    assert run(monkeypatch, ["tokens", "revoke", rows[0][0]]) == 1
+    assert "No such active token" in capsys.readouterr().err
+
+
+def test_delete_needs_yes_and_unlock_reports_what_it_forgave(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add(monkeypatch, "ann@example.com")
+    assert run(monkeypatch, ["users", "unlock", "ann@example.com"]) == 0
+    assert "0 recent failed sign-ins forgiven" in capsys.readouterr().out
+    assert run(monkeypatch, ["users", "delete", "ann@example.com"]) == 1
+    assert "add --yes" in capsys.readouterr().err
+    assert run(monkeypatch, ["users", "delete", "ann@example.com", "--yes"]) == 0
+    assert run(monkeypatch, ["users", "disable", "ann@example.com"]) == 1
+    assert "no user with email ann@example.com" in capsys.readouterr().err

@@ -15,7 +15,6 @@ from nicegui.testing import User
 
 from runcoach.auth import service as auth_service
 from runcoach.context import context
-from runcoach.db.users import set_units
 from runcoach.domain.accounts import Units
 from runcoach.domain.accounts import User as Account
 from runcoach.domain.session import Command, RunSession, Status
@@ -91,8 +90,7 @@ async def test_a_pause_through_the_api_shows_on_the_tablet(user: User) -> None:
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
     ctx = context()
-    async with ctx.db.session() as db:
-        _, token = await auth_service.create_token(db, user_id=runner.id, label="watch", now=ctx.clock.now())
+    _, token = await auth_service.create_token(ctx.db, user_id=runner.id, label="watch", now=ctx.clock.now())
     session = await a_session(runner)
     await command(session, Command.START)
     await sign_in(user, "runner@example.com")
@@ -249,8 +247,7 @@ async def test_with_imperial_units_the_run_view_shows_mph(user: User) -> None:
     options = the(user, ui.echart, "profile").options
     assert options["series"][0]["name"] == "Speed mph"
 
-    async with context().db.session() as db:
-        await set_units(db, user_id=runner.id, units="metric")
+    await auth_service.set_units(context().db, user_id=runner.id, units="metric")
     await user.open(f"/sessions/{session.id}/run")
     await user.should_see(content="km/h", marker="speed")
 
