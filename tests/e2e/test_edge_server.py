@@ -22,6 +22,8 @@ WARM_UP_REQUESTS = 1_000
 MEASURED_REQUESTS = 10_000
 #: How much RSS may grow over the measured requests. Before pages-only storage it grew ~1.4 KB a request.
 RSS_SLACK_KB = 3 * 1024
+#: Commands: +0.2 MB measured; with a lock kept per unknown id +3.4 MB; 1.5 MB tells them apart.
+COMMAND_RSS_SLACK_KB = 1536
 LOAD_TIMEOUT_S = 60
 
 
@@ -137,3 +139,34 @@ def test_ten_thousand_cookieless_requests_leave_memory_flat_and_set_no_cookie(
     print(f"RSS {before_kb} KB -> {after_kb} KB over {MEASURED_REQUESTS} requests ({growth_kb:+} KB)")
     assert not warm_up_cookies and not cookies, f"{len(cookies)} Set-Cookie, e.g. {cookies[:1]}"
     assert growth_kb <= RSS_SLACK_KB, f"RSS grew {growth_kb} KB"
+
+
+def commands_to_unknown_sessions(port: int, token: str, first_id: int, count: int, deadline: float) -> None:
+    """POST a pause to `count` session ids nobody has, each once; every answer must be a 404."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        for i in range(count):
+            assert time.monotonic() < deadline, f"load took too long ({i} of {count} commands sent)"
+            conn.request("POST", f"/api/sessions/{first_id + i}/pause", headers=headers)
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 404, response.status
+    finally:
+        conn.close()
+
+
+def test_ten_thousand_commands_to_unknown_sessions_leave_memory_flat(
+    server: Server, runcoach_server: ServerFactory
+) -> None:
+    """The hub used to keep a lock per session id ever commanded, unknown ones included."""
+    token = runcoach_server.user_with_token()
+    deadline = time.monotonic() + 2 * LOAD_TIMEOUT_S
+    pid = server.process.pid
+    commands_to_unknown_sessions(server.port, token, 1_000_000, WARM_UP_REQUESTS, deadline)
+    before_kb = rss_kb(pid)
+    commands_to_unknown_sessions(server.port, token, 2_000_000, MEASURED_REQUESTS, deadline)
+    after_kb = rss_kb(pid)
+    growth_kb = after_kb - before_kb
+    print(f"RSS {before_kb} KB -> {after_kb} KB over {MEASURED_REQUESTS} commands ({growth_kb:+} KB)")
+    assert growth_kb <= COMMAND_RSS_SLACK_KB, f"RSS grew {growth_kb} KB"
