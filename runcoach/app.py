@@ -29,6 +29,7 @@ from runcoach.pwa import FAVICON_FILE, register_pwa_routes
 
 log = logging.getLogger("runcoach")
 
+ERROR_PAGE_MODULE = "pages.errors"
 PAGE_MODULES = ("pages.login", "pages.workouts", "pages.settings", "pages.run", "pages.remote")
 
 
@@ -51,6 +52,8 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     register_pwa_routes(settings)
     for name in PAGE_MODULES:
         importlib.import_module(name)
+    # A page whose build raised (the database down, say) shows the error's sentence.
+    app.on_page_exception(importlib.import_module(ERROR_PAGE_MODULE).error_page)
     app.on_startup(ctx.db.start)
     app.on_startup(lambda: background_tasks.create(_ticker(ctx), name="runcoach-ticker"))
     app.on_shutdown(ctx.db.close)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import html
 from urllib.parse import quote
 
 from nicegui import app
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from runcoach.auth import service
 from runcoach.context import context
+from runcoach.domain.errors import Unavailable
 
 #: Pages a signed-out browser may open (/pair: a phone types the code the run view shows;
 #: /login/complete: the sign-in's last step, authorized by its single-use ticket).
@@ -50,10 +52,23 @@ async def signed_in_and_active() -> bool:
     return user_id is not None and await service.active_user(context().db, user_id=user_id) is not None
 
 
+def unavailable_page(exc: Unavailable) -> HTMLResponse:
+    """A plain 503 page with the error's sentence: the database is needed to know who is signed in."""
+    body = (
+        "<!doctype html><meta charset=utf-8><meta name=viewport content='width=device-width'>"
+        f"<title>RunCoach</title><p>{html.escape(str(exc))}</p><p><a href=''>Try again</a></p>"
+    )
+    return HTMLResponse(body, status_code=503, headers={"Retry-After": "5"})
+
+
 class AuthMiddleware(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         # A disabled account's browser is sent to sign-in on its next page load, not at cookie expiry.
-        if is_public(request.url.path) or await signed_in_and_active():
+        try:
+            allowed = is_public(request.url.path) or await signed_in_and_active()
+        except Unavailable as exc:
+            return unavailable_page(exc)
+        if allowed:
             return await call_next(request)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?redirect_to={quote(target, safe='')}", status_code=303)

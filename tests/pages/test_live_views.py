@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 import segno
 from nicegui import ElementFilter, ui
 from nicegui.testing import User
@@ -302,3 +303,36 @@ async def test_the_run_view_ships_its_first_snapshot_and_the_clock_script(user: 
     assert modules in page
     script = await user.http_client.get("/static/live.js")
     assert script.status_code == 200 and "runcoach_state" in script.text
+
+
+async def test_opening_a_page_while_the_database_is_down_says_so(user: User) -> None:
+    """Signed in, the sign-in check itself needs the database: a 503 with the sentence."""
+    await user.open("/login")
+    await add_account("runner@example.com", "Runner")
+    await sign_in(user, "runner@example.com")
+    outage = SqliteOutage(context().db)
+    await outage.start()
+    response = await user.http_client.get("/workouts")
+    await outage.settle()
+    assert response.status_code == 503 and response.headers["retry-after"].isdigit()
+    assert "The database is not answering" in response.text
+
+
+async def test_a_public_page_whose_build_fails_shows_the_sentence_not_a_trace(
+    user: User, caplog: pytest.LogCaptureFixture
+) -> None:
+    await user.open("/login")
+    runner = await add_account("runner@example.com", "Runner")
+    session = await a_session(runner)
+    outage = SqliteOutage(context().db)
+    await outage.start()
+    response = await user.http_client.get(f"/r/{session.pair_code}")
+    await outage.settle()
+    assert response.status_code == 500
+    assert "The database is not answering" in response.text
+    assert "Traceback" not in response.text and session.name not in response.text
+    # The outage is logged for the operator (and only that: the fixture fails on other errors).
+    assert any(
+        "not answering" in r.getMessage() or r.exc_info for r in caplog.records if r.levelname == "ERROR"
+    )
+    caplog.clear()
