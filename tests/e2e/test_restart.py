@@ -14,7 +14,7 @@ from tests.e2e.conftest import Api, ServerFactory
 #: Scheduling, HTTP round trips and the fold's rounding together stay well inside this.
 RUNNING_TOLERANCE_S = 0.5
 PAUSED_TOLERANCE_S = 0.1
-POLL_TIMEOUT_S = 5.0
+POLL_TIMEOUT_S = 15.0
 
 
 def poll_elapsed(api: Api, session_id: int, at_least_s: float) -> dict[str, Any]:

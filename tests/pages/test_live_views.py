@@ -23,6 +23,7 @@ from runcoach.domain.workouts import Goal, WorkoutSpec
 from runcoach.live import present
 from runcoach.workouts import service
 from tests.helpers import (
+    HUGE_IDS,
     PATIENCE,
     SqliteOutage,
     add_account,
@@ -225,8 +226,10 @@ async def test_another_runners_session_is_not_found(user: User) -> None:
         assert response.status_code == 404, path
         assert "Session not found" in response.text
         assert theirs.name not in response.text and theirs.pair_code not in response.text
-    assert (await user.http_client.get("/sessions/999/run")).status_code == 404
-    assert (await user.http_client.get("/sessions/nope/run")).status_code == 404
+    for text in ("999", "nope", *HUGE_IDS):
+        for path in (f"/sessions/{text}/run", f"/remote/{text}", f"/sessions/{text}/tv"):
+            assert (await user.http_client.get(path)).status_code == 404, path
+    assert (await user.http_client.get(f"/r/{'Z' * 5000}")).status_code == 404
 
 
 async def test_with_imperial_units_the_run_view_shows_mph(user: User) -> None:
