@@ -10,6 +10,7 @@ import ast
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,12 @@ from typing import Any, TypeVar
 
 from nicegui import ui
 from nicegui.testing import User
+from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy.engine import make_url
 
 from runcoach.auth import service as auth_service
@@ -217,3 +224,79 @@ def imported_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
     return names
+
+
+# --- real browsers (Selenium on Debian's Chromium; the `browser` fixture is in tests/e2e/conftest.py) ---
+
+WAIT_S = 10
+
+
+def describe(driver: WebDriver) -> str:
+    """The page's address and visible text, for failure messages."""
+    try:
+        body = driver.find_element(By.TAG_NAME, "body").text
+    except WebDriverException as exc:
+        body = f"<unreadable: {exc}>"
+    return f"{driver.current_url}\n{body[:1500]}"
+
+
+def wait_for(
+    driver: WebDriver, condition: Callable[[WebDriver], Any], what: str, timeout: float = WAIT_S
+) -> Any:
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+    except TimeoutException:
+        raise AssertionError(
+            f"timed out after {timeout} s waiting for {what} on:\n{describe(driver)}"
+        ) from None
+
+
+def wait_connected(driver: WebDriver) -> None:
+    """NiceGUI's socket has finished its handshake: clicks reach the server, pushes reach the page."""
+    wait_for(
+        driver, lambda d: d.execute_script("return window.did_handshake === true"), "the socket handshake"
+    )
+
+
+def text_of(driver: WebDriver, element_id: str) -> str:
+    """The element's DOM text (textContent: CSS may show it upper-case, as the status pill does)."""
+    return str(driver.find_element(By.ID, element_id).get_property("textContent") or "").strip()
+
+
+def wait_text(driver: WebDriver, element_id: str, expected: str) -> None:
+    def shows(d: WebDriver) -> bool:
+        try:
+            return text_of(d, element_id) == expected
+        except WebDriverException:  # not rendered yet, or re-rendered between find and read
+            return False
+
+    wait_for(driver, shows, f"#{element_id} to read {expected!r}")
+
+
+def holds_for(driver: WebDriver, condition: Callable[[WebDriver], bool], what: str, seconds: float) -> None:
+    """The condition stays true for `seconds` (checked ten times a second; fails at the first miss)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert condition(driver), f"{what} changed:\n{describe(driver)}"
+        time.sleep(0.1)  # the polling interval of an observation window, not a wait for something
+
+
+def tap(driver: WebDriver, element_id: str) -> None:
+    wait_for(driver, ec.element_to_be_clickable((By.ID, element_id)), f"#{element_id} to be tappable").click()
+
+
+def field(driver: WebDriver, label: str) -> WebElement:
+    """The <input> of the Quasar field labelled `label`."""
+    xpath = f"//label[.//*[contains(@class, 'q-field__label') and normalize-space()='{label}']]//input"
+    return wait_for(driver, ec.visibility_of_element_located((By.XPATH, xpath)), f"the {label} field")
+
+
+def sign_in_browser(driver: WebDriver, base: str, email: str, password: str) -> None:
+    """Sign in through the real form; returns once the browser has left /login."""
+    driver.get(f"{base}/login")
+    wait_connected(driver)
+    field(driver, "Email").send_keys(email)
+    field(driver, "Password").send_keys(password)
+    button = "//button[.//*[normalize-space()='Sign in'] or normalize-space()='Sign in']"
+    wait_for(driver, ec.element_to_be_clickable((By.XPATH, button)), "the Sign in button").click()
+    wait_for(driver, lambda d: "/login" not in d.current_url, "the sign-in to navigate away from /login")

@@ -9,18 +9,23 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.webdriver import WebDriver
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -219,3 +224,53 @@ class Api:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+PAGE_LOAD_TIMEOUT_S = 20
+
+
+@pytest.fixture
+def browser(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[[tuple[int, int]], WebDriver]]:
+    """A factory of headless Chromium windows, each its own profile (own cookies); all quit at teardown."""
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if shutil.which(path) is None]
+    if missing:
+        message = f"{', '.join(missing)} missing: apt-get install chromium chromium-driver"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    monkeypatch.setenv("SE_OFFLINE", "true")  # never let Selenium Manager download a driver
+    drivers: list[WebDriver] = []
+
+    def open_browser(size: tuple[int, int]) -> WebDriver:
+        options = webdriver.ChromeOptions()
+        options.binary_location = CHROMIUM
+        profile = tmp_path / f"chromium-{len(drivers)}"
+        for arg in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            f"--user-data-dir={profile}",
+            f"--window-size={size[0]},{size[1]}",
+        ):
+            options.add_argument(arg)
+        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+        drivers.append(driver)
+        driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT_S)
+        driver.set_window_size(*size)
+        return driver
+
+    try:
+        yield open_browser
+    finally:
+        for driver in drivers:
+            with contextlib.suppress(WebDriverException):  # already gone: nothing left to close
+                driver.quit()
