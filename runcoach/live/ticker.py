@@ -97,9 +97,6 @@ class Ticker:
         if not live.listeners and self._live.get(session_id) is live:
             del self._live[session_id]
 
-    def is_watched(self, session_id: int) -> bool:
-        return session_id in self._live
-
     def cached(self, session_id: int) -> RunSession | None:
         """The newest snapshot of a watched session (every command and notification updates it)."""
         live = self._live.get(session_id)
