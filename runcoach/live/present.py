@@ -113,8 +113,12 @@ FINISHED_EARLY = "Finished early"
 
 
 def state_status_text(state: SessionState) -> str:
-    """'Running', 'Completed'; 'Finished early' when the runner ended it before the program's end."""
-    return FINISHED_EARLY if state.finished_early else status_text(state.status)
+    """'Running', 'Completed'; 'Finished early' when the runner ended it before the program's end.
+
+    The status is a pill beside the session's name: a no-break space keeps its two words on one
+    line on a phone (the name is the part that gives way).
+    """
+    return FINISHED_EARLY.replace(" ", NBSP) if state.finished_early else status_text(state.status)
 
 
 def segment_title(segment: Segment | None) -> str:

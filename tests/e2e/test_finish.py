@@ -62,7 +62,7 @@ def shows_the_early_finish(tablet: WebDriver, state: dict[str, Any], durations: 
     n, index = state["segment_count"], state["segment_index"]
     done = f"{index} of {n} segments"  # no skips: every segment before the current one played to its end
     real_time = f"{elapsed_clock(state['elapsed_s'])} of {clock(state['total_duration_s'])}"
-    wait_text(tablet, "rc-status", "Finished early")
+    wait_text(tablet, "rc-status", "Finished\u00a0early")  # one line on a phone
     wait_text(tablet, "rc-segment", "Workout ended")
     wait_text(tablet, "rc-progress", done)
     wait_text(tablet, "rc-next", f"Finished early: {done}, {real_time}")

@@ -145,7 +145,7 @@ def test_labels_follow_the_state_in_the_runners_units() -> None:
             "Paused",
             {Command.RESUME, Command.SKIP, Command.BACK, Command.FINISH},
         ),
-        ([EventKind.STARTED, EventKind.FINISHED], "Finished early", set()),
+        ([EventKind.STARTED, EventKind.FINISHED], "Finished\u00a0early", set()),
     ],
 )
 def test_status_text_and_buttons_by_status(
@@ -169,7 +169,7 @@ ENDINGS: dict[str, tuple[SessionState, tuple[str, str, str, str, str]]] = {
     "finished after 11 s": (
         ended((EventKind.FINISHED, 11)),
         (
-            "Finished early",
+            "Finished\u00a0early",  # a no-break space: the pill never wraps between its words
             "Workout ended",
             "0 of 5 segments",
             "Finished early: 0 of 5 segments, 0:11 of 12:35",
@@ -179,7 +179,7 @@ ENDINGS: dict[str, tuple[SessionState, tuple[str, str, str, str, str]]] = {
     "finished while paused in the second segment": (
         ended((EventKind.PAUSED, 400), (EventKind.FINISHED, 900)),
         (
-            "Finished early",
+            "Finished\u00a0early",  # a no-break space: the pill never wraps between its words
             "Workout ended",
             "1 of 5 segments",
             "Finished early: 1 of 5 segments, 6:40 of 12:35",
@@ -189,7 +189,7 @@ ENDINGS: dict[str, tuple[SessionState, tuple[str, str, str, str, str]]] = {
     "skipped off the end of the last segment": (
         ended((EventKind.SKIPPED, 700)),
         (
-            "Finished early",
+            "Finished\u00a0early",  # a no-break space: the pill never wraps between its words
             "Workout ended",
             "4 of 5 segments",
             "Finished early: 4 of 5 segments, 11:40 of 12:35",
