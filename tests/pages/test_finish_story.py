@@ -136,3 +136,23 @@ async def test_a_finish_before_the_start_is_no_success_either(create_user: Calla
     await tablet.open("/sessions")
     with tablet.scope(marker="finished"):
         await tablet.should_see(content=FINISHED_EARLY, marker=f"status-{session.id}")
+
+
+async def test_a_run_that_reached_the_end_past_a_skip_counts_only_the_segments_played(user: User) -> None:
+    await user.open("/login")
+    session = await a_run(await add_account(EMAIL, "Runner"))
+    n = len(session.segments)
+    await sign_in(user, EMAIL)
+    await user.open(f"/sessions/{session.id}/run")
+    await user.should_see(content="Ready", marker="status")
+    await run_commands(session, Command.START, Command.SKIP)  # the warm-up's first part, skipped
+    await user.should_see(content=f"Segment 2 of {n}", marker="progress")
+
+    await jump(sum(s.duration_s for s in session.segments))
+
+    await user.should_see(content="Completed", marker="status")
+    await user.should_see(content="Workout complete", marker="segment")
+    await user.should_see(content=f"{n - 1} of {n} segments", marker="progress")
+    await user.should_see(content=f"Done: {n - 1} of {n} segments, ", marker="next")
+    await user.should_not_see(content="well run")
+    await user.should_not_see(content=f"All {n} segments")
