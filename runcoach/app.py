@@ -89,10 +89,13 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def serve(settings: Settings) -> None:
-    """Set up and run the server (under NiceGUI's test fixture, only configure it)."""
+def serve(settings: Settings, *, clock: Clock | None = None) -> None:
+    """Set up and run the server (under NiceGUI's test fixture, only configure it).
+
+    `clock` is the system clock unless given: page tests pass one they can move forward.
+    """
     secret = load_storage_secret(settings)
-    setup(settings)
+    setup(settings, clock=clock)
     log.info(
         "RunCoach on http://%s:%s, database %s", settings.host, settings.port, settings.resolved_database_url
     )

@@ -2,6 +2,8 @@
 
 from runcoach.app import serve
 from runcoach.config import Settings
+from tests.helpers import JumpClock
 
 if __name__ in {"__main__", "__mp_main__"}:
-    serve(Settings())
+    # The system clock, which a story can move forward (`jump`) to play a workout to its end.
+    serve(Settings(), clock=JumpClock())

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,7 +31,7 @@ from runcoach.auth import service as auth_service
 from runcoach.context import context
 from runcoach.db.engine import Database
 from runcoach.domain.accounts import User as Account
-from runcoach.domain.session import RunSession
+from runcoach.domain.session import Command, RunSession, SessionState
 from runcoach.domain.workouts import Goal, WorkoutSpec
 from runcoach.live.channels import ChangeHandler
 from runcoach.live.hub import Hub
@@ -76,6 +76,54 @@ def the(user: User, kind: type[E], marker: str) -> E:
     """The one element of `kind` with this marker on the current page."""
     (element,) = user.find(kind=kind, marker=marker).elements
     return element
+
+
+# --- time and runs in the page tests' app ---------------------------------------------------------
+
+
+class JumpClock:
+    """The page tests' app clock: the system clock plus the jumps a story makes.
+
+    Real time flows (the ticker, NiceGUI, the views), and `jump` moves the app's time ahead at once,
+    so a story can play a 20-minute workout to its end without waiting 20 minutes.
+    """
+
+    def __init__(self) -> None:
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self._offset
+
+    def jump(self, seconds: float) -> None:
+        self._offset += timedelta(seconds=seconds)
+
+
+async def jump(seconds: float) -> None:
+    """Move the app's time ahead, then let the ticker push what changed (a boundary, the end) at once."""
+    ctx = context()
+    assert isinstance(ctx.clock, JumpClock), "the app was not set up with tests/app_main.py"
+    ctx.clock.jump(seconds)
+    await ctx.hub.tick()
+
+
+async def a_run(account: Account, goal: Goal = Goal.INTERVALS, minutes: int = 20) -> RunSession:
+    """A generated workout of the runner's and a new session playing it, through the app's services."""
+    ctx = context()
+    spec = WorkoutSpec(duration_min=minutes, goal=goal)
+    workout = await workouts.generate(ctx.db, owner_id=account.id, spec=spec, seed=11, now=ctx.clock.now())
+    return await ctx.hub.create_session(workout_id=workout.id, owner_id=account.id)
+
+
+async def run_commands(session: RunSession, *commands: Command) -> None:
+    """Commands through the app's hub, as the runner's own device would send them."""
+    for each in commands:
+        await context().hub.command(session.id, each, owner_id=session.owner_id)
+
+
+async def state_now(session: RunSession) -> SessionState:
+    """The session's state in the app right now, folded from the database."""
+    hub = context().hub
+    return (await hub.get(session.id, owner_id=None)).state(hub.now())
 
 
 # --- the hub on a bare database (no app) -------------------------------------------------------

@@ -61,7 +61,14 @@ class CommandConflict(Conflict):
 
 @dataclass(frozen=True, slots=True)
 class SessionState:
-    """What every view shows, as of `as_of`."""
+    """What every view shows, as of `as_of`.
+
+    How a session ended is part of the state, so no view has to guess it from the status:
+    `segments_done` counts the segments played to their end (a skipped or unfinished one is not
+    done; one played again after a back counts once), `finished_early` says the session ended
+    before its last segment was played to the end (a finish, or a skip past the last segment),
+    and `position_s` is where in the program the runner is, or stopped.
+    """
 
     status: Status
     elapsed_s: float
@@ -73,10 +80,23 @@ class SessionState:
     segment_count: int
     total_duration_s: int
     as_of: datetime
+    #: Seconds into the program: the current segment's start plus its elapsed time. It differs from
+    #: `elapsed_s` after a skip or a back; once completed it stays where the session stopped
+    #: (`total_duration_s` when the last segment played to its end).
+    position_s: float
+    #: How many distinct segments were played to their end.
+    segments_done: int
+    #: Completed by a command (finish, or skip on the last segment) before the program's end.
+    finished_early: bool
 
     @property
     def is_final(self) -> bool:
         return self.status is Status.COMPLETED
+
+    @property
+    def played_in_full(self) -> bool:
+        """Completed with every segment played to its end: the only ending that earns the happy words."""
+        return self.is_final and self.segments_done == self.segment_count
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +108,7 @@ class _Cursor:
     index: int
     segment_start: int  # elapsed time at which the current segment began
     clock: datetime | None  # wall time `elapsed` refers to while running
+    played: frozenset[int] = frozenset()  # segments played to their end
 
 
 def _advance(cursor: _Cursor, durations: Sequence[int], at: datetime) -> _Cursor:
@@ -95,14 +116,17 @@ def _advance(cursor: _Cursor, durations: Sequence[int], at: datetime) -> _Cursor
     if cursor.status is not Status.RUNNING or cursor.clock is None:
         return cursor
     elapsed = cursor.elapsed + max(0, (at - cursor.clock) // _US)
-    index, start = cursor.index, cursor.segment_start
+    index, start, played = cursor.index, cursor.segment_start, set(cursor.played)
     while index < len(durations) and elapsed - start >= durations[index]:
+        # Crossing a boundary by time is the one way a segment gets done (a skip never is).
+        played.add(index)
         start += durations[index]
         index += 1
     if index >= len(durations):
         # The belt stopped at the end of the last segment: elapsed is the program's end, not `at`.
-        return _Cursor(Status.COMPLETED, start, len(durations) - 1, start - durations[-1], None)
-    return _Cursor(Status.RUNNING, elapsed, index, start, at)
+        last = len(durations) - 1
+        return _Cursor(Status.COMPLETED, start, last, start - durations[-1], None, frozenset(played))
+    return _Cursor(Status.RUNNING, elapsed, index, start, at, frozenset(played))
 
 
 def _apply(cursor: _Cursor, kind: EventKind, durations: Sequence[int], at: datetime) -> _Cursor:
@@ -156,6 +180,10 @@ def _state(cursor: _Cursor, segments: Sequence[Segment], now: datetime) -> Sessi
     duration = segment.duration_s * _US_PER_S
     segment_elapsed = min(cursor.elapsed - cursor.segment_start, duration)
     done = cursor.status is Status.COMPLETED
+    offset = sum(s.duration_s for s in segments[: cursor.index])
+    # Time completes a session only by playing the last segment to its end; any other ending
+    # (finish, skip on the last segment) came first, so the last segment is not among the played.
+    early = done and len(segments) - 1 not in cursor.played
     return SessionState(
         status=cursor.status,
         elapsed_s=cursor.elapsed / _US_PER_S,
@@ -167,6 +195,9 @@ def _state(cursor: _Cursor, segments: Sequence[Segment], now: datetime) -> Sessi
         segment_count=len(segments),
         total_duration_s=sum(s.duration_s for s in segments),
         as_of=now,
+        position_s=offset + segment_elapsed / _US_PER_S,
+        segments_done=len(cursor.played),
+        finished_early=early,
     )
 
 

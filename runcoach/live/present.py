@@ -108,6 +108,19 @@ def status_text(status: Status) -> str:
     return STATUS_TEXT[status]
 
 
+#: The status of a session that ended before its program did (see `SessionState.finished_early`).
+FINISHED_EARLY = "Finished early"
+
+
+def state_status_text(state: SessionState) -> str:
+    """'Running', 'Completed'; 'Finished early' when the runner ended it before the program's end.
+
+    The status is a pill beside the session's name: a no-break space keeps its two words on one
+    line on a phone (the name is the part that gives way).
+    """
+    return FINISHED_EARLY.replace(" ", NBSP) if state.finished_early else status_text(state.status)
+
+
 def segment_title(segment: Segment | None) -> str:
     """'Warm-up', 'Interval', 'Cool-down'."""
     if segment is None:
@@ -117,13 +130,16 @@ def segment_title(segment: Segment | None) -> str:
 
 
 def segment_title_for(state: SessionState) -> str:
+    """The current segment's name; once over, 'Workout complete' only if it reached the program's end."""
+    if state.finished_early:
+        return "Workout ended"
     return "Workout complete" if state.is_final else segment_title(state.segment)
 
 
 def next_text(state: SessionState, units: Units) -> str:
     """The segment after this one in a line: 'Recovery · 2:00 · 8.0 km/h · 1.0 %'."""
     if state.is_final:
-        return "Done: well run!"
+        return done_text(state)
     following = state.next_segment
     if following is None:
         return "Last segment"
@@ -138,10 +154,41 @@ def next_text(state: SessionState, units: Units) -> str:
 
 
 def progress_text(state: SessionState) -> str:
-    """Where in the workout: 'Segment 3 of 12'."""
-    if state.is_final:
+    """Where in the workout: 'Segment 3 of 12'; once over, the segments played to their end."""
+    if state.played_in_full:
         return f"All {state.segment_count} segments"
+    if state.is_final:
+        return segments_done_text(state)
     return f"Segment {state.segment_index + 1} of {state.segment_count}"
+
+
+def segments_done_text(state: SessionState) -> str:
+    """'3 of 15 segments': played to their end (a skipped or unfinished segment is not done)."""
+    return f"{state.segments_done} of {state.segment_count} segments"
+
+
+def time_of_total_text(state: SessionState) -> str:
+    """'0:11 of 45:00': running time (pauses excluded) against the program's length."""
+    return f"{elapsed_clock(state.elapsed_s)} of {workout_present.clock(state.total_duration_s)}"
+
+
+def done_text(state: SessionState) -> str:
+    """The line a finished session ends on; the happy words only for a run played in full.
+
+    'Finished early: 3 of 15 segments, 0:11 of 45:00' after a finish (or a skip off the end);
+    'Done: 14 of 15 segments, 42:00 of 45:00' when the program reached its end past a skip.
+    """
+    if state.played_in_full:
+        return "Done: well run!"
+    head = FINISHED_EARLY if state.finished_early else "Done"
+    return f"{head}: {segments_done_text(state)}, {time_of_total_text(state)}"
+
+
+def summary_text(state: SessionState) -> str:
+    """A session in one line for the sessions list: '5:10 of 45:00 · Segment 2 of 15', or how it ended."""
+    if state.finished_early:
+        return done_text(state)
+    return f"{time_of_total_text(state)} · {progress_text(state)}"
 
 
 def event_text(kind: EventKind) -> str:
@@ -208,10 +255,13 @@ def segment_offsets(segments: Sequence[Segment]) -> list[int]:
 
 
 def program_position_s(segments: Sequence[Segment], state: SessionState) -> float:
-    """Where in the program the runner is (differs from elapsed after a skip or a back)."""
-    if state.is_final:
-        return float(sum(s.duration_s for s in segments))
-    return segment_offsets(segments)[state.segment_index] + state.segment_elapsed_s
+    """Where in the program the runner is, or where the session stopped (the chart's red line).
+
+    It differs from elapsed after a skip or a back. The state knows it (`SessionState.position_s`):
+    the program's end only for a run that got there, the very point of an early finish otherwise.
+    `segments` is the program the state was folded from; the chart draws it.
+    """
+    return min(state.position_s, float(sum(s.duration_s for s in segments)))
 
 
 def _in_units(series: dict[str, Any], units: Units) -> dict[str, Any]:
@@ -312,7 +362,7 @@ def live_texts(state: SessionState, units: Units) -> dict[str, str]:
     """
     segment = None if state.is_final else state.segment
     return {
-        "status": status_text(state.status),
+        "status": state_status_text(state),
         "segment": segment_title_for(state),
         "speed": "–" if segment is None else speed_text(segment.speed_kmh, units),
         "pace": "" if segment is None else pace_text(segment.speed_kmh, units),

@@ -101,17 +101,24 @@
     chartX = x;
   }
 
+  // The bars and the chart's line, for every status alike: a completed session keeps the segment
+  // and the point where it stopped. The server's fold leaves a run that played to its end on the
+  // last segment's end (full bars, line at the end) and an early finish where the runner stopped,
+  // so an early finish never shows full bars.
+  function progressOf(c) {
+    const duration = view.durations[c.index] || 1;
+    const position = (view.offsets[c.index] || 0) + c.segmentElapsed;
+    return { segment: c.segmentElapsed / duration, position, workout: position / (snap.total_duration_s || 1) };
+  }
+
   function render(now) {
     const c = current();
     setText("rc-elapsed", elapsedClock(c.elapsed));
     setText("rc-remaining", countdown(c.remaining));
-    const done = snap.status === "completed";
-    const duration = view.durations[c.index] || 1;
-    setFraction("rc-segment-bar", done ? 1 : c.segmentElapsed / duration);
-    const total = snap.total_duration_s || 1;
-    const position = done ? total : (view.offsets[c.index] || 0) + c.segmentElapsed;
-    setFraction("rc-workout-bar", position / total);
-    renderChart(position, now);
+    const progress = progressOf(c);
+    setFraction("rc-segment-bar", progress.segment);
+    setFraction("rc-workout-bar", progress.workout);
+    renderChart(progress.position, now);
     cue(c);
   }
 

@@ -347,6 +347,69 @@ def test_state_is_a_pure_function_of_its_inputs() -> None:
     assert fold_at(events, 150) == fold_at(list(events), 150)
 
 
+# --------------------------------------------------------------------------- how a session ended
+
+#: (events, now) -> segments played to their end, finished early, position in the program (s).
+#: PROGRAM is 60 s + 120 s + 60 s; a segment is done only when played to its end, never by a skip.
+ENDINGS: dict[str, tuple[list[Event], float, int, bool, float]] = {
+    "not started": (log((K.CREATED, 0)), 100, 0, False, 0),
+    "running mid first segment": (log(*STARTED), 11, 0, False, 11),
+    "running past the first boundary": (log(*STARTED), 100, 1, False, 100),
+    "finish after 11 s": (log(*STARTED, (K.FINISHED, 11)), 5000, 0, True, 11),
+    "finish before start": (log((K.CREATED, 0), (K.FINISHED, 5)), 60, 0, True, 0),
+    "finish mid second segment": (log(*STARTED, (K.FINISHED, 75)), 75, 1, True, 75),
+    "finish while paused": (log(*STARTED, (K.PAUSED, 70), (K.FINISHED, 200)), 300, 1, True, 70),
+    "finish one second before the end": (log(*STARTED, (K.FINISHED, 239)), 400, 2, True, 239),
+    "skips are not done": (log(*STARTED, (K.SKIPPED, 5), (K.FINISHED, 10)), 20, 0, True, 65),
+    "skip past the last segment is an early finish": (
+        log(*STARTED, (K.SKIPPED, 5), (K.SKIPPED, 6), (K.SKIPPED, 7)),
+        20,
+        0,
+        True,
+        181,
+    ),
+    "skip on the last segment after playing the rest": (log(*STARTED, (K.SKIPPED, 190)), 190, 2, True, 190),
+    "played to the end": (log(*STARTED), 240, 3, False, 240),
+    "played to the end, seen much later": (
+        log(*STARTED, (K.PAUSED, 100), (K.RESUMED, 200)),
+        9000,
+        3,
+        False,
+        240,
+    ),
+    "reached the end after a skip: not early, not all done": (
+        log(*STARTED, (K.SKIPPED, 30)),
+        500,
+        2,
+        False,
+        240,
+    ),
+    "a segment played twice counts once": (log(*STARTED, (K.WENT_BACK, 200)), 380, 3, False, 240),
+    "a finish stamped after the end changes nothing": (log(*STARTED, (K.FINISHED, 250)), 300, 3, False, 240),
+}
+
+
+@pytest.mark.parametrize(
+    ("events", "now_s", "done", "early", "position"), list(ENDINGS.values()), ids=list(ENDINGS)
+)
+def test_the_state_says_how_far_the_run_got(
+    events: list[Event], now_s: float, done: int, early: bool, position: float
+) -> None:
+    state = fold_at(events, now_s)
+    assert (state.segments_done, state.finished_early) == (done, early)
+    assert state.position_s == pytest.approx(position, abs=EPS)
+    assert state.played_in_full is (done == len(PROGRAM))
+
+
+def test_an_early_finish_keeps_the_real_time_and_where_it_stopped() -> None:
+    """The bug report's run: 11 s into a 45-minute, 15-segment workout, then Finish."""
+    program = [seg(SegmentLabel.RUN, 180) for _ in range(15)]
+    state = fold(program, log(*STARTED, (K.FINISHED, 11)), at(3600))
+    assert state.status is Status.COMPLETED and state.finished_early and not state.played_in_full
+    assert (state.segments_done, state.segment_count, state.total_duration_s) == (0, 15, 2700)
+    assert state.elapsed_s == pytest.approx(11) and state.position_s == pytest.approx(11)
+
+
 # --------------------------------------------------------------------------- commands
 
 STATE_LOGS: dict[str, list[Event]] = {
@@ -466,6 +529,8 @@ class Reference:
     clock_us: int = 0  # wall time the simulation has reached
     open_since_us: int | None = None  # start of the running interval in progress
     intervals: list[tuple[int, int]] = field(default_factory=list)
+    played: set[int] = field(default_factory=set)  # segments whose end the clock reached
+    ended_by_command: bool = False  # completed by finish or a skip off the end, not by time
 
     @property
     def elapsed_us(self) -> int:
@@ -484,6 +549,7 @@ class Reference:
             self.clock_us += step
             self.in_segment_us += step
             if self.in_segment_us == self.durations_us[self.index]:
+                self.played.add(self.index)
                 if self.index == len(self.durations_us) - 1:
                     self.status = Status.COMPLETED  # auto-completion ends the interval
                     self._close(self.clock_us)
@@ -513,11 +579,13 @@ class Reference:
             if self.open_since_us is not None:
                 self._close(self.clock_us)
             self.status = Status.COMPLETED
+            self.ended_by_command = True
         elif command is Command.SKIP:
             if self.index == len(self.durations_us) - 1:
                 if self.open_since_us is not None:
                     self._close(self.clock_us)
                 self.status = Status.COMPLETED
+                self.ended_by_command = True
             else:
                 self.index += 1
                 self.in_segment_us = 0
@@ -560,6 +628,8 @@ def copy_ref(ref: Reference) -> Reference:
         ref.clock_us,
         ref.open_since_us,
         list(ref.intervals),
+        set(ref.played),
+        ref.ended_by_command,
     )
 
 
@@ -703,3 +773,41 @@ def test_seconds_to_boundary_reaches_the_next_boundary(
             before = fold(run.segments, seen, now + timedelta(seconds=wait - 1e-3))
             assert before.status is Status.RUNNING
             assert before.segment_index == state.segment_index
+
+
+@PROPERTY_SETTINGS
+@given(programs, step_lists)
+def test_how_far_the_run_got_matches_the_reference(
+    durations: list[int], steps: list[tuple[Gap, Command]]
+) -> None:
+    run = play(durations, steps)
+    for now_us, ref, stored in run.samples:
+        state = fold(run.segments, run.events[:stored], T0 + timedelta(microseconds=now_us))
+        assert state.segments_done == len(ref.played)
+        assert state.finished_early is ref.ended_by_command
+        offset_us = sum(ref.durations_us[: ref.index])
+        assert state.position_s == pytest.approx((offset_us + ref.in_segment_us) / 1e6, abs=EPS)
+
+
+@PROPERTY_SETTINGS
+@given(programs, step_lists)
+def test_only_a_run_played_to_its_end_is_played_in_full(
+    durations: list[int], steps: list[tuple[Gap, Command]]
+) -> None:
+    run = play(durations, steps)
+    done_before = 0
+    for _, state in states_between(run):
+        assert 0 <= state.segments_done <= len(durations)
+        assert state.segments_done >= done_before  # a segment once done stays done
+        done_before = state.segments_done
+        assert -EPS <= state.position_s <= state.total_duration_s + EPS
+        if not state.is_final:
+            assert not state.finished_early and not state.played_in_full
+        elif state.finished_early:
+            # An early finish never claims the whole program: not every segment, not the end.
+            assert state.segments_done < len(durations)
+            assert state.position_s < state.total_duration_s
+        else:
+            # Completed by time: the last segment played to its end, the marker at the very end.
+            assert state.position_s == pytest.approx(state.total_duration_s, abs=EPS)
+        assert state.played_in_full is (state.is_final and state.segments_done == len(durations))

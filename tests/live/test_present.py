@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from runcoach.domain.accounts import Units
-from runcoach.domain.session import Command, Event, EventKind, Status, fold
+from runcoach.domain.session import Command, Event, EventKind, SessionState, Status, fold
 from runcoach.domain.workouts import Segment, SegmentLabel
 from runcoach.live import present
 
@@ -145,7 +145,7 @@ def test_labels_follow_the_state_in_the_runners_units() -> None:
             "Paused",
             {Command.RESUME, Command.SKIP, Command.BACK, Command.FINISH},
         ),
-        ([EventKind.STARTED, EventKind.FINISHED], "Completed", set()),
+        ([EventKind.STARTED, EventKind.FINISHED], "Finished\u00a0early", set()),
     ],
 )
 def test_status_text_and_buttons_by_status(
@@ -157,19 +157,110 @@ def test_status_text_and_buttons_by_status(
     assert present.AVAILABLE[state.status] == buttons
 
 
-def test_a_completed_session_says_so_instead_of_a_segment() -> None:
-    log = [
-        Event(1, EventKind.CREATED, T0),
-        Event(2, EventKind.STARTED, T0),
-        Event(3, EventKind.FINISHED, at(60)),
-    ]
-    texts = present.live_texts(fold(PROGRAM, log, at(90)), KM)
-    assert (texts["status"], texts["segment"], texts["speed"], texts["next"]) == (
-        "Completed",
-        "Workout complete",
-        "–",
-        "Done: well run!",
-    )
+def ended(*steps: tuple[EventKind, float], now_s: float = 5000) -> SessionState:
+    """PROGRAM (5 segments, 12:35) after these events, started at T0."""
+    events = [Event(1, EventKind.CREATED, T0), Event(2, EventKind.STARTED, T0)]
+    events += [Event(seq, kind, at(s)) for seq, (kind, s) in enumerate(steps, start=3)]
+    return fold(PROGRAM, events, at(now_s))
+
+
+#: How each ending reads: status, title, progress, the done message, the sessions-list summary.
+ENDINGS: dict[str, tuple[SessionState, tuple[str, str, str, str, str]]] = {
+    "finished after 11 s": (
+        ended((EventKind.FINISHED, 11)),
+        (
+            "Finished\u00a0early",  # a no-break space: the pill never wraps between its words
+            "Workout ended",
+            "0 of 5 segments",
+            "Finished early: 0 of 5 segments, 0:11 of 12:35",
+            "Finished early: 0 of 5 segments, 0:11 of 12:35",
+        ),
+    ),
+    "finished while paused in the second segment": (
+        ended((EventKind.PAUSED, 400), (EventKind.FINISHED, 900)),
+        (
+            "Finished\u00a0early",  # a no-break space: the pill never wraps between its words
+            "Workout ended",
+            "1 of 5 segments",
+            "Finished early: 1 of 5 segments, 6:40 of 12:35",
+            "Finished early: 1 of 5 segments, 6:40 of 12:35",
+        ),
+    ),
+    "skipped off the end of the last segment": (
+        ended((EventKind.SKIPPED, 700)),
+        (
+            "Finished\u00a0early",  # a no-break space: the pill never wraps between its words
+            "Workout ended",
+            "4 of 5 segments",
+            "Finished early: 4 of 5 segments, 11:40 of 12:35",
+            "Finished early: 4 of 5 segments, 11:40 of 12:35",
+        ),
+    ),
+    "played to the end after a skip": (
+        ended((EventKind.SKIPPED, 10)),
+        (
+            "Completed",
+            "Workout complete",
+            "4 of 5 segments",
+            "Done: 4 of 5 segments, 7:45 of 12:35",
+            "7:45 of 12:35 · 4 of 5 segments",
+        ),
+    ),
+    "played in full": (
+        ended(),
+        (
+            "Completed",
+            "Workout complete",
+            "All 5 segments",
+            "Done: well run!",
+            "12:35 of 12:35 · All 5 segments",
+        ),
+    ),
+    "running": (
+        ended(now_s=310),
+        (
+            "Running",
+            "Interval",
+            "Segment 2 of 5",
+            "Recovery · 1:30 · 7.5\u00a0km/h · 0.0\u00a0%",
+            "5:10 of 12:35 · Segment 2 of 5",
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize(("state", "expected"), list(ENDINGS.values()), ids=list(ENDINGS))
+def test_a_finished_session_says_how_far_it_got(
+    state: SessionState, expected: tuple[str, str, str, str, str]
+) -> None:
+    texts = present.live_texts(state, KM)
+    shown = (texts["status"], texts["segment"], texts["progress"], texts["next"], present.summary_text(state))
+    assert shown == expected
+    if state.is_final:
+        assert (texts["speed"], texts["incline"]) == ("–", "–")
+
+
+@pytest.mark.parametrize(
+    ("state", "position_s"),
+    [
+        (ended((EventKind.FINISHED, 11)), 11),
+        (ended((EventKind.SKIPPED, 10), (EventKind.FINISHED, 40)), 330),
+        (ended((EventKind.SKIPPED, 700)), 515 + 185),
+        (ended((EventKind.SKIPPED, 10)), 755),
+        (ended(), 755),
+    ],
+    ids=[
+        "finished after 11 s",
+        "finished after a skip",
+        "skipped off the end",
+        "end after a skip",
+        "in full",
+    ],
+)
+def test_the_chart_marker_stands_where_the_run_stopped(state: SessionState, position_s: float) -> None:
+    assert present.program_position_s(PROGRAM, state) == pytest.approx(position_s)
+    line = present.live_chart(PROGRAM, KM, present.program_position_s(PROGRAM, state))
+    assert line["series"][0]["markLine"]["data"] == [{"xAxis": round(position_s / 60, 3)}]
 
 
 def test_the_last_segment_has_no_next() -> None:
