@@ -218,11 +218,8 @@ def screens(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Screens]:
             factory.close()
 
 
-@pytest.mark.parametrize(("kind", "size"), CASES, ids=[f"{k}-{w}x{h}" for k, (w, h) in CASES])
-def test_every_screen_shows_the_clock_targets_and_main_button_uncovered(
-    screens: Screens, kind: str, size: tuple[int, int], tmp_path: Path
-) -> None:
-    driver = screens.open(kind)
+def assert_fits(driver: WebDriver, kind: str, size: tuple[int, int], shots: Path) -> None:
+    """Resize to `size` and wait (generously) until everything a runner needs is in view and uncovered."""
     set_viewport(driver, *size)
     problems: list[str] = []
 
@@ -233,9 +230,16 @@ def test_every_screen_shows_the_clock_targets_and_main_button_uncovered(
     try:  # layout settles within a frame or two; echarts resizes on its own observer
         WebDriverWait(driver, WAIT_S, poll_frequency=0.1).until(fits)
     except TimeoutException:
-        shot = tmp_path / f"{kind}-{size[0]}x{size[1]}.png"
+        shot = shots / f"{kind}-{size[0]}x{size[1]}.png"
         driver.save_screenshot(str(shot))
         raise AssertionError(f"{kind} at {size[0]}x{size[1]} ({shot}):\n  " + "\n  ".join(problems)) from None
+
+
+@pytest.mark.parametrize(("kind", "size"), CASES, ids=[f"{k}-{w}x{h}" for k, (w, h) in CASES])
+def test_every_screen_shows_the_clock_targets_and_main_button_uncovered(
+    screens: Screens, kind: str, size: tuple[int, int], tmp_path: Path
+) -> None:
+    assert_fits(screens.open(kind), kind, size, tmp_path)
 
 
 def test_the_pairing_hint_gives_the_whole_address(screens: Screens) -> None:
@@ -248,18 +252,19 @@ def button_contrasts(driver: WebDriver) -> dict[str, float]:
     return {button: contrast(c["fg"], c["bg"]) for button, c in colours.items()}
 
 
-def test_every_command_button_meets_wcag_aa_contrast_in_every_state(screens: Screens) -> None:
+def test_every_command_button_meets_wcag_aa_contrast_in_every_state(screens: Screens, tmp_path: Path) -> None:
+    """Ready, running, paused: every command button shown reads at 4.5:1, and every size still fits."""
     tablet, phone = screens.open("run"), screens.open("remote")
-    set_viewport(tablet, 1280, 800)
-    set_viewport(phone, 390, 844)
     seen: dict[str, dict[str, float]] = {}
     for step, status in ((None, "Ready"), ("rc-start", "Running"), ("rc-pause", "Paused")):
         if step is not None:
             tap(tablet, step)
-        for name, driver in (("tablet", tablet), ("phone", phone)):
+        for name, kind, driver in (("tablet", "run", tablet), ("phone", "remote", phone)):
             wait_text(driver, "rc-status", status)
             wait_for(driver, lambda d: d.find_element("id", "rc-finish").is_displayed(), "the Finish button")
             seen[f"{name} {status}"] = button_contrasts(driver)
+            for size in SIZES[kind]:  # other buttons show in other states: the row must still fit
+                assert_fits(driver, kind, size, tmp_path)
     low = {where: {b: round(r, 2) for b, r in ratios.items() if r < AA} for where, ratios in seen.items()}
     assert not any(low.values()), f"under {AA}:1: {low}"
     # Every state showed its own buttons: Start when ready, Pause running, Resume paused.
