@@ -24,8 +24,10 @@ from pages.live_view import (
 from runcoach.auth.web import current_user
 from runcoach.context import context
 from runcoach.domain.accounts import Units
+from runcoach.domain.errors import RunCoachError
 from runcoach.domain.session import Command, RunSession, SessionState
 from runcoach.live import present as live
+from runcoach.live.registry import Pairing
 from runcoach.pwa import STATIC_DIR
 from runcoach.workouts import present as workout_present
 
@@ -33,10 +35,10 @@ from runcoach.workouts import present as workout_present
 
 
 def _top_bar(view: LiveView, session: RunSession) -> None:
-    with ui.row().classes("w-full items-center gap-4 no-wrap"):
+    with ui.row().classes("rc-top w-full items-center no-wrap"):
         view.label("status", "rc-status")
-        ui.label(session.name).classes("text-xl font-semibold text-slate-200 truncate")
-        view.label("progress", "text-lg text-slate-400 whitespace-nowrap")
+        ui.label(session.name).classes("rc-name truncate")
+        view.label("progress", "rc-progress")
         ui.space()
         ui.element("button").props("id=rc-mute type=button aria-label='Sound on or off'").classes("rc-mute")
         ui.link("Remote", f"/remote/{session.id}").classes("rc-link")
@@ -45,46 +47,83 @@ def _top_bar(view: LiveView, session: RunSession) -> None:
 
 
 def _now_card(view: LiveView, state: SessionState) -> None:
-    with ui.column().classes("rc-card grow gap-2 justify-between no-wrap"):
-        with ui.row().classes("w-full items-baseline justify-between no-wrap"):
-            view.label("segment", "rc-segment")
-            view.while_open.append(ui.label("left in segment").classes("rc-caption"))
+    # The card is a CSS size container: the clock and the targets scale with the room it gets
+    # (runcoach/static/css/live.css), so nothing overlaps on a short or a portrait tablet.
+    with ui.element("div").classes("rc-card rc-now"):
+        with ui.row().classes("w-full items-baseline justify-between no-wrap gap-2"):
+            view.label("segment", "rc-segment truncate")
+            view.while_open.append(ui.label("left in segment").classes("rc-caption rc-left"))
         initial_clock(view, state, "remaining", "rc-clock")
         bar("rc-segment-bar")
-        with ui.row().classes("w-full gap-12 no-wrap items-end") as tiles:
+        with ui.element("div").classes("rc-targets") as tiles:
             view.while_open.append(tiles)
-            with ui.column().classes("gap-1"):
+            with ui.element("div").classes("rc-target"):
                 with ui.row().classes("items-baseline gap-3 no-wrap"):
                     ui.label("Speed").classes("rc-caption")
                     view.label("pace", "rc-sub")
                 view.label("speed", "rc-value rc-speed")
-            with ui.column().classes("gap-1"):
+            with ui.element("div").classes("rc-target"):
                 ui.label("Incline").classes("rc-caption")
                 view.label("incline", "rc-value rc-incline")
 
 
-def _side(view: LiveView, session: RunSession, state: SessionState) -> None:
-    with ui.column().classes("gap-3 w-[36%] shrink-0 no-wrap"):
-        with ui.column().classes("rc-card w-full gap-1"):
+def _side(view: LiveView, session: RunSession, state: SessionState, pairing: Pairing) -> None:
+    with ui.element("div").classes("rc-side"):
+        with ui.column().classes("rc-card rc-side-elapsed gap-1 no-wrap"):
             ui.label("Elapsed").classes("rc-caption")
             initial_clock(view, state, "elapsed", "rc-elapsed")
-        with ui.column().classes("rc-card w-full gap-1"):
+        with ui.column().classes("rc-card rc-side-next gap-1 no-wrap"):
             ui.label("Next").classes("rc-caption")
             view.label("next", "rc-next")
-        _pairing(view, session)
+        PairingCard(view, session, pairing)
 
 
-def _pairing(view: LiveView, session: RunSession) -> None:
-    url = live.pair_url(str(ui.context.client.request.base_url), session.pair_code)
-    qr = segno.make(url, error="m").svg_inline(omitsize=True, border=2, dark="#0b1220", light="#ffffff")
-    with ui.row().classes("rc-card w-full items-center gap-4 no-wrap").mark("pairing") as pairing:
-        ui.html(qr, sanitize=False).classes("rc-qr shrink-0").mark("qr")
-        with ui.column().classes("gap-1"):
-            ui.label("Phone remote").classes("rc-caption")
-            code = ui.label(live.pair_code_text(session.pair_code)).props("id=rc-pair-code")
-            code.classes("rc-code").mark("pair-code")
-            ui.label("Scan, or type the code at /pair").classes("text-sm text-slate-400")
-    view.while_open.append(pairing)  # a completed session's code no longer works
+class PairingCard:
+    """The QR code and the code a phone pairs with, the address to type it at, and a button for a new one.
+
+    A code works for 12 hours from when it was drawn; past that (or whenever the runner wants a
+    code nobody else has seen) "New code" draws another and shows it here at once.
+    """
+
+    def __init__(self, view: LiveView, session: RunSession, pairing: Pairing) -> None:
+        self.session = session
+        self.base_url = str(ui.context.client.request.base_url)
+        expired = not pairing.open(session, context().hub.now())
+        with ui.element("div").classes("rc-card rc-pairing").mark("pairing") as card:
+            self.qr = ui.html(self._qr(pairing.code), sanitize=False).classes("rc-qr").mark("qr")
+            with ui.column().classes("rc-pair-text gap-1 no-wrap"):
+                ui.label("Phone remote").classes("rc-caption")
+                self.code = ui.label(live.pair_code_text(pairing.code)).props("id=rc-pair-code")
+                self.code.classes("rc-code").mark("pair-code")
+                hint = ui.label(live.pair_hint(self.base_url)).props("id=rc-pair-hint")
+                hint.classes("rc-pair-hint").mark("pair-hint")
+                self.note = ui.label(live.PAIRING_EXPIRED if expired else "").props("id=rc-pair-note")
+                self.note.classes("rc-pair-note").mark("pair-note")
+                self.note.set_visibility(expired)
+                renew = ui.button("New code", icon="refresh", on_click=self.renew)
+                renew.props("id=rc-pair-renew flat dense no-caps").classes("rc-pair-renew").mark("pair-renew")
+        card.classes(add="rc-expired" if expired else "")
+        self.card = card
+        view.while_open.append(card)  # a completed session's code no longer works
+
+    def _qr(self, code: str) -> str:
+        url = live.pair_url(self.base_url, code)
+        return segno.make(url, error="m").svg_inline(omitsize=True, border=2, dark="#0b1220", light="#ffffff")
+
+    async def renew(self) -> None:
+        try:
+            pairing = await context().hub.renew_pairing(self.session.id, owner_id=self.session.owner_id)
+        except RunCoachError as exc:  # finished meanwhile, or the database is down: say so here
+            self._note(str(exc))
+            return
+        self.qr.set_content(self._qr(pairing.code))
+        self.code.set_text(live.pair_code_text(pairing.code))
+        self.card.classes(remove="rc-expired")
+        self._note(live.PAIRING_RENEWED)
+
+    def _note(self, message: str) -> None:
+        self.note.set_text(message)
+        self.note.set_visibility(bool(message))
 
 
 def _controls(view: LiveView) -> None:
@@ -100,8 +139,8 @@ def _controls(view: LiveView) -> None:
 
 def _chart(session: RunSession, state: SessionState, units: Units) -> ui.echart:
     options = live.live_chart(session.segments, units, live.program_position_s(session.segments, state))
-    with ui.column().classes("rc-card w-full gap-1 p-2"):
-        chart = ui.echart(options).classes("w-full h-[16vh] min-h-[110px]").mark("profile")
+    with ui.element("div").classes("rc-card rc-chart"):
+        chart = ui.echart(options).classes("rc-profile").mark("profile")
         bar("rc-workout-bar", "rc-thin")
     return chart
 
@@ -115,12 +154,13 @@ async def run_page(session_id: str, client: Client) -> Response | None:
     ui.page_title(f"{session.name} · RunCoach")
     state = session.state(context().hub.now())
     units = live.units_of(user.units)
+    pairing = await context().hub.pairing(session)
     view = LiveView(session.id, units, session.last_seq, owner_id=user.id)
     with live_root(view, state, "rc-run no-wrap"):
         _top_bar(view, session)
-        with ui.row().classes("rc-fill w-full gap-3 no-wrap items-stretch"):
+        with ui.element("div").classes("rc-body"):
             _now_card(view, state)
-            _side(view, session, state)
+            _side(view, session, state, pairing)
         chart = _chart(session, state, units)
         view.error = ErrorLabel()
         view.error.classes("rc-error").mark("error")
@@ -137,6 +177,19 @@ async def run_page(session_id: str, client: Client) -> Response | None:
 TV_CSS = STATIC_DIR / "css" / "tv.css"
 
 
+def _tv_targets(view: LiveView) -> None:
+    """Speed and incline to set, and the segment after this one: read from the treadmill across the room."""
+    with ui.element("div").classes("rc-tv-targets") as targets:
+        view.while_open.append(targets)
+        for key, caption in (("speed", "Speed"), ("incline", "Incline")):
+            with ui.element("div").classes("rc-tv-target"):
+                ui.label(caption).classes("rc-caption")
+                view.label(key, f"rc-value rc-{key}")
+    with ui.element("div").classes("rc-tv-next"):
+        ui.label("Next").classes("rc-caption")
+        view.label("next", "rc-next")
+
+
 @ui.page("/sessions/{session_id}/tv", reconnect_timeout=RECONNECT_TIMEOUT_S)
 async def tv_page(session_id: str, client: Client) -> Response | None:
     opened = await open_owned(session_id)
@@ -148,15 +201,16 @@ async def tv_page(session_id: str, client: Client) -> Response | None:
     state = session.state(context().hub.now())
     view = LiveView(session.id, live.units_of(user.units), session.last_seq, owner_id=user.id)
     with live_root(view, state, "rc-tv"):
-        with ui.row().classes("items-center gap-6"):
+        with ui.row().classes("items-center gap-6 no-wrap"):
             view.label("status", "rc-status")
             view.label("progress", "rc-progress")
+            ui.label("Elapsed").classes("rc-caption")
+            initial_clock(view, state, "elapsed", "rc-elapsed")
         view.label("segment", "rc-segment")
         initial_clock(view, state, "remaining", "rc-clock")
         bar("rc-segment-bar")
-        with ui.row().classes("items-baseline gap-4"):
-            ui.label("Elapsed").classes("rc-caption")
-            initial_clock(view, state, "elapsed", "rc-elapsed")
+        _tv_targets(view)
+
     view.update(session, state)
     live_page(session, state, view.units, wake_lock=True)
     view.attach(client)

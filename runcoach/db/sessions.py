@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.db.tables import RunSessionRow, SessionEventRow, UserRow
@@ -71,10 +71,31 @@ async def get_session(db: AsyncSession, *, session_id: int, owner_id: int | None
     return to_session(row, await _events(db, row.id)) if row else None
 
 
-async def find_by_pair_code(db: AsyncSession, *, pair_code: str) -> RunSession | None:
-    """The session this code pairs with, unless its owner's account is disabled."""
+async def find_by_pair_code(db: AsyncSession, *, pair_code: str) -> tuple[RunSession, datetime] | None:
+    """The session this code pairs with and when the code was drawn, unless the owner is disabled."""
     row = await db.scalar(_of_active_owner().where(RunSessionRow.pair_code == pair_code))
-    return to_session(row, await _events(db, row.id)) if row else None
+    return (to_session(row, await _events(db, row.id)), paired_since(row)) if row else None
+
+
+def paired_since(row: RunSessionRow) -> datetime:
+    """When the session's current pairing code was drawn: at creation unless the runner drew a new one."""
+    return row.paired_at or row.created_at
+
+
+async def get_paired_since(db: AsyncSession, *, session_id: int, owner_id: int) -> datetime | None:
+    """When the owner's session's current code was drawn; None when unknown, foreign or disabled."""
+    row = await db.scalar(
+        _of_active_owner().where(RunSessionRow.id == session_id, RunSessionRow.owner_id == owner_id)
+    )
+    return paired_since(row) if row else None
+
+
+async def set_pair_code(db: AsyncSession, *, session_id: int, pair_code: str, now: datetime) -> None:
+    """Replace the session's pairing code (the old one stops working); a taken code is an IntegrityError."""
+    await db.execute(
+        update(RunSessionRow).where(RunSessionRow.id == session_id).values(pair_code=pair_code, paired_at=now)
+    )
+    await db.flush()
 
 
 async def list_sessions(db: AsyncSession, *, owner_id: int, limit: int = 50) -> list[RunSession]:

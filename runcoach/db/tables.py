@@ -137,6 +137,8 @@ class RunSessionRow(Base):
     segments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     pair_code: Mapped[str] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When `pair_code` was drawn, if the runner drew a new one; NULL: at creation (`created_at`).
+    paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class SessionEventRow(Base):

@@ -25,7 +25,7 @@ from runcoach.domain.errors import RunCoachError
 from runcoach.domain.session import Command, RunSession, SessionState
 from runcoach.live.channels import Broadcaster, InProcessNotifier, NoBroadcast, Notifier
 from runcoach.live.commands import CommandLog
-from runcoach.live.registry import SessionRegistry
+from runcoach.live.registry import Pairing, SessionRegistry
 from runcoach.live.ticker import HEARTBEAT_S, Listener, Ticker
 
 log = logging.getLogger(__name__)
@@ -71,6 +71,17 @@ class Hub:
     async def by_pair_code(self, code: str) -> RunSession:
         """The session a pairing code controls, while the pairing is open; NotFound otherwise."""
         return await self.registry.by_pair_code(code)
+
+    async def pairing(self, session: RunSession) -> Pairing:
+        """The session's current pairing code and when it was drawn (it lasts 12 hours from then)."""
+        return await self.registry.pairing(session)
+
+    async def renew_pairing(self, session_id: int, *, owner_id: int) -> Pairing:
+        """A new pairing code for an open session, from now; the old code stops working at once.
+
+        NotFound for an unknown or foreign session, Conflict once the run has ended.
+        """
+        return await self.registry.renew_pairing(session_id, owner_id=owner_id)
 
     async def list(self, *, owner_id: int) -> builtins.list[RunSession]:
         """The owner's sessions, newest first."""

@@ -354,6 +354,22 @@ def pair_url(base_url: str, code: str) -> str:
     return f"{base_url.rstrip('/')}/r/{clean_pair_code(code)}"
 
 
+def pair_address(base_url: str) -> str:
+    """Where a phone types the code: the app's own address + '/pair' ('http://192.168.1.20:8080/pair')."""
+    return f"{base_url.rstrip('/')}/pair"
+
+
+def pair_hint(base_url: str) -> str:
+    """The line under the pairing code: scan the QR code, or type the code at the full address."""
+    return f"Scan, or open {pair_address(base_url)} and type the code"
+
+
+#: The pairing card once its code no longer works (the run is still open: a new code pairs again).
+PAIRING_EXPIRED = "This code has expired (codes last 12 hours): get a new one to pair a phone"
+#: Under the code after drawing a new one: a phone paired with the old code must pair again.
+PAIRING_RENEWED = "New code: phones paired with the old one must pair again"
+
+
 def live_texts(state: SessionState, units: Units) -> dict[str, str]:
     """Every label the server keeps current on a live view, by key (the DOM id is 'rc-' + key).
 

@@ -236,9 +236,8 @@ def browser(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[[tuple[int, int]], WebDriver]]:
     """A factory of headless Chromium windows, each its own profile (own cookies); all quit at teardown."""
-    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if shutil.which(path) is None]
-    if missing:
-        message = f"{', '.join(missing)} missing: apt-get install chromium chromium-driver"
+    message = chromium_missing()
+    if message:
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
@@ -246,26 +245,8 @@ def browser(
     drivers: list[WebDriver] = []
 
     def open_browser(size: tuple[int, int]) -> WebDriver:
-        options = webdriver.ChromeOptions()
-        options.binary_location = CHROMIUM
-        profile = tmp_path / f"chromium-{len(drivers)}"
-        for arg in (
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={profile}",
-            f"--window-size={size[0]},{size[1]}",
-        ):
-            options.add_argument(arg)
-        driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+        driver = open_chromium(tmp_path / f"chromium-{len(drivers)}", size)
         drivers.append(driver)
-        driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT_S)
-        driver.set_window_size(*size)
         return driver
 
     try:
@@ -274,3 +255,32 @@ def browser(
         for driver in drivers:
             with contextlib.suppress(WebDriverException):  # already gone: nothing left to close
                 driver.quit()
+
+
+def chromium_missing() -> str | None:
+    """Why no browser test can run here, or None."""
+    missing = [path for path in (CHROMIUM, CHROMEDRIVER) if shutil.which(path) is None]
+    return f"{', '.join(missing)} missing: apt-get install chromium chromium-driver" if missing else None
+
+
+def open_chromium(profile: Path, size: tuple[int, int]) -> WebDriver:
+    """A headless Chromium window with its own profile (own cookies); the caller quits it."""
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={profile}",
+        f"--window-size={size[0]},{size[1]}",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT_S)
+    driver.set_window_size(*size)
+    return driver

@@ -1,0 +1,115 @@
+"""Page stories for the run screens: the pairing card (address, expiry, a new code) and the TV's targets."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import segno
+from nicegui import ui
+from nicegui.testing import User
+from sqlalchemy import update
+
+from runcoach.context import context
+from runcoach.db.tables import RunSessionRow
+from runcoach.domain.accounts import Units
+from runcoach.domain.accounts import User as Account
+from runcoach.domain.session import PAIRING_TTL_S, Command, RunSession
+from runcoach.domain.workouts import Goal, WorkoutSpec
+from runcoach.live import present
+from runcoach.workouts import service
+from tests.helpers import PATIENCE, add_account, sign_in, the
+
+
+async def a_session(account: Account) -> RunSession:
+    ctx = context()
+    spec = WorkoutSpec(duration_min=20, goal=Goal.INTERVALS)
+    workout = await service.generate(ctx.db, owner_id=account.id, spec=spec, seed=11, now=ctx.clock.now())
+    return await ctx.hub.create_session(workout_id=workout.id, owner_id=account.id)
+
+
+async def make_pairing_old(session: RunSession) -> None:
+    """The session and its code were made 13 hours ago (the app runs on the system clock)."""
+    async with context().db.session() as db:
+        await db.execute(
+            update(RunSessionRow)
+            .where(RunSessionRow.id == session.id)
+            .values(created_at=session.created_at - timedelta(seconds=PAIRING_TTL_S + 3600))
+        )
+
+
+def qr_modules(url: str) -> str:
+    """The QR code's path data for `url`, as the run view draws it (colours aside)."""
+    svg = segno.make(url, error="m").svg_inline(omitsize=True, border=2)
+    return svg.split(' d="', 1)[1].split('"', 1)[0]
+
+
+async def runner_on_the_run_view(user: User) -> RunSession:
+    await user.open("/login")
+    runner = await add_account("runner@example.com", "Runner")
+    session = await a_session(runner)
+    await sign_in(user, "runner@example.com")
+    await user.open(f"/sessions/{session.id}/run")
+    await user.should_see(marker="pair-code")
+    return session
+
+
+async def test_the_pairing_card_gives_the_full_address_to_type_the_code_at(user: User) -> None:
+    session = await runner_on_the_run_view(user)
+    await user.should_see(content=present.pair_code_text(session.pair_code), marker="pair-code")
+    # The test client's base URL is http://test: the hint names the whole address, not just "/pair".
+    await user.should_see(content="http://test/pair", marker="pair-hint")
+    assert the(user, ui.label, "pair-hint").text == "Scan, or open http://test/pair and type the code"
+
+
+async def test_an_expired_pairing_offers_a_new_code_that_pairs_at_once(user: User) -> None:
+    await user.open("/login")
+    runner = await add_account("runner@example.com", "Runner")
+    session = await a_session(runner)
+    await make_pairing_old(session)
+    old = await user.http_client.get(f"/r/{session.pair_code}")
+    assert old.status_code == 404 and "This pairing code is not valid" in old.text
+
+    await sign_in(user, "runner@example.com")
+    await user.open(f"/sessions/{session.id}/run")
+    await user.should_see(content="This code has expired", marker="pair-note")
+    user.find(marker="pair-renew").click()
+    await user.should_see(content=present.PAIRING_RENEWED, marker="pair-note", retries=PATIENCE)
+
+    renewed = await context().hub.get(session.id, owner_id=runner.id)
+    assert renewed.pair_code != session.pair_code
+    await user.should_see(content=present.pair_code_text(renewed.pair_code), marker="pair-code")
+    assert qr_modules(f"http://test/r/{renewed.pair_code}") in the(user, ui.html, "qr").content
+    assert (await context().hub.by_pair_code(renewed.pair_code)).id == session.id
+    page = await user.http_client.get(f"/r/{renewed.pair_code}")
+    assert page.status_code == 200 and "This pairing code is not valid" not in page.text
+    assert (await user.http_client.get(f"/r/{session.pair_code}")).status_code == 404
+
+
+async def test_a_new_code_on_an_open_pairing_retires_the_old_one(user: User) -> None:
+    session = await runner_on_the_run_view(user)
+    user.find(marker="pair-renew").click()
+    await user.should_see(content=present.PAIRING_RENEWED, marker="pair-note", retries=PATIENCE)
+    renewed = await context().hub.get(session.id, owner_id=session.owner_id)
+    await user.should_see(content=present.pair_code_text(renewed.pair_code), marker="pair-code")
+    assert (await user.http_client.get(f"/r/{session.pair_code}")).status_code == 404
+
+
+async def test_a_finished_run_offers_no_code_at_all(user: User) -> None:
+    session = await runner_on_the_run_view(user)
+    hub = context().hub
+    await hub.command(session.id, Command.START, owner_id=session.owner_id)
+    await hub.command(session.id, Command.FINISH, owner_id=session.owner_id)
+    await user.should_not_see(marker="pairing")
+    await user.should_not_see(marker="pair-renew")
+
+
+async def test_the_tv_shows_the_targets_and_the_next_segment(user: User) -> None:
+    await user.open("/login")
+    runner = await add_account("runner@example.com", "Runner")
+    session = await a_session(runner)
+    await sign_in(user, "runner@example.com")
+    await user.open(f"/sessions/{session.id}/tv")
+    first, second = session.segments[0], session.segments[1]
+    await user.should_see(content=present.speed_text(first.speed_kmh, Units.METRIC), marker="speed")
+    await user.should_see(content=present.incline_text(first.incline_pct), marker="incline")
+    await user.should_see(content=present.segment_title(second), marker="next")
