@@ -350,8 +350,9 @@
   // A second tap within this time of a command tap on this page is dropped before Quasar sees it:
   // a double tap on Pause would otherwise land on Resume, which took Pause's place in between.
   // The guard lives here because the browser sees the tap first and at its real time (the server
-  // sees it after the network's jitter), and a dropped tap costs no round trip. The server keeps
-  // a shorter guard of its own for what gets past this one (a key pressed twice, a script).
+  // sees it after the network's jitter), and a dropped tap costs no round trip. Keys count too:
+  // Quasar turns Enter or Space on a button into a click event that passes through here. The page
+  // on the server only ignores a tap while the view's last command is still being saved.
   const REPEAT_GUARD_MS = 600;
   let lastCommandAt = -Infinity;
   const guarded = () => performance.now() - lastCommandAt < REPEAT_GUARD_MS;
