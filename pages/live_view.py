@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from fastapi.responses import RedirectResponse, Response
 from nicegui import Client, core, ui
@@ -109,8 +110,8 @@ class LiveView:
         """The hub's listener: only on a new status, segment or event, and cheap (no-ops are free)."""
         self.seq = session.last_seq
         self._session = session
-        if self._error_at is not None:  # the message was about a state this one replaces
-            self.show_error("")
+        if self._error_at is not None and _ms(state.as_of) > self._error_at:
+            self.show_error("")  # the message was about a tap on a state this newer one replaces
         texts = live.live_texts(state, self.units)
         for key, label in self.labels.items():
             label.set_text(texts[key])
@@ -157,7 +158,7 @@ class LiveView:
     def show_error(self, message: str) -> None:
         if self.error is None or (not message and self._error_at is None):
             return  # clearing an empty line sends nothing to the browser
-        self._error_at = int(context().hub.now().timestamp() * 1000) if message else None
+        self._error_at = _ms(context().hub.now()) if message else None
         if message:
             self.error.props(f"data-at={self._error_at}")  # live.js compares pushes with it
         self.error.show(message)
@@ -218,6 +219,11 @@ class LiveView:
             self._unwatch = None
 
 
+def _ms(moment: datetime) -> int:
+    """Milliseconds since the epoch, as the pushes' server_ms."""
+    return int(moment.timestamp() * 1000)
+
+
 def control(view: LiveView, command: Command, *, on_click: Callable[[], object] | None = None) -> ui.button:
     """A command button with DOM id 'rc-<command>' and marker '<command>'."""
     label, icon, colour = BUTTONS[command]
@@ -240,7 +246,7 @@ def finish_dialog(view: LiveView) -> ui.dialog:
         dialog.close()
         await view.send(Command.FINISH)
 
-    with ui.dialog() as dialog, ui.card().classes("rc-dialog p-6 gap-4 min-w-[300px]"):
+    with ui.dialog().mark("finish-dialog") as dialog, ui.card().classes("rc-dialog p-6 gap-4 min-w-[300px]"):
         ui.label("Finish this run?").classes("text-2xl font-bold")
         ui.label("The session ends on every screen; it cannot be resumed.").classes("text-base")
         with ui.row().classes("w-full justify-end gap-2"):
