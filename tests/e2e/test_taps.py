@@ -172,15 +172,16 @@ def test_a_double_tap_on_pause_leaves_the_run_paused(
 
     tapped_at = time.monotonic()
     tap_at(driver, x, y)
-    # The second tap lands where Pause was, once Resume is drawn there (a double tap's rhythm).
-    while button_at(driver, x, y) != "rc-resume":
-        assert time.monotonic() - tapped_at < DOUBLE_TAP_S[1], "Resume did not replace Pause in time"
-    while time.monotonic() - tapped_at < DOUBLE_TAP_S[0]:
-        pass  # the measured interval of a double tap, not a wait for something
+    # The second tap lands where Pause was, once Resume is drawn there (on a slow box it may still
+    # hit Pause: then it is a stale second pause, which must not do anything either).
+    while button_at(driver, x, y) != "rc-resume" and time.monotonic() - tapped_at < DOUBLE_TAP_S[1]:
+        pass  # polled as fast as the driver answers: a double tap is quicker than any wait's poll
+    time.sleep(max(0.0, DOUBLE_TAP_S[0] - (time.monotonic() - tapped_at)))  # a double tap's rhythm
     tap_at(driver, x, y)
     interval = time.monotonic() - tapped_at
-    assert DOUBLE_TAP_S[0] <= interval <= DOUBLE_TAP_S[1] + 0.05, f"taps {interval:.3f} s apart"
+    assert DOUBLE_TAP_S[0] <= interval <= DOUBLE_TAP_S[1] + 0.1, f"taps {interval:.3f} s apart"
 
+    wait_text(driver, "rc-status", "Paused")
     holds_for(driver, lambda d: text_of(d, "rc-status") == "Paused", "the paused status", QUIET_S)
     assert run.kinds() == ["created", "started", "paused"]
     assert error_line(driver) == ""
