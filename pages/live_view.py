@@ -5,6 +5,10 @@ so a reload shows the truth; then the hub keeps it current without a timer on th
 listener sets the labels that change with the status or the segment, and its one ticker pushes
 the clock snapshot that runcoach/static/live.js interpolates in the browser (elapsed, time left,
 bars, the chart's line). Pages lay out widgets with the helpers here and hand off.
+
+Taps: live.js drops a second tap within 0.6 s of a command and disables the command buttons while
+the socket is down; here a view ignores a tap while its previous command is still being saved
+(and says so), Finish asks first on every view, and the error line clears with the next push.
 """
 
 from __future__ import annotations
