@@ -5,6 +5,10 @@ so a reload shows the truth; then the hub keeps it current without a timer on th
 listener sets the labels that change with the status or the segment, and its one ticker pushes
 the clock snapshot that runcoach/static/live.js interpolates in the browser (elapsed, time left,
 bars, the chart's line). Pages lay out widgets with the helpers here and hand off.
+
+Taps: live.js drops a second tap within 0.6 s of a command and disables the command buttons while
+the socket is down; here a view ignores a tap while its previous command is still being saved
+(and says so), Finish asks first on every view, and the error line clears with the next push.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from fastapi.responses import RedirectResponse, Response
-from nicegui import Client, ui
+from nicegui import Client, core, ui
+from nicegui.events import GenericEventArguments
 
 from pages.forms import ErrorLabel
 from pages.layout import frame
@@ -54,6 +60,17 @@ BUTTONS: dict[Command, tuple[str, str, str]] = {
 
 LIVE_CSS = STATIC_DIR / "css" / "live.css"
 
+#: What a view says about a tap that came while its previous command was still being saved. A double
+#: tap (two taps within 0.6 s) never gets here: live.js drops the second in the browser, which sees
+#: the tap first and at its real time. The page keeps only this cheap guard against what gets past
+#: it (a slow save, a script): a time window here would also swallow a test's or a script's quick
+#: but deliberate second command, and the server sees tap times blurred by the network anyway.
+IGNORED = "That tap came after another one and was ignored"
+#: live.js tells the page that a push newer than its error line arrived (the line then clears).
+SEEN_EVENT = "runcoach_seen"
+#: Marks every command button (and the Finish question's confirm) for live.js: guarded, disabled offline.
+COMMAND_CLASS = "rc-command"
+
 
 # --- one view of one session ---------------------------------------------------------------------
 
@@ -79,6 +96,12 @@ class LiveView:
     when_done: list[ui.element] = field(default_factory=list)
     _unwatch: Callable[[], None] | None = None
     _watching: bool = False
+    #: The last session `update` saw: a (re)connected page gets a fresh snapshot of it at once.
+    _session: RunSession | None = None
+    _in_flight: bool = False
+    _repeated: bool = False  # a tap came while the command in flight was being saved
+    #: Server time (ms) at which the error line showed its message; None while it is empty.
+    _error_at: int | None = None
 
     def label(self, key: str, classes: str = "") -> ui.label:
         """A label `update` keeps current (key in live.live_texts); DOM id 'rc-<key>'.
@@ -92,6 +115,9 @@ class LiveView:
     def update(self, session: RunSession, state: SessionState) -> None:
         """The hub's listener: only on a new status, segment or event, and cheap (no-ops are free)."""
         self.seq = session.last_seq
+        self._session = session
+        if self._error_at is not None and _ms(state.as_of) > self._error_at:
+            self.show_error("")  # the message was about a tap on a state this newer one replaces
         texts = live.live_texts(state, self.units)
         for key, label in self.labels.items():
             label.set_text(texts[key])
@@ -106,25 +132,48 @@ class LiveView:
             self.root.props["data-status"] = state.status.value
 
     async def send(self, command: Command) -> None:
-        """A button's command, checked against the seq this page last saw (a stale tap is a conflict)."""
-        hub = context().hub
+        """A button's command, checked against the seq this page last saw (a stale tap is a conflict).
+
+        A tap while this view's previous command is still being saved is this view's own repeat:
+        it does nothing and says so (never "another screen").
+        """
+        if self._in_flight:
+            self._repeated = True  # said once the first one is done: its own update would clear it
+            return
+        self._in_flight, self._repeated = True, False
         try:
-            if self.pair_code is not None:
-                paired = await hub.by_pair_code(self.pair_code)  # expired or completed: NotFound
-                if paired.id != self.session_id:
-                    raise NotFound("This pairing code is not valid")
-            session, state = await hub.command(
-                self.session_id, command, owner_id=self.owner_id, if_seq=self.seq
-            )
+            session, state = await self._command(command)
         except RunCoachError as exc:  # every kind carries a sentence meant for the runner
             self.show_error(str(exc))
             return
-        self.show_error("")
+        finally:
+            self._in_flight = False
         self.update(session, state)  # the listener did this already when the page is watching
+        self.show_error(IGNORED if self._repeated else "")
+
+    async def _command(self, command: Command) -> tuple[RunSession, SessionState]:
+        hub = context().hub
+        if self.pair_code is not None:
+            paired = await hub.by_pair_code(self.pair_code)  # expired or completed: NotFound
+            if paired.id != self.session_id:
+                raise NotFound("This pairing code is not valid")
+        # This view's own commands are never in flight together (see `send`), so a stale seq means
+        # another screen or the API changed the session, and the hub's conflict sentence says so.
+        return await hub.command(self.session_id, command, owner_id=self.owner_id, if_seq=self.seq)
 
     def show_error(self, message: str) -> None:
-        if self.error is not None:
-            self.error.show(message)
+        if self.error is None or (not message and self._error_at is None):
+            return  # clearing an empty line sends nothing to the browser
+        self._error_at = _ms(context().hub.now()) if message else None
+        if message:
+            self.error.props(f"data-at={self._error_at}")  # live.js compares pushes with it
+        self.error.show(message)
+
+    def _seen(self, event: GenericEventArguments) -> None:
+        """live.js got a push newer than the error line's message: that message is old news."""
+        pushed_ms = event.args
+        if isinstance(pushed_ms, int | float) and self._error_at is not None and pushed_ms > self._error_at:
+            self.show_error("")
 
     def attach(self, client: Client) -> None:
         """Join the session's push room on every (re)connect; watch it until the page is deleted.
@@ -134,11 +183,25 @@ class LiveView:
         """
         client.on_connect(self._connected)
         client.on_delete(self.detach)
+        client.layout.on(SEEN_EVENT, self._seen)
 
     async def _connected(self, client: Client) -> None:
         await fanout.join(client, self.session_id)
-        if self._watching:
+        if self._watching or await self._watch(client):
+            await self._send_snapshot(client)
+
+    async def _send_snapshot(self, client: Client) -> None:
+        """The page's clock starts from a fresh snapshot at once, not at the next push (up to a
+        heartbeat away): a reloaded page's embedded one is a moment old, a reconnected one may
+        have missed a pause."""
+        if self._session is None:
             return
+        data = payload(self._session, self._session.state(context().hub.now()))
+        for sid in fanout.socket_ids(client):
+            await core.sio.emit(fanout.STATE_EVENT, data, to=sid)
+
+    async def _watch(self, client: Client) -> bool:
+        """Start watching the session (once per page); False if it cannot be watched right now."""
         self._watching = True
         hub = context().hub
         try:
@@ -149,11 +212,12 @@ class LiveView:
             log.info("session %s view not watching: %s", self.session_id, exc)
             self.detach()
             self._watching = False
-            return
+            return False
         if client.is_deleted:
             self.detach()
-            return
+            return False
         self.update(session, session.state(hub.now()))
+        return True
 
     def detach(self) -> None:
         if self._unwatch is not None:
@@ -161,14 +225,44 @@ class LiveView:
             self._unwatch = None
 
 
+def _ms(moment: datetime) -> int:
+    """Milliseconds since the epoch, as the pushes' server_ms."""
+    return int(moment.timestamp() * 1000)
+
+
 def control(view: LiveView, command: Command, *, on_click: Callable[[], object] | None = None) -> ui.button:
     """A command button with DOM id 'rc-<command>' and marker '<command>'."""
     label, icon, colour = BUTTONS[command]
     handler = on_click or (lambda: view.send(command))
     button = ui.button(label, icon=icon, color=colour, on_click=handler)
-    button.props(f"id=rc-{command.value} unelevated no-caps").mark(command.value)
+    button.props(f"id=rc-{command.value} unelevated no-caps").classes(COMMAND_CLASS).mark(command.value)
     view.buttons[command] = button
     return button
+
+
+def finish_control(view: LiveView) -> ui.button:
+    """Finish, which asks first on every view: it ends the run on every screen and cannot be undone,
+    and a pocket tap or a reach for Skip beside it is easy."""
+    dialog = finish_dialog(view)
+    return control(view, Command.FINISH, on_click=dialog.open).props("outline")
+
+
+def finish_dialog(view: LiveView) -> ui.dialog:
+    async def confirm() -> None:
+        dialog.close()
+        await view.send(Command.FINISH)
+
+    with ui.dialog().mark("finish-dialog") as dialog, ui.card().classes("rc-dialog p-6 gap-4 min-w-[300px]"):
+        ui.label("Finish this run?").classes("text-2xl font-bold")
+        ui.label("The session ends on every screen; it cannot be resumed.").classes("text-base")
+        with ui.row().classes("w-full justify-end gap-2"):
+            ui.button("Keep running", on_click=dialog.close).props(
+                "id=rc-finish-cancel flat no-caps size=lg"
+            ).mark("finish-cancel")
+            ui.button("Finish", icon="stop", color="negative", on_click=confirm).props(
+                "id=rc-finish-confirm unelevated no-caps size=lg"
+            ).classes(COMMAND_CLASS).mark("finish-confirm")
+    return dialog
 
 
 def live_page(

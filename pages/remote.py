@@ -16,6 +16,7 @@ from pages.live_view import (
     LiveView,
     bar,
     control,
+    finish_control,
     initial_clock,
     live_page,
     live_root,
@@ -30,26 +31,6 @@ from runcoach.live import present as live
 from runcoach.pwa import STATIC_DIR
 
 REMOTE_CSS = STATIC_DIR / "css" / "remote.css"
-
-
-def _finish_dialog(view: LiveView) -> ui.dialog:
-    """Finishing ends the run on every screen, so the phone asks first (a pocket tap is easy)."""
-
-    async def confirm() -> None:
-        dialog.close()
-        await view.send(Command.FINISH)
-
-    with ui.dialog() as dialog, ui.card().classes("rc-dialog p-6 gap-4 min-w-[300px]"):
-        ui.label("Finish this run?").classes("text-2xl font-bold")
-        ui.label("The session ends on every screen; it cannot be resumed.").classes("text-base")
-        with ui.row().classes("w-full justify-end gap-2"):
-            ui.button("Keep running", on_click=dialog.close).props("flat no-caps size=lg").mark(
-                "finish-cancel"
-            )
-            ui.button("Finish", icon="stop", color="negative", on_click=confirm).props(
-                "id=rc-finish-confirm unelevated no-caps size=lg"
-            ).mark("finish-confirm")
-    return dialog
 
 
 def remote(view: LiveView, session: RunSession, state: SessionState) -> None:
@@ -84,9 +65,8 @@ def remote(view: LiveView, session: RunSession, state: SessionState) -> None:
                 control(view, Command.BACK)
             with ui.element("div").classes("basis-0 grow"):
                 control(view, Command.SKIP)
-        dialog = _finish_dialog(view)
         with ui.element("div").classes("rc-end w-full"):
-            control(view, Command.FINISH, on_click=dialog.open).props("outline")
+            finish_control(view)
     view.update(session, state)
     live_page(session, state, view.units)
 

@@ -16,6 +16,7 @@ from pages.live_view import (
     LiveView,
     bar,
     control,
+    finish_control,
     initial_clock,
     live_page,
     live_root,
@@ -130,8 +131,9 @@ def _controls(view: LiveView) -> None:
     with ui.row().classes("rc-controls w-full gap-3 no-wrap"):
         for command in (Command.START, Command.PAUSE, Command.RESUME):
             control(view, command).classes("grow basis-0")
-        for command in (Command.BACK, Command.SKIP, Command.FINISH):
-            control(view, command).classes("w-44").props("outline" if command is Command.FINISH else "")
+        for command in (Command.BACK, Command.SKIP):
+            control(view, command).classes("w-44")
+        finish_control(view).classes("w-44")  # beside Skip: it asks first, as the phone does
         done = ui.button("My sessions", icon="list", on_click=lambda: ui.navigate.to("/sessions"))
         done.props("id=rc-done unelevated no-caps color=primary").classes("grow").mark("done")
         view.when_done.append(done)

@@ -8,7 +8,9 @@
  * incline, next) are updated by the server; this script writes only the moving parts:
  *   #rc-elapsed, #rc-remaining, #rc-segment-bar, #rc-workout-bar and the chart's "now" line.
  * It also plays the 3-2-1 beeps and the spoken cue (run view), holds a screen wake lock (run and
- * TV views) and shows a banner while the connection is lost.
+ * TV views), shows a banner and disables the command buttons while the connection is lost, drops
+ * a second tap that follows a command too closely, and tells the page when a push makes its error
+ * line old news.
  *
  * Page data: window.RC_VIEW = {state, durations, offsets, cues, cue_lead_s, beeps, wake_lock,
  * chart_id}; state has the hub's payload fields (id, seq, status, elapsed_s, segment_index,
@@ -20,11 +22,38 @@
   if (!view || !view.state) return;
 
   const MUTE_KEY = "runcoach.muted";
+  // A push's age is never taken as more than this (a device clock that jumped after the load).
+  const MAX_PUSH_AGE_MS = 1000;
   let snap = view.state;
-  let receivedAt = performance.now();
   let socket = null;
 
   // --- the clock ---------------------------------------------------------------------------------
+
+  // A snapshot is the server's state at server_ms; the clock runs on from there. Its age when it
+  // arrives must count too: the page's own snapshot was folded before the page was even sent (0.1
+  // to 0.3 s before this script runs on a slow network or a busy tablet). Device clocks can be off
+  // by seconds, so Date.now() - server_ms alone is not trusted: the page's snapshot was certainly
+  // folded after this page's request left and before its answer came back, and that window (in
+  // this device's monotonic clock) bounds its age. The same measurement gives this device's clock
+  // offset, which then dates every push (a LAN's few ms of latency, no more).
+  let offsetMs = null; // this device's wall clock minus the server's; null: unknown
+  let snapAt = performance.now() - pageSnapshotAge(); // when, on this device's clock, snap was true
+
+  function pageSnapshotAge() {
+    const nav = performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+    if (!nav || !(nav.responseStart > 0)) return 0; // no timing: as old as this script, as before
+    const now = performance.now();
+    const youngest = Math.max(0, now - nav.responseStart);
+    const oldest = Math.max(youngest, now - nav.requestStart);
+    const age = Math.min(oldest, Math.max(youngest, Date.now() - snap.server_ms));
+    offsetMs = Date.now() - snap.server_ms - age;
+    return age;
+  }
+
+  function pushAge(payload) {
+    if (offsetMs === null) return 0;
+    return Math.min(MAX_PUSH_AGE_MS, Math.max(0, Date.now() - offsetMs - payload.server_ms));
+  }
 
   function accept(payload) {
     if (!payload || payload.id !== snap.id) return;
@@ -32,15 +61,16 @@
     if (payload.seq < snap.seq || (payload.seq === snap.seq && payload.server_ms < snap.server_ms)) return;
     const before = snap;
     snap = payload;
-    receivedAt = performance.now();
+    snapAt = performance.now() - pushAge(payload);
     onSnapshot(before, snap);
+    errorSeen(payload.server_ms);
   }
 
   function current() {
     let dt = 0;
     if (snap.status === "running") {
       // Never run past the segment's end on our own: the server decides what comes next.
-      dt = Math.min((performance.now() - receivedAt) / 1000, Math.max(0, snap.segment_remaining_s));
+      dt = Math.min((performance.now() - snapAt) / 1000, Math.max(0, snap.segment_remaining_s));
     }
     return {
       index: snap.segment_index,
@@ -125,6 +155,7 @@
   function frame(now) {
     bindSocket();
     bindMute();
+    if (!online()) commandsEnabled(false); // buttons Vue draws while offline (e.g. Finish's question)
     try {
       render(now);
     } catch (e) {
@@ -292,9 +323,72 @@
     if (!window.socket || window.socket === socket) return;
     socket = window.socket;
     socket.on("runcoach_state", accept);
-    socket.on("disconnect", () => banner(true));
-    socket.on("connect", () => banner(false));
-    if (!socket.connected && window.did_handshake) banner(true);
+    socket.on("disconnect", () => connection(false));
+    socket.on("connect", () => connection(true));
+    if (!socket.connected && window.did_handshake) connection(false);
+  }
+
+  function connection(up) {
+    banner(!up);
+    commandsEnabled(up);
+  }
+
+  // --- taps: none while the connection is lost, one per command --------------------------------
+
+  // A tap while the socket is down would be queued by socket.io and sent whenever it comes back
+  // (a pause a minute late), or lost with the page: the command buttons are disabled until then.
+  const COMMANDS = ".rc-command";
+  const online = () => !socket || socket.connected;
+
+  function commandsEnabled(on) {
+    for (const button of document.querySelectorAll(COMMANDS)) {
+      if (!on && !button.disabled) {
+        button.disabled = true;
+        button.setAttribute("aria-disabled", "true");
+        button.dataset.rcOffline = "1";
+      } else if (on && button.dataset.rcOffline) {
+        button.disabled = false;
+        button.removeAttribute("aria-disabled");
+        delete button.dataset.rcOffline;
+      }
+    }
+  }
+
+  // A second tap within this time of a command tap on this page is dropped before Quasar sees it:
+  // a double tap on Pause would otherwise land on Resume, which took Pause's place in between.
+  // The guard lives here because the browser sees the tap first and at its real time (the server
+  // sees it after the network's jitter), and a dropped tap costs no round trip. Keys count too:
+  // Quasar turns Enter or Space on a button into a click event that passes through here. The page
+  // on the server only ignores a tap while the view's last command is still being saved.
+  const REPEAT_GUARD_MS = 600;
+  let lastCommandAt = -Infinity;
+  const guarded = () => performance.now() - lastCommandAt < REPEAT_GUARD_MS;
+
+  function guardTap(e) {
+    const button = e.target instanceof Element ? e.target.closest(COMMANDS) : null;
+    if (!button) return;
+    if (!online() || guarded()) {
+      e.stopImmediatePropagation();
+      e.preventDefault();
+      return;
+    }
+    // Finish's question counts too: a double tap on Finish must not answer it.
+    lastCommandAt = performance.now();
+  }
+  window.addEventListener("click", guardTap, { capture: true });
+
+  // --- the error line --------------------------------------------------------------------------
+
+  // The page's error line says what became of a tap; a push newer than that message shows the
+  // state after it, so the message is old news: ask the page to clear it (once per message).
+  let seenFor = null;
+  function errorSeen(serverMs) {
+    const line = document.querySelector(".rc-live .rc-error");
+    const at = line ? Number(line.dataset.at) : NaN;
+    if (!line || !line.textContent.trim() || !(serverMs > at) || seenFor === at) return;
+    if (typeof emitEvent !== "function" || !window.did_handshake) return;
+    seenFor = at;
+    emitEvent("runcoach_seen", serverMs);
   }
 
   // NiceGUI's own small popup says the same as our banner: show one message, not two.
@@ -307,7 +401,7 @@
     ".rc-connection[hidden]{display:none}";
   document.head.appendChild(style);
 
-  window.RC = { accept, current, toggleMute, get snapshot() { return snap; } };
+  window.RC = { accept, current, toggleMute, guarded, get snapshot() { return snap; } };
   updateWakeLock();
   window.requestAnimationFrame(frame);
 })();
