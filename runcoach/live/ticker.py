@@ -97,6 +97,10 @@ class Ticker:
         if not live.listeners and self._live.get(session_id) is live:
             del self._live[session_id]
 
+    def is_watched(self, session_id: int) -> bool:
+        """True while some view in this process watches the session."""
+        return session_id in self._live
+
     def cached(self, session_id: int) -> RunSession | None:
         """The newest snapshot of a watched session (every command and notification updates it)."""
         live = self._live.get(session_id)

@@ -305,7 +305,7 @@ def test_finish_on_the_tablet_asks_first(run: Run, browser: Callable[[tuple[int,
     wait_for(driver, lambda d: shown(d, "rc-finish-confirm"), "the question before finishing")
     wait_tappable(driver)  # a runner reads the question: no double tap answers it
     tap(driver, "rc-finish-confirm")
-    wait_text(driver, "rc-status", "Completed")
+    wait_text(driver, "rc-status", "Finished\u00a0early")
     assert run.kinds()[-1] == "finished"
 
 

@@ -119,5 +119,5 @@ async def test_finish_asks_first_and_keep_running_keeps_running(user: User, view
     user.find(marker="finish").click()
     await user.should_see(marker="finish-confirm")
     user.find(marker="finish-confirm").click()
-    await user.should_see(content="Completed", marker="status")
+    await user.should_see(content="Finished\u00a0early", marker="status")
     assert await kinds(session) == ["created", "started", "finished"]
