@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import html
 import json
 import math
 import os
@@ -92,6 +93,10 @@ def percentile(values: list[float], q: float) -> float | None:
 # --- the worker: many browser-like views in one asyncio process --------------------------------------
 
 QUERY_RE = re.compile(r"query:\s*(\{.*?\}),\s*\n")
+ELEMENTS_RE = re.compile(r"parseElements\(String\.raw`(.*?)`\)", re.S)
+#: `--pages real`: which real page each of a session's views opens, cycled (`--mix`). A paired remote
+#: needs the pairing code a run view of the same session shows, so a mix with `remote` starts with `run`.
+REAL_KINDS = ("run", "remote", "tv")
 STATUS_TEXT_RE = re.compile(r"^(created|running|paused|completed) #(\d+)$")
 
 
@@ -99,6 +104,7 @@ STATUS_TEXT_RE = re.compile(r"^(created|running|paused|completed) #(\d+)$")
 class View:
     index: int
     session_id: int
+    kind: str = ""  # "" for the stand-in pages; run, remote or tv for the real ones
     sio: Any = None
     client_id: str = ""
     next_message_id: int = 0
@@ -111,6 +117,20 @@ class View:
     state_messages: int = 0
     update_messages: int = 0
     clock_samples: list[tuple[float, float]] = field(default_factory=list)  # (received at, error ms)
+
+
+def parse_elements(page: str) -> dict[str, Any]:
+    """The element tree NiceGUI rendered into the page (`parseElements(String.raw`...`)`)."""
+    match = ELEMENTS_RE.search(page)
+    if match is None:
+        raise ValueError("no element tree in the page")
+    elements: dict[str, Any] = json.loads(html.unescape(match.group(1)))
+    return elements
+
+
+def set_cookies(response: Any) -> str:
+    """The `name=value` pairs of a response's Set-Cookie headers, as a Cookie header."""
+    return "; ".join(c.split(";", 1)[0] for c in response.headers.getall("Set-Cookie", []))
 
 
 def parse_query(html: str) -> dict[str, Any]:
@@ -138,7 +158,14 @@ class Worker:
         self.port: int = spec["port"]
         self.page: str = spec["page"]
         self.batch: int = spec["batch"]
-        self.views = [View(index=i, session_id=s) for i, s in spec["views"]]
+        self.views = [
+            View(index=v[0], session_id=v[1], kind=v[2] if len(v) > 2 else "") for v in spec["views"]
+        ]
+        self.email: str = spec.get("email", "")
+        self.password: str = spec.get("password", "")
+        self.cookie = ""  # `--pages real`: this browser's signed-in session cookie, shared by its tabs
+        self.pair_codes: dict[int, str] = {}  # session id -> the code its run view shows
+        self.sign_in_ms: float | None = None
         self.failures: list[str] = []
         self.connect_ms: list[float] = []
         self.window: tuple[float, float] = (math.inf, math.inf)
@@ -154,29 +181,132 @@ class Worker:
             cookie_jar=aiohttp.DummyCookieJar(),  # each view is its own browser: no shared cookies
             timeout=aiohttp.ClientTimeout(total=HTTP_TIMEOUT_S),
         )
-        for start in range(0, len(self.views), self.batch):
-            batch = self.views[start : start + self.batch]
-            results = await asyncio.gather(
-                *(asyncio.wait_for(self.connect(v), CONNECT_TIMEOUT_S + HTTP_TIMEOUT_S) for v in batch),
-                return_exceptions=True,
-            )
-            for view, result in zip(batch, results, strict=True):
-                if isinstance(result, BaseException):
-                    self.failures.append(f"view {view.index} session {view.session_id}: {result!r}"[:300])
+        if self.page == "real":
+            await self.sign_in()
+        # remotes last: they pair with the code their session's run view shows
+        for group in (
+            [v for v in self.views if v.kind != "remote"],
+            [v for v in self.views if v.kind == "remote"],
+        ):
+            for start in range(0, len(group), self.batch):
+                batch = group[start : start + self.batch]
+                results = await asyncio.gather(
+                    *(asyncio.wait_for(self.connect(v), CONNECT_TIMEOUT_S + HTTP_TIMEOUT_S) for v in batch),
+                    return_exceptions=True,
+                )
+                for view, result in zip(batch, results, strict=True):
+                    if isinstance(result, BaseException):
+                        self.failures.append(
+                            f"{view.kind or 'view'} {view.index} session {view.session_id}: {result!r}"[:300]
+                        )
         self.ack_tasks = [asyncio.create_task(self.ack_loop(v)) for v in self.views if v.connected]
+
+    async def sign_in(self) -> None:
+        """The real sign-in form, as a browser fills it: GET /login, its socket, type, click "Sign in";
+        the page navigates to /login/complete?ticket=..., whose answer sets a NEW session cookie."""
+        import socketio
+
+        started = time.monotonic()
+        base = f"http://{HOST}:{self.port}"
+        async with self.http.get(f"{base}/login") as response:
+            if response.status != 200:
+                raise RuntimeError(f"GET /login: HTTP {response.status}")
+            page = await response.text()
+            old_cookie = set_cookies(response)
+        query, elements = parse_query(page), parse_elements(page)
+        client_id = query["client_id"]
+        opened: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+        sio = socketio.AsyncClient(reconnection=False, http_session=self.http, handle_sigint=False)
+
+        def on_open(data: Any = None, *_: Any) -> None:
+            if isinstance(data, dict) and not opened.done():
+                opened.set_result(str(data.get("path", "")))
+
+        sio.on("open", on_open)
+        params = {
+            "client_id": client_id,
+            "next_message_id": str(query["next_message_id"]),
+            "implicit_handshake": "true",
+            "document_id": str(uuid.uuid4()),
+            "tab_id": str(uuid.uuid4()),
+            "old_tab_id": "null",
+        }
+        await sio.connect(
+            f"{base}?" + "&".join(f"{k}={v}" for k, v in params.items()),
+            headers={"Cookie": old_cookie},
+            transports=["websocket"],
+            socketio_path="/_nicegui_ws/socket.io",
+            wait_timeout=CONNECT_TIMEOUT_S,
+        )
+
+        async def fire(match: dict[str, str], event: str, *args: Any) -> None:
+            """What nicegui.js emits for an element's event (arguments as JSON strings)."""
+            for element_id, element in elements.items():
+                props = element.get("props", {})
+                if all(props.get(k) == v for k, v in match.items()):
+                    for listener in element.get("events", []):
+                        if listener["type"].replace("-", "").lower() == event.replace("-", "").lower():
+                            await sio.emit(
+                                "event",
+                                {
+                                    "id": int(element_id),
+                                    "client_id": client_id,
+                                    "listener_id": listener["listener_id"],
+                                    "args": [json.dumps(a) for a in args],
+                                },
+                            )
+                            return
+            raise LookupError(f"no {event} listener on an element with {match}")
+
+        try:
+            await fire({"label": "Email"}, "update:value", self.email)
+            await fire({"label": "Password"}, "update:value", self.password)
+            await fire({"label": "Sign in"}, "click")
+            target = await asyncio.wait_for(opened, HTTP_TIMEOUT_S)
+        finally:
+            await sio.disconnect()  # the browser leaves the login page
+        if not target.startswith("/login/complete"):
+            raise RuntimeError(f"sign-in did not end in /login/complete: {target!r}")
+        async with self.http.get(
+            base + target, headers={"Cookie": old_cookie}, allow_redirects=False
+        ) as response:
+            self.cookie = set_cookies(response)
+        if "session=" not in self.cookie:
+            raise RuntimeError(f"/login/complete set no session cookie (HTTP {response.status})")
+        self.sign_in_ms = (time.monotonic() - started) * 1000
+
+    def path_of(self, view: View) -> str:
+        if view.kind == "run":
+            return f"/sessions/{view.session_id}/run"
+        if view.kind == "tv":
+            return f"/sessions/{view.session_id}/tv"
+        if view.kind == "remote":
+            code = self.pair_codes.get(view.session_id)
+            if code is None:
+                raise RuntimeError("no run view of this session showed a pairing code")
+            return f"/r/{code}"
+        return f"/bench/{self.page}/{view.session_id}"
 
     async def connect(self, view: View) -> None:
         import socketio
 
         started = time.monotonic()
-        path = f"/bench/{self.page}/{view.session_id}"
-        async with self.http.get(f"http://{HOST}:{self.port}{path}") as response:
+        path = self.path_of(view)
+        # run and TV views are tabs of the signed-in browser; a paired remote is a phone: no cookie
+        sent = {"Cookie": self.cookie} if view.kind in ("run", "tv") else {}
+        async with self.http.get(
+            f"http://{HOST}:{self.port}{path}", headers=sent, allow_redirects=False
+        ) as response:
             if response.status != 200:
                 raise RuntimeError(f"GET {path}: HTTP {response.status}")
-            html = await response.text()
+            page = await response.text()
             # the browser sends the page's cookies with the socket's upgrade request
-            cookies = "; ".join(c.split(";", 1)[0] for c in response.headers.getall("Set-Cookie", []))
-        query = parse_query(html)
+            cookies = set_cookies(response) or sent.get("Cookie", "")
+        if view.kind == "run":
+            for element in parse_elements(page).values():
+                if element.get("props", {}).get("id") == "rc-pair-code":
+                    self.pair_codes[view.session_id] = str(element.get("text", "")).replace("-", "")
+        query = parse_query(page)
         view.client_id = query["client_id"]
         view.next_message_id = query["next_message_id"]
         # nicegui.js: options.query from the page plus document_id, tab_id and old_tab_id (a new tab: null)
@@ -267,6 +397,8 @@ class Worker:
             "failures": self.failures[:10],
             "failure_count": len(self.failures),
             "disconnects": self.disconnects,
+            "sign_in_ms": self.sign_in_ms,
+            "kinds": {k: sum(1 for v in self.views if v.kind == k and v.connected) for k in REAL_KINDS},
             "connect_ms": self.connect_ms,
             "clock_errors_ms": [e for v in self.views for (t, e) in v.clock_samples if lo <= t <= hi],
             "views": [
@@ -555,9 +687,11 @@ class Phase:
         rss_before = rss_kb(self.pid)
         clients_before = (await self.stats(http))["clients"]
 
-        views = [
-            (i, sessions[i // args.views_per_session]) for i in range(len(sessions) * args.views_per_session)
-        ]
+        per = args.views_per_session
+        views: list[tuple[Any, ...]] = [(i, sessions[i // per]) for i in range(len(sessions) * per)]
+        if self.page == "real":
+            mix = args.mix.split(",")
+            views = [(i, s, mix[i % per % len(mix)]) for i, s in views]
         procs = max(1, min(args.client_procs, len(views)))
         connect_started = time.monotonic()
         for k in range(procs):
@@ -565,7 +699,10 @@ class Phase:
                 "port": self.port,
                 "page": self.page,
                 "batch": args.connect_batch,
-                "views": views[k::procs],
+                # real pages: a session's views stay in one worker (its remote needs its run view's code)
+                "views": [v for v in views if (v[1] if self.page == "real" else v[0]) % procs == k],
+                "email": EMAIL,
+                "password": PASSWORD,
             }
             self.workers.append(
                 await WorkerProcess.start(spec, self.data_dir / f"worker{k}.log", args.uvloop)
@@ -615,7 +752,7 @@ class Phase:
 
         elapsed = t1 - t0
         cpu_ms = (cpu1 - cpu0) * 1000 / CLK_TCK
-        primary = "state" if self.page == "fanout" else "label"
+        primary = "label" if self.page == "baseline" else "state"
         latencies, missing = self.command_latencies(results, primary)
         label_latencies, label_missing = self.command_latencies(results, "label", partial=True)
         clock = [e for r in results for e in r["clock_errors_ms"]]
@@ -625,6 +762,11 @@ class Phase:
         ticks = stats1["ticks"] - stats0["ticks"]
         return {
             "views": connected,
+            "pages": self.page,
+            "views_by_kind": {k: sum(r["kinds"][k] for r in results) for k in REAL_KINDS}
+            if self.page == "real"
+            else None,
+            "sign_in_ms": [r["sign_in_ms"] for r in results],
             "sessions": len(sessions),
             "seconds": round(elapsed, 2),
             "server_cpu_pct": round(100 * cpu_ms / 1000 / elapsed, 1),
@@ -781,7 +923,7 @@ def combine(
 async def orchestrate(args: argparse.Namespace) -> dict[str, Any]:
     fanout = baseline = None
     if args.mode in ("both", "fanout"):
-        fanout = await Phase(args, "fanout", args.sessions).run()
+        fanout = await Phase(args, "real" if args.pages == "real" else "fanout", args.sessions).run()
     if args.mode in ("both", "baseline"):
         baseline = await Phase(args, "baseline", args.baseline_sessions or args.sessions).run()
     return combine(args, fanout, baseline)
@@ -795,6 +937,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--views-per-session", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the measuring window")
     parser.add_argument("--mode", choices=("both", "fanout", "baseline"), default="both")
+    parser.add_argument(
+        "--pages",
+        choices=("stand-in", "real"),
+        default="stand-in",
+        help="fan-out phase: the stand-in /bench/fanout/{id} pages, or the real run, remote and TV pages",
+    )
+    parser.add_argument(
+        "--mix",
+        default="run,remote,tv",
+        help="--pages real: the pages of a session's views, cycled (a remote needs a run view first)",
+    )
     parser.add_argument("--client-procs", type=int, default=1, help="load generator processes (1 or 2)")
     parser.add_argument("--connect-batch", type=int, default=25, help="views connecting at once per process")
     parser.add_argument("--command-interval", type=float, default=0.5, help="seconds between commands")
@@ -827,6 +980,9 @@ def main() -> int:
         return 0
     if args.sessions < 1 or args.views_per_session < 1 or args.seconds <= 0:
         raise SystemExit("--sessions, --views-per-session and --seconds must be positive")
+    mix = args.mix.split(",")
+    if set(mix) - set(REAL_KINDS) or ("remote" in mix and mix[0] != "run"):
+        raise SystemExit(f"--mix: pages among {REAL_KINDS}, starting with run when it holds remote")
     random.seed(args.seed)
     result = asyncio.run(asyncio.wait_for(orchestrate(args), timeout=1800 + 3 * args.seconds))
     print(json.dumps(result, indent=2))
