@@ -16,6 +16,10 @@ and adds, without sign-in:
 * `/bench/stats`: JSON counters (clients, watched sessions, ticker wake-ups and their cost, room
   broadcasts, event-loop lag, garbage collections) since the previous call, for the load generator
   to read before and after its measuring window.
+* `/bench/memory?mark=before|after`: where the views' memory goes. `before` keeps a tracemalloc
+  snapshot (server started with `--tracemalloc`); `after` compares a new one to it, grouped by
+  file and line and by file, and describes every open client: its path, element count, and the JSON
+  size of its elements, of its echart options and of its html elements' content.
 * `/bench/gc[?freeze=true]`: time a full garbage collection, count tracked objects, optionally
   `gc.freeze()` the survivors (an experiment: `live_fanout.py --gc-freeze`).
 
@@ -31,9 +35,12 @@ import argparse
 import asyncio
 import cProfile
 import gc
+import json
 import os
+import re
 import sys
 import time
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +191,58 @@ def register_bench_pages() -> None:
             "frozen_objects": gc.get_freeze_count(),
         }
 
+    snapshots: dict[str, tracemalloc.Snapshot] = {}
+
+    @app.get("/bench/memory")
+    async def memory(mark: str = "after", top: int = 40) -> dict[str, Any]:
+        gc.collect()
+        result: dict[str, Any] = {"tracing": tracemalloc.is_tracing()}
+        if tracemalloc.is_tracing():
+            snapshot = tracemalloc.take_snapshot().filter_traces(
+                (tracemalloc.Filter(False, tracemalloc.__file__),)
+            )
+            if mark == "before" or "before" not in snapshots:
+                snapshots["before"] = snapshot
+            else:
+                for key in ("lineno", "filename"):
+                    stats = snapshot.compare_to(snapshots["before"], key)
+                    result[f"by_{key}"] = [
+                        {
+                            "where": str(stat.traceback[0]).replace(str(ROOT) + "/", ""),
+                            "kb": round(stat.size_diff / 1024, 1),
+                            "count": stat.count_diff,
+                        }
+                        for stat in stats[:top]
+                    ]
+                result["traced_kb_diff"] = round(
+                    sum(stat.size_diff for stat in snapshot.compare_to(snapshots["before"], "filename"))
+                    / 1024,
+                    1,
+                )
+        kinds: dict[str, dict[str, Any]] = {}
+        for client in list(Client.instances.values()):
+            path = client.request.url.path if client.request is not None else "?"
+            kind = re.sub(r"/\d+", "/{id}", path)
+            kind = "/r/{code}" if kind.startswith("/r/") else kind
+            entry = kinds.setdefault(
+                kind, {"clients": 0, "elements": 0, "elements_json_kb": 0.0, "echart_kb": 0.0, "html_kb": 0.0}
+            )
+            entry["clients"] += 1
+            entry["body_html_kb"] = entry.get("body_html_kb", 0.0) + len(client._body_html) / 1024
+            entry["head_html_kb"] = entry.get("head_html_kb", 0.0) + len(client._head_html) / 1024
+            for element in list(client.elements.values()):
+                entry["elements"] += 1
+                entry["elements_json_kb"] += len(json.dumps(element._to_dict(), default=str)) / 1024
+                if isinstance(element, ui.echart):
+                    entry["echart_kb"] += len(json.dumps(element.options, default=str)) / 1024
+                if isinstance(element, ui.html):
+                    entry["html_kb"] += len(str(element.content)) / 1024
+        result["clients_by_page"] = {
+            kind: {k: round(v / e["clients"], 1) if k != "clients" else v for k, v in e.items()}
+            for kind, e in kinds.items()
+        }  # per client, except the count
+        return result
+
     @ui.page("/bench/fanout/{session_id}", reconnect_timeout=10)
     async def fanout_view(session_id: int) -> None:
         client = ui.context.client
@@ -246,7 +305,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--profile", help="write a cProfile of the server process here on shutdown")
+    parser.add_argument("--tracemalloc", action="store_true", help="trace allocations for /bench/memory")
     args = parser.parse_args()
+    if args.tracemalloc:
+        tracemalloc.start(1)
 
     settings = Settings().model_copy(update={"port": args.port})
     # As `runcoach serve` does: NiceGUI reads its storage path when imported.

@@ -592,6 +592,8 @@ class Phase:
 
     def start_server(self) -> None:
         argv = [sys.executable, str(SERVER_SCRIPT), "--port", str(self.port)]
+        if self.args.tracemalloc:
+            argv.append("--tracemalloc")
         if self.args.profile:
             argv += ["--profile", str(Path(self.args.profile).resolve().with_suffix(f".{self.page}.prof"))]
         with self.log.open("wb") as log:
@@ -684,6 +686,8 @@ class Phase:
         args = self.args
         await asyncio.sleep(2.0)
         gc_before = await self.collect(http, freeze=args.gc_freeze == "startup")
+        if args.tracemalloc:
+            await http.get("/bench/memory", params={"mark": "before"}, timeout=120)
         rss_before = rss_kb(self.pid)
         clients_before = (await self.stats(http))["clients"]
 
@@ -719,6 +723,7 @@ class Phase:
         counts0 = await asyncio.gather(*(w.ask("counts", 30) for w in self.workers))
         stats0 = await self.stats(http)
         rss_after = rss_kb(self.pid)
+        memory = (await http.get("/bench/memory", params={"mark": "after"}, timeout=300)).json()
         cpu0, box0 = cpu_ticks(self.pid), box_busy_ticks()
         gen0 = sum(cpu_ticks(w.process.pid) for w in self.workers) + cpu_ticks(os.getpid())
         t0 = time.monotonic()
@@ -832,6 +837,7 @@ class Phase:
             "loadgen_cpu_pct": round(100 * (gen1 - gen0) / CLK_TCK / elapsed, 1),
             "box_cpu_busy_pct": round(100 * (box1[0] - box0[0]) / max(1, box1[1] - box0[1]), 1),
             "server_log_errors": self.log_errors(),
+            "memory": memory,
         }
 
     async def send_command(self, http: Any, session_id: int) -> None:
@@ -959,6 +965,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("off", "startup", "views"),
         default="off",
         help="experiment: gc.freeze() in the server before (startup) or after connecting the views",
+    )
+    parser.add_argument(
+        "--tracemalloc",
+        action="store_true",
+        help="trace the server's allocations; `memory` in the JSON: what the views added, by file and line",
     )
     parser.add_argument("--profile", help="cProfile the server into PATH.<phase>.prof (inflates CPU)")
     parser.add_argument("--keep", action="store_true", help="keep the data directories and logs")
