@@ -13,6 +13,7 @@ the socket is down; here a view ignores a tap while its previous command is stil
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from fastapi.responses import RedirectResponse, Response
 from nicegui import Client, core, ui
@@ -59,6 +61,22 @@ BUTTONS: dict[Command, tuple[str, str, str]] = {
 }
 
 LIVE_CSS = STATIC_DIR / "css" / "live.css"
+
+
+@functools.cache
+def _static_url(path: Path) -> str:
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
+    return f"/static/{path.relative_to(STATIC_DIR).as_posix()}?v={digest}"
+
+
+def stylesheet(path: Path) -> None:
+    """Link a stylesheet of runcoach/static into this page's head (its URL carries a content hash).
+
+    Not `ui.add_css(path)`: that copies the whole file into every client's head HTML, kept in server
+    memory for as long as the page lives (about 8 KB per open live view, benchmarks/README.md).
+    """
+    ui.add_head_html(f'<link rel="stylesheet" href="{_static_url(path)}">')
+
 
 #: What a view says about a tap that came while its previous command was still being saved. A double
 #: tap (two taps within 0.6 s) never gets here: live.js drops the second in the browser, which sees
@@ -275,7 +293,7 @@ def live_page(
     chart_id: int | None = None,
 ) -> None:
     """The page-level parts every live view needs: styles, the initial snapshot, live.js."""
-    ui.add_css(LIVE_CSS)
+    stylesheet(LIVE_CSS)
     ui.colors(primary="#0f766e")
     data = live.view_data(
         session.segments,

@@ -22,6 +22,7 @@ from pages.live_view import (
     live_root,
     not_found,
     open_owned,
+    stylesheet,
 )
 from runcoach.auth.web import current_user
 from runcoach.context import context
@@ -35,7 +36,7 @@ REMOTE_CSS = STATIC_DIR / "css" / "remote.css"
 
 def remote(view: LiveView, session: RunSession, state: SessionState) -> None:
     """The phone's screen: status, segment and time left on top, big buttons under the thumb."""
-    ui.add_css(REMOTE_CSS)
+    stylesheet(REMOTE_CSS)
     with live_root(view, state, "rc-remote"):
         with ui.row().classes("w-full items-center justify-between no-wrap"):
             ui.label(session.name).classes("text-base font-semibold text-slate-300 truncate")

@@ -21,6 +21,7 @@ from pages.live_view import (
     live_page,
     live_root,
     open_owned,
+    stylesheet,
 )
 from runcoach.auth.web import current_user
 from runcoach.context import context
@@ -199,7 +200,7 @@ async def tv_page(session_id: str, client: Client) -> Response | None:
         return opened
     user, session = opened
     ui.page_title(f"TV · {session.name} · RunCoach")
-    ui.add_css(TV_CSS)
+    stylesheet(TV_CSS)
     state = session.state(context().hub.now())
     view = LiveView(session.id, live.units_of(user.units), session.last_seq, owner_id=user.id)
     with live_root(view, state, "rc-tv"):
