@@ -13,7 +13,10 @@ like nicegui.js. The views run in `--client-procs` worker processes (this script
 
 Phase "fanout" opens /bench/fanout/{id} (room broadcast of `runcoach_state`, the browser
 interpolates); phase "baseline" opens /bench/baseline/{id} (a ui.timer(0.25) per view that sets
-label texts). `--mode both` runs both, each on its own fresh server, and prints one JSON object.
+label texts). With `--pages real` the fan-out phase opens the real pages instead: each worker signs
+in once through the /login form and /login/complete, then opens run views /sessions/{id}/run, TV
+views /sessions/{id}/tv (with that cookie) and paired remotes /r/{code} (the code a run view shows),
+as `--mix` says. `--mode both` runs both, each on its own fresh server, and prints one JSON object.
 See benchmarks/README.md for what each figure means.
 """
 
