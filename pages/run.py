@@ -29,7 +29,6 @@ from runcoach.domain.accounts import Units
 from runcoach.domain.errors import RunCoachError
 from runcoach.domain.session import Command, RunSession, SessionState
 from runcoach.live import present as live
-from runcoach.live.registry import Pairing
 from runcoach.pwa import STATIC_DIR
 from runcoach.workouts import present as workout_present
 
@@ -69,7 +68,7 @@ def _now_card(view: LiveView, state: SessionState) -> None:
                 view.label("incline", "rc-value rc-incline")
 
 
-def _side(view: LiveView, session: RunSession, state: SessionState, pairing: Pairing) -> None:
+def _side(view: LiveView, session: RunSession, state: SessionState) -> None:
     with ui.element("div").classes("rc-side"):
         with ui.column().classes("rc-card rc-side-elapsed gap-1 no-wrap"):
             ui.label("Elapsed").classes("rc-caption")
@@ -77,7 +76,7 @@ def _side(view: LiveView, session: RunSession, state: SessionState, pairing: Pai
         with ui.column().classes("rc-card rc-side-next gap-1 no-wrap"):
             ui.label("Next").classes("rc-caption")
             view.label("next", "rc-next")
-        PairingCard(view, session, pairing)
+        PairingCard(view, session)
 
 
 class PairingCard:
@@ -87,15 +86,15 @@ class PairingCard:
     code nobody else has seen) "New code" draws another and shows it here at once.
     """
 
-    def __init__(self, view: LiveView, session: RunSession, pairing: Pairing) -> None:
+    def __init__(self, view: LiveView, session: RunSession) -> None:
         self.session = session
         self.base_url = str(ui.context.client.request.base_url)
-        expired = not pairing.open(session, context().hub.now())
+        expired = not session.pairing_open(context().hub.now())
         with ui.element("div").classes("rc-card rc-pairing").mark("pairing") as card:
-            self.qr = ui.html(self._qr(pairing.code), sanitize=False).classes("rc-qr").mark("qr")
+            self.qr = ui.html(self._qr(session.pair_code), sanitize=False).classes("rc-qr").mark("qr")
             with ui.column().classes("rc-pair-text gap-1 no-wrap"):
                 ui.label("Phone remote").classes("rc-caption")
-                self.code = ui.label(live.pair_code_text(pairing.code)).props("id=rc-pair-code")
+                self.code = ui.label(live.pair_code_text(session.pair_code)).props("id=rc-pair-code")
                 self.code.classes("rc-code").mark("pair-code")
                 hint = ui.label(live.pair_hint(self.base_url)).props("id=rc-pair-hint")
                 hint.classes("rc-pair-hint").mark("pair-hint")
@@ -114,12 +113,12 @@ class PairingCard:
 
     async def renew(self) -> None:
         try:
-            pairing = await context().hub.renew_pairing(self.session.id, owner_id=self.session.owner_id)
+            renewed = await context().hub.renew_pairing(self.session.id, owner_id=self.session.owner_id)
         except RunCoachError as exc:  # finished meanwhile, or the database is down: say so here
             self._note(str(exc))
             return
-        self.qr.set_content(self._qr(pairing.code))
-        self.code.set_text(live.pair_code_text(pairing.code))
+        self.qr.set_content(self._qr(renewed.pair_code))
+        self.code.set_text(live.pair_code_text(renewed.pair_code))
         self.card.classes(remove="rc-expired")
         self._note(live.PAIRING_RENEWED)
 
@@ -157,13 +156,12 @@ async def run_page(session_id: str, client: Client) -> Response | None:
     ui.page_title(f"{session.name} · RunCoach")
     state = session.state(context().hub.now())
     units = live.units_of(user.units)
-    pairing = await context().hub.pairing(session)
     view = LiveView(session.id, units, session.last_seq, owner_id=user.id)
     with live_root(view, state, "rc-run no-wrap"):
         _top_bar(view, session)
         with ui.element("div").classes("rc-body"):
             _now_card(view, state)
-            _side(view, session, state, pairing)
+            _side(view, session, state)
         chart = _chart(session, state, units)
         view.error = ErrorLabel()
         view.error.classes("rc-error").mark("error")

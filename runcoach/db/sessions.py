@@ -22,6 +22,7 @@ def to_session(row: RunSessionRow, events: list[SessionEventRow]) -> RunSession:
         pair_code=row.pair_code,
         created_at=row.created_at,
         events=tuple(Event(seq=e.seq, kind=EventKind(e.kind), at=e.at) for e in events),
+        paired_at=row.paired_at,
     )
 
 
@@ -71,23 +72,10 @@ async def get_session(db: AsyncSession, *, session_id: int, owner_id: int | None
     return to_session(row, await _events(db, row.id)) if row else None
 
 
-async def find_by_pair_code(db: AsyncSession, *, pair_code: str) -> tuple[RunSession, datetime] | None:
-    """The session this code pairs with and when the code was drawn, unless the owner is disabled."""
+async def find_by_pair_code(db: AsyncSession, *, pair_code: str) -> RunSession | None:
+    """The session this code pairs with, unless the owner is disabled (the caller checks its age)."""
     row = await db.scalar(_of_active_owner().where(RunSessionRow.pair_code == pair_code))
-    return (to_session(row, await _events(db, row.id)), paired_since(row)) if row else None
-
-
-def paired_since(row: RunSessionRow) -> datetime:
-    """When the session's current pairing code was drawn: at creation unless the runner drew a new one."""
-    return row.paired_at or row.created_at
-
-
-async def get_paired_since(db: AsyncSession, *, session_id: int, owner_id: int) -> datetime | None:
-    """When the owner's session's current code was drawn; None when unknown, foreign or disabled."""
-    row = await db.scalar(
-        _of_active_owner().where(RunSessionRow.id == session_id, RunSessionRow.owner_id == owner_id)
-    )
-    return paired_since(row) if row else None
+    return to_session(row, await _events(db, row.id)) if row else None
 
 
 async def set_pair_code(db: AsyncSession, *, session_id: int, pair_code: str, now: datetime) -> None:

@@ -272,6 +272,8 @@ class RunSession:
     pair_code: str
     created_at: datetime
     events: tuple[Event, ...]
+    #: When the current pairing code was drawn; None: with the session (the runner drew no new one).
+    paired_at: datetime | None = None
 
     def state(self, now: datetime) -> SessionState:
         return fold(self.segments, self.events, now)
@@ -280,7 +282,11 @@ class RunSession:
     def last_seq(self) -> int:
         return max((e.seq for e in self.events), default=0)
 
+    @property
+    def pairing_expires_at(self) -> datetime:
+        """The current code works for PAIRING_TTL_S from when it was drawn."""
+        return (self.paired_at or self.created_at) + timedelta(seconds=PAIRING_TTL_S)
+
     def pairing_open(self, now: datetime) -> bool:
-        """Whether a paired phone may still control this session."""
-        young = (now - self.created_at).total_seconds() < PAIRING_TTL_S
-        return young and not self.state(now).is_final
+        """Whether a paired phone may pair with (or keep controlling) this session now."""
+        return now < self.pairing_expires_at and not self.state(now).is_final

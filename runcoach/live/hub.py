@@ -25,7 +25,7 @@ from runcoach.domain.errors import RunCoachError
 from runcoach.domain.session import Command, RunSession, SessionState
 from runcoach.live.channels import Broadcaster, InProcessNotifier, NoBroadcast, Notifier
 from runcoach.live.commands import CommandLog
-from runcoach.live.registry import Pairing, SessionRegistry
+from runcoach.live.registry import SessionRegistry
 from runcoach.live.ticker import HEARTBEAT_S, Listener, Ticker
 
 log = logging.getLogger(__name__)
@@ -72,12 +72,8 @@ class Hub:
         """The session a pairing code controls, while the pairing is open; NotFound otherwise."""
         return await self.registry.by_pair_code(code)
 
-    async def pairing(self, session: RunSession) -> Pairing:
-        """The session's current pairing code and when it was drawn (it lasts 12 hours from then)."""
-        return await self.registry.pairing(session)
-
-    async def renew_pairing(self, session_id: int, *, owner_id: int) -> Pairing:
-        """A new pairing code for an open session, from now; the old code stops working at once.
+    async def renew_pairing(self, session_id: int, *, owner_id: int) -> RunSession:
+        """The session with a new pairing code, good from now; the old code stops working at once.
 
         NotFound for an unknown or foreign session, Conflict once the run has ended.
         """

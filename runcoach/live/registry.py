@@ -7,8 +7,7 @@ built from here shows the truth after a reload, a restart, or a command on anoth
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError
 
@@ -19,7 +18,7 @@ from runcoach.db import workouts as workout_queries
 from runcoach.db.engine import Database
 from runcoach.domain.accounts import Units
 from runcoach.domain.errors import Conflict, NotFound
-from runcoach.domain.session import PAIRING_TTL_S, RunSession, clean_pair_code
+from runcoach.domain.session import RunSession, clean_pair_code
 from runcoach.live.present import units_of
 
 PAIR_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a tablet from two metres
@@ -27,27 +26,6 @@ PAIR_CODE_LENGTH = 8  # 31**8 ~ 8.5e11 codes: guessing a live one within its 12 
 PAIR_CODE_ATTEMPTS = 3
 INVALID_PAIR_CODE = "This pairing code is not valid (sessions pair for 12 hours, until they end)"
 ENDED_NO_PAIRING = "This run has ended: there is nothing left to pair a phone with"
-
-
-@dataclass(frozen=True, slots=True)
-class Pairing:
-    """A session's current pairing code and when it was drawn: it works for PAIRING_TTL_S from then.
-
-    The domain's `RunSession.pairing_open` counts from the session's creation; a code the runner
-    drew later counts from its own start, so the registry checks openness here.
-    """
-
-    session_id: int
-    code: str
-    since: datetime
-
-    @property
-    def expires_at(self) -> datetime:
-        return self.since + timedelta(seconds=PAIRING_TTL_S)
-
-    def open(self, session: RunSession, now: datetime) -> bool:
-        """Whether a phone may pair with (or keep controlling) the session with this code now."""
-        return now < self.expires_at and not session.state(now).is_final
 
 
 def new_pair_code() -> str:
@@ -93,23 +71,12 @@ class SessionRegistry:
     async def by_pair_code(self, code: str) -> RunSession:
         """The session a pairing code controls, while the pairing is open; NotFound otherwise."""
         async with self.db.session() as db:
-            found = await queries.find_by_pair_code(db, pair_code=clean_pair_code(code))
-        if found is None:
-            raise NotFound(INVALID_PAIR_CODE)
-        session, since = found
-        if not Pairing(session.id, session.pair_code, since).open(session, self.clock.now()):
+            session = await queries.find_by_pair_code(db, pair_code=clean_pair_code(code))
+        if session is None or not session.pairing_open(self.clock.now()):
             raise NotFound(INVALID_PAIR_CODE)
         return session
 
-    async def pairing(self, session: RunSession) -> Pairing:
-        """The owner's session's current pairing (NotFound once it is gone or the owner disabled)."""
-        async with self.db.session() as db:
-            since = await queries.get_paired_since(db, session_id=session.id, owner_id=session.owner_id)
-        if since is None:
-            raise NotFound(f"Session {session.id} not found")
-        return Pairing(session.id, session.pair_code, since)
-
-    async def renew_pairing(self, session_id: int, *, owner_id: int) -> Pairing:
+    async def renew_pairing(self, session_id: int, *, owner_id: int) -> RunSession:
         """A new pairing code for an open session, good for 12 hours from now; the old code stops working.
 
         NotFound for an unknown or foreign session, Conflict once the run has ended.
@@ -121,7 +88,7 @@ class SessionRegistry:
                 continue
         raise RuntimeError("could not draw a unique pairing code")
 
-    async def _renew(self, session_id: int, *, owner_id: int) -> Pairing:
+    async def _renew(self, session_id: int, *, owner_id: int) -> RunSession:
         async with self.db.session() as db:
             session = await queries.get_session(db, session_id=session_id, owner_id=owner_id)
             if session is None:
@@ -131,7 +98,7 @@ class SessionRegistry:
                 raise Conflict(ENDED_NO_PAIRING)
             code = new_pair_code()
             await queries.set_pair_code(db, session_id=session_id, pair_code=code, now=now)
-            return Pairing(session_id, code, now)
+            return replace(session, pair_code=code, paired_at=now)
 
     async def list(self, *, owner_id: int) -> list[RunSession]:
         """The owner's newest sessions first."""

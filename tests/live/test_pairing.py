@@ -29,30 +29,32 @@ async def test_a_new_code_pairs_for_twelve_hours_from_when_it_was_drawn(
         await hub.by_pair_code(session.pair_code)
 
     renewed = await hub.renew_pairing(session.id, owner_id=session.owner_id)
-    assert renewed.code != session.pair_code and renewed.since == clock.now()
-    assert (await hub.by_pair_code(renewed.code)).id == session.id
-    assert (await hub.get(session.id, owner_id=session.owner_id)).pair_code == renewed.code
+    assert renewed.pair_code != session.pair_code and renewed.paired_at == clock.now()
+    assert (await hub.by_pair_code(renewed.pair_code)).id == session.id
+    assert (await hub.get(session.id, owner_id=session.owner_id)).pair_code == renewed.pair_code
     with pytest.raises(NotFound):
         await hub.by_pair_code(session.pair_code)  # the old code is gone for good
 
     clock.advance(PAIRING_TTL_S - 1)
-    assert (await hub.by_pair_code(renewed.code)).id == session.id
+    assert (await hub.by_pair_code(renewed.pair_code)).id == session.id
     clock.advance(1)
     with pytest.raises(NotFound):
-        await hub.by_pair_code(renewed.code)
+        await hub.by_pair_code(renewed.pair_code)
 
 
 async def test_a_renewed_code_replaces_an_open_one_at_once(database: Database, clock: FakeClock) -> None:
     hub = Hub(database, clock)
     session = await new_session(hub, database)
-    before = await hub.pairing(session)
-    assert (before.code, before.since) == (session.pair_code, session.created_at)
+    before = await hub.get(session.id, owner_id=session.owner_id)
+    assert (before.pair_code, before.paired_at) == (session.pair_code, None)
+    assert before.pairing_expires_at == session.created_at + timedelta(seconds=PAIRING_TTL_S)
     clock.advance(60)
     renewed = await hub.renew_pairing(session.id, owner_id=session.owner_id)
     with pytest.raises(NotFound):
         await hub.by_pair_code(session.pair_code)
-    current = await hub.pairing(await hub.get(session.id, owner_id=session.owner_id))
-    assert current == renewed and current.expires_at == clock.now() + timedelta(seconds=PAIRING_TTL_S)
+    current = await hub.get(session.id, owner_id=session.owner_id)
+    assert (current.pair_code, current.paired_at) == (renewed.pair_code, renewed.paired_at)
+    assert current.pairing_expires_at == clock.now() + timedelta(seconds=PAIRING_TTL_S)
 
 
 async def test_a_finished_run_draws_no_new_code(database: Database, clock: FakeClock) -> None:
