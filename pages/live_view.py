@@ -45,9 +45,6 @@ log = logging.getLogger(__name__)
 #: A tablet on a treadmill loses Wi-Fi now and then: keep its page (and replay what it missed)
 #: for this long before the browser has to reload it from the server.
 RECONNECT_TIMEOUT_S = 30.0
-#: The script's URL carries a hash of its content, so a new version is never served from a cache.
-LIVE_JS_URL = f"/static/live.js?v={hashlib.sha256((STATIC_DIR / 'live.js').read_bytes()).hexdigest()[:10]}"
-
 #: label, icon, colour of each command's button.
 BUTTONS: dict[Command, tuple[str, str, str]] = {
     # WCAG AA (4.5:1) in a bright gym: white on green-9 is 5.1:1, on blue-grey-7 5.4:1; amber-6 gets
@@ -65,8 +62,12 @@ LIVE_CSS = STATIC_DIR / "css" / "live.css"
 
 @functools.cache
 def _static_url(path: Path) -> str:
+    """The file's URL with a hash of its content, so a new version is never served from a cache."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
     return f"/static/{path.relative_to(STATIC_DIR).as_posix()}?v={digest}"
+
+
+LIVE_JS_URL = _static_url(STATIC_DIR / "live.js")
 
 
 def stylesheet(path: Path) -> None:

@@ -106,11 +106,13 @@ async def jump(seconds: float) -> None:
     await ctx.hub.tick()
 
 
-async def a_run(account: Account, goal: Goal = Goal.INTERVALS, minutes: int = 20) -> RunSession:
+async def a_run(
+    account: Account, goal: Goal = Goal.INTERVALS, minutes: int = 20, *, seed: int = 11
+) -> RunSession:
     """A generated workout of the runner's and a new session playing it, through the app's services."""
     ctx = context()
     spec = WorkoutSpec(duration_min=minutes, goal=goal)
-    workout = await workouts.generate(ctx.db, owner_id=account.id, spec=spec, seed=11, now=ctx.clock.now())
+    workout = await workouts.generate(ctx.db, owner_id=account.id, spec=spec, seed=seed, now=ctx.clock.now())
     return await ctx.hub.create_session(workout_id=workout.id, owner_id=account.id)
 
 
@@ -348,3 +350,11 @@ def sign_in_browser(driver: WebDriver, base: str, email: str, password: str) -> 
     button = "//button[.//*[normalize-space()='Sign in'] or normalize-space()='Sign in']"
     wait_for(driver, ec.element_to_be_clickable((By.XPATH, button)), "the Sign in button").click()
     wait_for(driver, lambda d: "/login" not in d.current_url, "the sign-in to navigate away from /login")
+
+
+def open_signed_in(driver: WebDriver, base: str, path: str, email: str, password: str) -> None:
+    """Sign in through the real form, open `path`, and wait until its socket is connected."""
+    sign_in_browser(driver, base, email, password)
+    driver.get(base + path)
+    wait_for(driver, lambda d: path in d.current_url, f"the browser to stay on {path}")
+    wait_connected(driver)

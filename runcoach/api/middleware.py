@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from runcoach.auth.middleware import PUBLIC_PATHS
+
 #: Sent on every response. `frame-ancestors` only: NiceGUI pages need inline scripts and styles, so a
 #: fuller Content-Security-Policy would break them; this one stops clickjacking (the remote can finish
 #: a run) and X-Frame-Options says the same to older browsers.
@@ -34,19 +36,9 @@ NO_REFERRER_PREFIX = "/r/"
 #: OpenAPI document and its viewer, static and versioned NiceGUI assets, the PWA files. NiceGUI's
 #: upload routes (/_nicegui/client/...) and its socket (/_nicegui_ws) are pages' business: kept.
 STATELESS_PREFIXES = ("/api/", "/static/", f"/_nicegui/{nicegui_version}/")
-STATELESS_PATHS = frozenset(
-    {
-        "/health",
-        "/openapi.json",
-        "/docs",
-        "/docs/oauth2-redirect",
-        "/redoc",
-        "/manifest.webmanifest",
-        "/sw.js",
-        "/offline.html",
-        "/favicon.ico",
-    }
-)
+#: Exact stateless paths: the public non-page paths (health, PWA files, the OpenAPI document and
+#: its viewers). A path without a session must be public, or the sign-in check would refuse it.
+STATELESS_PATHS = PUBLIC_PATHS
 
 
 def is_stateless(path: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -31,6 +32,15 @@ async def make_runner(email: str, *, admin: bool = False) -> Runner:
     )
     _, token = await service.create_token(ctx.db, user_id=user.id, label="tests", now=ctx.clock.now())
     return Runner(id=user.id, token=token)
+
+
+async def new_session(http: httpx.AsyncClient, runner: Runner) -> dict[str, Any]:
+    """A 20-minute interval workout of the runner's and a new run session of it, through the API."""
+    body = {"duration_min": 20, "goal": "intervals", "seed": 3}
+    workout = (await http.post("/api/workouts/generate", json=body, headers=runner.headers)).json()
+    response = await http.post("/api/sessions", json={"workout_id": workout["id"]}, headers=runner.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
 
 
 @pytest.fixture

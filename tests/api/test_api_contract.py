@@ -11,7 +11,7 @@ import pytest
 from runcoach.context import context
 from runcoach.db.engine import Database
 from runcoach.domain.ids import MAX_ID
-from tests.api.conftest import Runner
+from tests.api.conftest import Runner, new_session
 from tests.helpers import HUGE_IDS
 
 ID_ROUTES = [
@@ -21,14 +21,6 @@ ID_ROUTES = [
     ("GET", "/api/sessions/{id}"),
     ("POST", "/api/sessions/{id}/pause"),
 ]
-
-
-async def new_session(http: httpx.AsyncClient, runner: Runner) -> dict[str, Any]:
-    body = {"duration_min": 20, "goal": "easy", "seed": 5}
-    workout = (await http.post("/api/workouts/generate", json=body, headers=runner.headers)).json()
-    response = await http.post("/api/sessions", json={"workout_id": workout["id"]}, headers=runner.headers)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 @pytest.mark.parametrize("text", [*HUGE_IDS, "0"])

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
-from tests.api.conftest import Runner
-
-
-async def new_session(http: httpx.AsyncClient, runner: Runner) -> dict[str, Any]:
-    body = {"duration_min": 20, "goal": "intervals", "seed": 3}
-    workout = (await http.post("/api/workouts/generate", json=body, headers=runner.headers)).json()
-    response = await http.post("/api/sessions", json={"workout_id": workout["id"]}, headers=runner.headers)
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.api.conftest import Runner, new_session
 
 
 async def command(http: httpx.AsyncClient, runner: Runner, session_id: int, name: str) -> httpx.Response:

@@ -14,7 +14,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from runcoach.live.present import elapsed_clock
 from tests.e2e.conftest import ServerFactory
-from tests.helpers import holds_for, sign_in_browser, tap, text_of, wait_connected, wait_for, wait_text
+from tests.helpers import holds_for, open_signed_in, tap, text_of, wait_connected, wait_for, wait_text
 
 pytestmark = pytest.mark.browser
 
@@ -34,10 +34,7 @@ def test_pause_on_the_phone_shows_paused_on_the_tablet(
     run_path = f"/sessions/{session['id']}/run"
 
     tablet = browser(TABLET_SIZE)
-    sign_in_browser(tablet, server.base, EMAIL, PASSWORD)
-    tablet.get(server.base + run_path)
-    wait_for(tablet, lambda d: run_path in d.current_url, f"the tablet to stay on {run_path}")
-    wait_connected(tablet)
+    open_signed_in(tablet, server.base, run_path, EMAIL, PASSWORD)
     wait_text(tablet, "rc-status", "Ready")
 
     shown_code = wait_for(

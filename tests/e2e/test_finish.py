@@ -17,7 +17,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from runcoach.live.present import elapsed_clock
 from runcoach.workouts.present import clock
 from tests.e2e.conftest import ServerFactory
-from tests.helpers import sign_in_browser, tap, text_of, wait_connected, wait_for, wait_text
+from tests.helpers import open_signed_in, tap, text_of, wait_connected, wait_for, wait_text
 
 pytestmark = pytest.mark.browser
 
@@ -99,10 +99,7 @@ def test_an_early_finish_on_the_tablet_says_so_and_the_bars_stop_where_the_run_d
     run_path = f"/sessions/{session['id']}/run"
 
     tablet = browser(TABLET_SIZE)
-    sign_in_browser(tablet, server.base, EMAIL, PASSWORD)
-    tablet.get(server.base + run_path)
-    wait_for(tablet, lambda d: run_path in d.current_url, f"the tablet to stay on {run_path}")
-    wait_connected(tablet)
+    open_signed_in(tablet, server.base, run_path, EMAIL, PASSWORD)
     wait_text(tablet, "rc-status", "Ready")
     tap(tablet, "rc-start")
     wait_text(tablet, "rc-status", "Running")

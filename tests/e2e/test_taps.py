@@ -27,7 +27,7 @@ from runcoach.live.ticker import HEARTBEAT_S
 from tests.e2e.conftest import Api, Server, ServerFactory
 from tests.helpers import (
     holds_for,
-    sign_in_browser,
+    open_signed_in,
     tap,
     text_of,
     wait_connected,
@@ -83,11 +83,7 @@ def run(runcoach_server: ServerFactory) -> Iterator[Run]:
 def open_view(browser: Callable[[tuple[int, int]], WebDriver], run: Run, view: str) -> WebDriver:
     """A signed-in Chromium window of `view`'s size on that view of the run, its socket connected."""
     driver = browser(SIZES[view])
-    sign_in_browser(driver, run.server.base, EMAIL, PASSWORD)
-    path = PATHS[view].format(id=run.session_id)
-    driver.get(run.server.base + path)
-    wait_for(driver, lambda d: path in d.current_url, f"the browser to stay on {path}")
-    wait_connected(driver)
+    open_signed_in(driver, run.server.base, PATHS[view].format(id=run.session_id), EMAIL, PASSWORD)
     return driver
 
 

@@ -17,40 +17,23 @@ from nicegui.testing import User
 from runcoach.auth import service as auth_service
 from runcoach.context import context
 from runcoach.domain.accounts import Units
-from runcoach.domain.accounts import User as Account
 from runcoach.domain.session import Command, RunSession, Status
-from runcoach.domain.workouts import Goal, WorkoutSpec
+from runcoach.domain.workouts import Goal
 from runcoach.live import present
-from runcoach.workouts import service
 from tests.helpers import (
     HUGE_IDS,
     PATIENCE,
     SqliteOutage,
+    a_run,
     add_account,
+    run_commands,
     sign_in,
+    state_now,
     the,
 )
 
 #: The status pill of a session finished before its program's end (a no-break space: one line).
 FINISHED_EARLY = "Finished\u00a0early"
-
-
-async def a_session(account: Account, goal: Goal = Goal.INTERVALS) -> RunSession:
-    """A 20-minute workout of the runner's and a new session playing it."""
-    ctx = context()
-    spec = WorkoutSpec(duration_min=20, goal=goal)
-    workout = await service.generate(ctx.db, owner_id=account.id, spec=spec, seed=11, now=ctx.clock.now())
-    return await ctx.hub.create_session(workout_id=workout.id, owner_id=account.id)
-
-
-async def command(session: RunSession, *commands: Command) -> None:
-    for each in commands:
-        await context().hub.command(session.id, each, owner_id=session.owner_id)
-
-
-async def status_of(session: RunSession) -> Status:
-    hub = context().hub
-    return (await hub.get(session.id, owner_id=None)).state(hub.now()).status
 
 
 def title(session: RunSession, index: int) -> str:
@@ -61,7 +44,7 @@ async def test_the_phone_skips_and_the_tablet_shows_the_next_segment(create_user
     tablet, phone = create_user(), create_user()
     await tablet.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    session = await a_session(runner)
+    session = await a_run(runner)
     # The warm-up ramps up in a few segments of the same name: skip to the first one named otherwise.
     other = next(i for i in range(len(session.segments)) if title(session, i) != title(session, 0))
     await sign_in(tablet, "runner@example.com")
@@ -96,8 +79,8 @@ async def test_a_pause_through_the_api_shows_on_the_tablet(user: User) -> None:
     runner = await add_account("runner@example.com", "Runner")
     ctx = context()
     _, token = await auth_service.create_token(ctx.db, user_id=runner.id, label="watch", now=ctx.clock.now())
-    session = await a_session(runner)
-    await command(session, Command.START)
+    session = await a_run(runner)
+    await run_commands(session, Command.START)
     await sign_in(user, "runner@example.com")
     await user.open(f"/sessions/{session.id}/run")
     await user.should_see(content="Running", marker="status")
@@ -117,14 +100,14 @@ async def test_a_pause_through_the_api_shows_on_the_tablet(user: User) -> None:
 async def test_a_tap_the_session_no_longer_accepts_says_why_on_the_page(user: User) -> None:
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    session = await a_session(runner)
-    await command(session, Command.START)
+    session = await a_run(runner)
+    await run_commands(session, Command.START)
     await sign_in(user, "runner@example.com")
     await user.open(f"/remote/{session.id}")
     await user.should_see(marker="pause")
-    await command(session, Command.PAUSE)  # through the hub: the remote's listener hears it
+    await run_commands(session, Command.PAUSE)  # through the hub: the remote's listener hears it
     await user.should_see(content="Paused", marker="status")
-    await command(session, Command.FINISH)
+    await run_commands(session, Command.FINISH)
     await user.should_see(content=FINISHED_EARLY, marker="status")
     with user:  # a tap that raced the update, on a button the page was about to hide
         (back,) = ElementFilter(kind=ui.button, marker="back", only_visible=False)
@@ -137,8 +120,8 @@ async def test_a_tap_while_the_database_is_down_says_so_on_the_page(user: User) 
     """Not "busy with commands from another screen": the runner learns the tap was not saved."""
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    session = await a_session(runner)
-    await command(session, Command.START)
+    session = await a_run(runner)
+    await run_commands(session, Command.START)
     await sign_in(user, "runner@example.com")
     await user.open(f"/sessions/{session.id}/run")
     await user.should_see(marker="pause")
@@ -155,8 +138,8 @@ async def test_a_paired_phone_controls_that_session_without_signing_in(
     phone = create_user()
     await phone.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    session = await a_session(runner)
-    await command(session, Command.START)
+    session = await a_run(runner)
+    await run_commands(session, Command.START)
 
     await phone.open("/pair")
     phone.find(marker="code").type(present.pair_code_text(session.pair_code).lower())
@@ -166,14 +149,14 @@ async def test_a_paired_phone_controls_that_session_without_signing_in(
     phone.find(marker="pause").click()
 
     await phone.should_see(content="Paused", marker="status")
-    assert await status_of(session) is Status.PAUSED
+    assert (await state_now(session)).status is Status.PAUSED
 
     # The finish button asks first.
     phone.find(marker="finish").click()
     await phone.should_see(marker="finish-confirm")
     phone.find(marker="finish-confirm").click()
     await phone.should_see(content=FINISHED_EARLY, marker="status")
-    assert await status_of(session) is Status.COMPLETED
+    assert (await state_now(session)).status is Status.COMPLETED
 
     # Completed: the link stops working, for a new load and for this page alike.
     response = await phone.http_client.get(f"/r/{session.pair_code}")
@@ -204,15 +187,18 @@ async def test_pairing_while_the_database_is_down_says_so(user: User) -> None:
 async def test_the_pairing_link_works_only_for_its_own_session(user: User) -> None:
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    first, second = await a_session(runner), await a_session(runner)
-    await command(first, Command.START)
-    await command(second, Command.START)
+    first, second = await a_run(runner), await a_run(runner)
+    await run_commands(first, Command.START)
+    await run_commands(second, Command.START)
 
     await user.open(f"/r/{first.pair_code}")
     await user.should_see(marker="pause")
     user.find(marker="pause").click()
     await user.should_see(content="Paused", marker="status")
-    assert (await status_of(first), await status_of(second)) == (Status.PAUSED, Status.RUNNING)
+    assert ((await state_now(first)).status, (await state_now(second)).status) == (
+        Status.PAUSED,
+        Status.RUNNING,
+    )
     # The paired browser is not signed in: the runner's own pages stay closed to it.
     response = await user.http_client.get(f"/sessions/{second.id}/run")
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
@@ -222,7 +208,7 @@ async def test_another_runners_session_is_not_found(user: User) -> None:
     await user.open("/login")
     owner = await add_account("owner@example.com", "Owner")
     await add_account("other@example.com", "Other")
-    theirs = await a_session(owner)
+    theirs = await a_run(owner)
     await sign_in(user, "other@example.com")
     for path in (f"/sessions/{theirs.id}/run", f"/remote/{theirs.id}", f"/sessions/{theirs.id}/tv"):
         response = await user.http_client.get(path)
@@ -238,7 +224,7 @@ async def test_another_runners_session_is_not_found(user: User) -> None:
 async def test_with_imperial_units_the_run_view_shows_mph(user: User) -> None:
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    session = await a_session(runner, Goal.TEMPO)
+    session = await a_run(runner, Goal.TEMPO)
     await sign_in(user, "runner@example.com")
 
     await user.open("/settings")
@@ -262,12 +248,12 @@ async def test_with_imperial_units_the_run_view_shows_mph(user: User) -> None:
 async def test_the_tv_view_shows_the_clock_and_the_segment(user: User) -> None:
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    session = await a_session(runner)
+    session = await a_run(runner)
     await sign_in(user, "runner@example.com")
     await user.open(f"/sessions/{session.id}/tv")
     await user.should_see(content=title(session, 0), marker="segment")
     await user.should_see(marker="remaining")
-    await command(session, Command.START, Command.SKIP)
+    await run_commands(session, Command.START, Command.SKIP)
     await user.should_see(content=title(session, 1), marker="segment")
     await user.should_see(content="Running", marker="status")
 
@@ -275,9 +261,9 @@ async def test_the_tv_view_shows_the_clock_and_the_segment(user: User) -> None:
 async def test_the_sessions_list_shows_a_finished_session_with_its_events(user: User) -> None:
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    done, active = await a_session(runner), await a_session(runner, Goal.EASY)
-    await command(done, Command.START, Command.PAUSE, Command.RESUME, Command.SKIP, Command.FINISH)
-    await command(active, Command.START)
+    done, active = await a_run(runner), await a_run(runner, Goal.EASY)
+    await run_commands(done, Command.START, Command.PAUSE, Command.RESUME, Command.SKIP, Command.FINISH)
+    await run_commands(active, Command.START)
     await sign_in(user, "runner@example.com")
 
     await user.open("/sessions")
@@ -295,8 +281,8 @@ async def test_the_sessions_list_shows_a_finished_session_with_its_events(user: 
 async def test_the_run_view_ships_its_first_snapshot_and_the_clock_script(user: User) -> None:
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    session = await a_session(runner)
-    await command(session, Command.START)
+    session = await a_run(runner)
+    await run_commands(session, Command.START)
     await sign_in(user, "runner@example.com")
     page = (await user.http_client.get(f"/sessions/{session.id}/run")).text
     assert '<script src="/static/live.js?v=' in page
@@ -329,7 +315,7 @@ async def test_a_public_page_whose_build_fails_shows_the_sentence_not_a_trace(
 ) -> None:
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    session = await a_session(runner)
+    session = await a_run(runner)
     outage = SqliteOutage(context().db)
     await outage.start()
     response = await user.http_client.get(f"/r/{session.pair_code}")

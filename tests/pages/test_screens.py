@@ -12,19 +12,9 @@ from sqlalchemy import update
 from runcoach.context import context
 from runcoach.db.tables import RunSessionRow
 from runcoach.domain.accounts import Units
-from runcoach.domain.accounts import User as Account
 from runcoach.domain.session import PAIRING_TTL_S, Command, RunSession
-from runcoach.domain.workouts import Goal, WorkoutSpec
 from runcoach.live import present
-from runcoach.workouts import service
-from tests.helpers import PATIENCE, add_account, sign_in, the
-
-
-async def a_session(account: Account) -> RunSession:
-    ctx = context()
-    spec = WorkoutSpec(duration_min=20, goal=Goal.INTERVALS)
-    workout = await service.generate(ctx.db, owner_id=account.id, spec=spec, seed=11, now=ctx.clock.now())
-    return await ctx.hub.create_session(workout_id=workout.id, owner_id=account.id)
+from tests.helpers import PATIENCE, a_run, add_account, sign_in, the
 
 
 async def make_pairing_old(session: RunSession) -> None:
@@ -46,7 +36,7 @@ def qr_modules(url: str) -> str:
 async def runner_on_the_run_view(user: User) -> RunSession:
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    session = await a_session(runner)
+    session = await a_run(runner)
     await sign_in(user, "runner@example.com")
     await user.open(f"/sessions/{session.id}/run")
     await user.should_see(marker="pair-code")
@@ -64,7 +54,7 @@ async def test_the_pairing_card_gives_the_full_address_to_type_the_code_at(user:
 async def test_an_expired_pairing_offers_a_new_code_that_pairs_at_once(user: User) -> None:
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    session = await a_session(runner)
+    session = await a_run(runner)
     await make_pairing_old(session)
     old = await user.http_client.get(f"/r/{session.pair_code}")
     assert old.status_code == 404 and "This pairing code is not valid" in old.text
@@ -106,7 +96,7 @@ async def test_a_finished_run_offers_no_code_at_all(user: User) -> None:
 async def test_the_tv_shows_the_targets_and_the_next_segment(user: User) -> None:
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    session = await a_session(runner)
+    session = await a_run(runner)
     await sign_in(user, "runner@example.com")
     await user.open(f"/sessions/{session.id}/tv")
     first, second = session.segments[0], session.segments[1]

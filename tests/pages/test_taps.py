@@ -15,12 +15,10 @@ from nicegui.testing import User
 
 from pages.live_view import IGNORED
 from runcoach.context import context
-from runcoach.domain.accounts import User as Account
 from runcoach.domain.session import Command, RunSession, Status
-from runcoach.domain.workouts import Goal, WorkoutSpec
+from runcoach.domain.workouts import Goal
 from runcoach.live.commands import STALE
-from runcoach.workouts import service
-from tests.helpers import PATIENCE, add_account, sign_in, the
+from tests.helpers import PATIENCE, a_run, add_account, sign_in, state_now, the
 
 VIEWS = {"tablet": "/sessions/{id}/run", "phone": "/remote/{id}"}
 
@@ -29,7 +27,7 @@ async def a_running_session(user: User, view: str) -> RunSession:
     """A signed-in runner's running 20-minute session, open on `view`."""
     await user.open("/login")
     runner = await add_account("runner@example.com", "Runner")
-    session = await a_session(runner)
+    session = await a_run(runner, Goal.EASY, seed=3)
     await context().hub.command(session.id, Command.START, owner_id=runner.id)
     await sign_in(user, "runner@example.com")
     await user.open(VIEWS[view].format(id=session.id))
@@ -46,21 +44,9 @@ async def watching(session: RunSession) -> None:
         await asyncio.sleep(0.01)
 
 
-async def a_session(account: Account) -> RunSession:
-    ctx = context()
-    spec = WorkoutSpec(duration_min=20, goal=Goal.EASY)
-    workout = await service.generate(ctx.db, owner_id=account.id, spec=spec, seed=3, now=ctx.clock.now())
-    return await ctx.hub.create_session(workout_id=workout.id, owner_id=account.id)
-
-
 async def kinds(session: RunSession) -> list[str]:
     saved = await context().hub.get(session.id, owner_id=None)
     return [event.kind.value for event in saved.events]
-
-
-async def status_of(session: RunSession) -> Status:
-    hub = context().hub
-    return (await hub.get(session.id, owner_id=None)).state(hub.now()).status
 
 
 def error_text(user: User) -> str:
@@ -114,7 +100,7 @@ async def test_finish_asks_first_and_keep_running_keeps_running(user: User, view
     await user.should_see(marker="finish-confirm")
     user.find(marker="finish-cancel").click()
     assert not the(user, ui.dialog, "finish-dialog").value
-    assert await status_of(session) is Status.RUNNING
+    assert (await state_now(session)).status is Status.RUNNING
 
     user.find(marker="finish").click()
     await user.should_see(marker="finish-confirm")
