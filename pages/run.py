@@ -243,21 +243,14 @@ def _open_buttons(session_id: int) -> None:
         ui.button(label, icon=icon, on_click=lambda h=href: ui.navigate.to(h)).props("flat no-caps")
 
 
-def _badge_colour(state: SessionState) -> str:
-    """An early finish is not the same success as a run played to its end: a muted badge."""
-    if state.finished_early:
-        return "blue-grey-6"
-    return {"running": "positive", "paused": "warning", "completed": "primary"}.get(
-        state.status.value, "grey"
-    )
-
-
 def _session_card(session: RunSession, state: SessionState) -> None:
     active = not state.is_final
     with ui.card().classes("w-full gap-2").mark(f"session-{session.id}"):
         with ui.row().classes("w-full items-center gap-3"):
             ui.label(session.name).classes("text-lg font-medium")
-            ui.badge(live.state_status_text(state), color=_badge_colour(state)).mark(f"status-{session.id}")
+            ui.badge(live.state_status_text(state), color=live.status_colour(state)).mark(
+                f"status-{session.id}"
+            )
             ui.space()
             if active:
                 _open_buttons(session.id)

@@ -121,6 +121,15 @@ def state_status_text(state: SessionState) -> str:
     return FINISHED_EARLY.replace(" ", NBSP) if state.finished_early else status_text(state.status)
 
 
+def status_colour(state: SessionState) -> str:
+    """The status badge's Quasar colour; an early finish is a muted one, not a run played to its end."""
+    if state.finished_early:
+        return "blue-grey-6"
+    return {"running": "positive", "paused": "warning", "completed": "primary"}.get(
+        state.status.value, "grey"
+    )
+
+
 def segment_title(segment: Segment | None) -> str:
     """'Warm-up', 'Interval', 'Cool-down'."""
     if segment is None:
