@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
+from runcoach.api.validation import error_entry
 from runcoach.domain.errors import (
     AuthFailed,
     Conflict,
@@ -63,8 +64,8 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _body(exc: RunCoachError) -> dict[str, Any]:
-    if isinstance(exc, InvalidInput):  # the shape FastAPI's own 422s have, so clients parse one form
-        return {"detail": [{"loc": ["body", exc.field], "msg": str(exc), "type": "value_error"}]}
+    if isinstance(exc, InvalidInput):  # the one 422 shape, as for a body that fails its schema
+        return {"detail": [error_entry({"loc": ("body", exc.field), "msg": str(exc), "type": "value_error"})]}
     return {"detail": str(exc)}
 
 
