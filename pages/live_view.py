@@ -122,12 +122,12 @@ class LiveView:
     #: Server time (ms) at which the error line showed its message; None while it is empty.
     _error_at: int | None = None
 
-    def label(self, key: str, classes: str = "") -> ui.label:
+    def label(self, key: str, classes: str = "", *, caption: str | None = None) -> ui.label:
         """A label `update` keeps current (key in live.live_texts); DOM id 'rc-<key>'.
 
         Pages call `update` once after building, so the label starts empty here.
         """
-        element = ui.label().props(f"id=rc-{key}").classes(classes).mark(key)
+        element = captioned(ui.label().props(f"id=rc-{key}").classes(classes).mark(key), caption)
         self.labels[key] = element
         return element
 
@@ -225,8 +225,10 @@ class LiveView:
         hub = context().hub
         try:
             self._unwatch = await hub.watch(self.session_id, self.update, owner_id=self.owner_id)
-            # Anything that happened between building the page and now: show it.
-            session = await hub.get(self.session_id, owner_id=self.owner_id)
+            # Anything that happened between building the page and now: show it. The hub's copy,
+            # kept current by every command, is shared by all of the session's views in this process
+            # (a copy of its own per view would cost 5 to 16 KB each, for as long as the page is open).
+            session = hub.watched(self.session_id) or await hub.get(self.session_id, owner_id=self.owner_id)
         except RunCoachError as exc:  # gone, or the database is down: the next reconnect tries again
             log.info("session %s view not watching: %s", self.session_id, exc)
             self.detach()
@@ -261,9 +263,21 @@ def control(view: LiveView, command: Command, *, on_click: Callable[[], object] 
 
 def finish_control(view: LiveView) -> ui.button:
     """Finish, which asks first on every view: it ends the run on every screen and cannot be undone,
-    and a pocket tap or a reach for Skip beside it is easy."""
-    dialog = finish_dialog(view)
-    return control(view, Command.FINISH, on_click=dialog.open).props("outline")
+    and a pocket tap or a reach for Skip beside it is easy.
+
+    The question is built on the first tap and kept: most runs never ask it, and its seven elements
+    would cost every open view about 30 KB of server memory for the whole run.
+    """
+    dialog: ui.dialog | None = None
+
+    def ask() -> None:
+        nonlocal dialog
+        if dialog is None:
+            with view.root or ui.context.client.content:
+                dialog = finish_dialog(view)
+        dialog.open()
+
+    return control(view, Command.FINISH, on_click=ask).props("outline")
 
 
 def finish_dialog(view: LiveView) -> ui.dialog:
@@ -293,9 +307,9 @@ def live_page(
     wake_lock: bool = False,
     chart_id: int | None = None,
 ) -> None:
-    """The page-level parts every live view needs: styles, the initial snapshot, live.js."""
+    """The page-level parts every live view needs: styles (the theme colour too: live.css, not a
+    `ui.colors` element per view), the initial snapshot, live.js."""
     stylesheet(LIVE_CSS)
-    ui.colors(primary="#0f766e")
     data = live.view_data(
         session.segments,
         payload(session, state),
@@ -309,17 +323,31 @@ def live_page(
     ui.add_body_html(f'<script src="{LIVE_JS_URL}"></script>')
 
 
-def initial_clock(view: LiveView, state: SessionState, key: str, classes: str) -> ui.label:
+def initial_clock(
+    view: LiveView, state: SessionState, key: str, classes: str, *, caption: str | None = None
+) -> ui.label:
     """A clock label live.js moves (rc-elapsed, rc-remaining): the server sets only its first value."""
     text = (
         live.elapsed_clock(state.elapsed_s) if key == "elapsed" else live.countdown(state.segment_remaining_s)
     )
-    return ui.label(text).props(f"id=rc-{key}").classes(classes).mark(key)
+    return captioned(ui.label(text).props(f"id=rc-{key}").classes(classes).mark(key), caption)
 
 
-def bar(dom_id: str, classes: str = "") -> None:
-    with ui.element("div").classes(f"rc-bar {classes}"):
-        ui.element("div").props(f"id={dom_id}")
+# --- few elements: every element of an open view costs the server about 4 KB for the whole run ------
+
+
+def captioned(element: ui.label, caption: str | None) -> ui.label:
+    """A static caption ('Speed', 'Next') drawn by live.css before the label's text, not an element of
+    its own (nor the row around the two). Screen readers read it; Selenium's text and live.js's
+    text node are the label's own text alone. `rc-cap-block` puts it on a line above the text."""
+    if caption is not None:
+        element.props["data-caption"] = caption
+    return element
+
+
+def bar(dom_id: str, classes: str = "") -> ui.html:
+    """A progress bar live.js fills (the inner div `dom_id`): one element, the fill is plain HTML."""
+    return ui.html(f'<div id="{dom_id}"></div>', sanitize=False).classes(f"rc-bar {classes}")
 
 
 @contextmanager

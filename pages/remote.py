@@ -35,39 +35,33 @@ REMOTE_CSS = STATIC_DIR / "css" / "remote.css"
 
 
 def remote(view: LiveView, session: RunSession, state: SessionState) -> None:
-    """The phone's screen: status, segment and time left on top, big buttons under the thumb."""
+    """The phone's screen: status, segment and time left on top, big buttons under the thumb.
+
+    The card's parts are cells of its grid and the buttons children of the page's column (the
+    landscape grid places them): no rows or wrappers, which cost server memory on every open phone.
+    """
     stylesheet(REMOTE_CSS)
     with live_root(view, state, "rc-remote"):
         with ui.row().classes("w-full items-center justify-between no-wrap"):
             ui.label(session.name).classes("text-base font-semibold text-slate-300 truncate")
             view.label("status", "rc-status text-base")
-        with ui.column().classes("rc-card w-full gap-1"):
-            with ui.row().classes("w-full items-baseline justify-between no-wrap"):
-                view.label("segment", "rc-segment")
-                view.label("progress", "text-sm text-slate-400 whitespace-nowrap")
+        with ui.element("div").classes("rc-card rc-remote-card w-full"):
+            view.label("segment", "rc-segment")
+            view.label("progress", "rc-remote-progress")
             initial_clock(view, state, "remaining", "rc-clock")
             bar("rc-segment-bar")
-            with ui.row().classes("w-full justify-between pt-1 no-wrap"):
-                view.label("speed", "rc-value rc-speed")
-                view.label("incline", "rc-value rc-incline")
-            with ui.row().classes("w-full items-baseline gap-2 no-wrap"):
-                ui.label("Next").classes("rc-caption text-xs")
-                view.label("next", "text-sm text-slate-200 font-semibold")
-            with ui.row().classes("w-full items-baseline gap-2 no-wrap"):
-                ui.label("Elapsed").classes("rc-caption text-xs")
-                initial_clock(view, state, "elapsed", "text-sm text-slate-200 font-semibold")
+            view.label("speed", "rc-value rc-speed")
+            view.label("incline", "rc-value rc-incline")
+            view.label("next", "rc-remote-line", caption="Next")
+            initial_clock(view, state, "elapsed", "rc-remote-line", caption="Elapsed")
         view.error = ErrorLabel()
         view.error.classes("rc-error").mark("error")
-        with ui.column().classes("rc-main w-full gap-0"):
-            for command in (Command.START, Command.PAUSE, Command.RESUME):
-                control(view, command)
+        for command in (Command.START, Command.PAUSE, Command.RESUME):
+            control(view, command).classes("rc-main")
         with ui.row().classes("rc-pair w-full gap-3 no-wrap"):
-            with ui.element("div").classes("basis-0 grow"):
-                control(view, Command.BACK)
-            with ui.element("div").classes("basis-0 grow"):
-                control(view, Command.SKIP)
-        with ui.element("div").classes("rc-end w-full"):
-            finish_control(view)
+            control(view, Command.BACK).classes("basis-0 grow")
+            control(view, Command.SKIP).classes("basis-0 grow")
+        finish_control(view).classes("rc-end")
     view.update(session, state)
     live_page(session, state, view.units)
 

@@ -15,6 +15,7 @@ from pages.live_view import (
     RECONNECT_TIMEOUT_S,
     LiveView,
     bar,
+    captioned,
     control,
     finish_control,
     initial_clock,
@@ -40,42 +41,42 @@ def _top_bar(view: LiveView, session: RunSession) -> None:
         view.label("status", "rc-status")
         ui.label(session.name).classes("rc-name truncate")
         view.label("progress", "rc-progress")
-        ui.space()
-        ui.element("button").props("id=rc-mute type=button aria-label='Sound on or off'").classes("rc-mute")
-        ui.link("Remote", f"/remote/{session.id}").classes("rc-link")
-        ui.link("TV", f"/sessions/{session.id}/tv").classes("rc-link")
-        ui.link("Sessions", "/sessions").classes("rc-link")
+        # Static: one element for the sound button (live.js draws and runs it) and the links.
+        ui.html(_top_links(session.id), sanitize=False).classes("rc-top-links")
+
+
+MUTE_BUTTON = '<button id="rc-mute" type="button" class="rc-mute" aria-label="Sound on or off"></button>'
+
+
+def _top_links(session_id: int) -> str:
+    links = (
+        ("Remote", f"/remote/{session_id}"),
+        ("TV", f"/sessions/{session_id}/tv"),
+        ("Sessions", "/sessions"),
+    )
+    return MUTE_BUTTON + "".join(f'<a class="rc-link" href="{href}">{label}</a>' for label, href in links)
 
 
 def _now_card(view: LiveView, state: SessionState) -> None:
     # The card is a CSS size container: the clock and the targets scale with the room it gets
-    # (runcoach/static/css/live.css), so nothing overlaps on a short or a portrait tablet.
+    # (runcoach/static/css/live.css), so nothing overlaps on a short or a portrait tablet. Its parts
+    # are its grid's cells: no rows or tiles around them.
     with ui.element("div").classes("rc-card rc-now"):
-        with ui.row().classes("w-full items-baseline justify-between no-wrap gap-2"):
-            view.label("segment", "rc-segment truncate")
-            view.while_open.append(ui.label("left in segment").classes("rc-caption rc-left"))
+        view.label("segment", "rc-segment truncate")
+        view.while_open.append(ui.label("left in segment").classes("rc-caption rc-left"))
         initial_clock(view, state, "remaining", "rc-clock")
         bar("rc-segment-bar")
         with ui.element("div").classes("rc-targets") as tiles:
             view.while_open.append(tiles)
-            with ui.element("div").classes("rc-target"):
-                with ui.row().classes("items-baseline gap-3 no-wrap"):
-                    ui.label("Speed").classes("rc-caption")
-                    view.label("pace", "rc-sub")
-                view.label("speed", "rc-value rc-speed")
-            with ui.element("div").classes("rc-target"):
-                ui.label("Incline").classes("rc-caption")
-                view.label("incline", "rc-value rc-incline")
+            view.label("pace", "rc-sub", caption="Speed")
+            view.label("speed", "rc-value rc-speed")
+            view.label("incline", "rc-value rc-incline rc-cap-block", caption="Incline")
 
 
 def _side(view: LiveView, session: RunSession, state: SessionState) -> None:
     with ui.element("div").classes("rc-side"):
-        with ui.column().classes("rc-card rc-side-elapsed gap-1 no-wrap"):
-            ui.label("Elapsed").classes("rc-caption")
-            initial_clock(view, state, "elapsed", "rc-elapsed")
-        with ui.column().classes("rc-card rc-side-next gap-1 no-wrap"):
-            ui.label("Next").classes("rc-caption")
-            view.label("next", "rc-next")
+        initial_clock(view, state, "elapsed", "rc-card rc-elapsed rc-cap-block", caption="Elapsed")
+        view.label("next", "rc-card rc-next rc-cap-block", caption="Next")
         PairingCard(view, session)
 
 
@@ -87,22 +88,20 @@ class PairingCard:
     """
 
     def __init__(self, view: LiveView, session: RunSession) -> None:
-        self.session = session
+        self.session_id, self.owner_id = session.id, session.owner_id
         self.base_url = str(ui.context.client.request.base_url)
         expired = not session.pairing_open(context().hub.now())
         with ui.element("div").classes("rc-card rc-pairing").mark("pairing") as card:
             self.qr = ui.html(self._qr(session.pair_code), sanitize=False).classes("rc-qr").mark("qr")
-            with ui.column().classes("rc-pair-text gap-1 no-wrap"):
-                ui.label("Phone remote").classes("rc-caption")
-                self.code = ui.label(live.pair_code_text(session.pair_code)).props("id=rc-pair-code")
-                self.code.classes("rc-code").mark("pair-code")
-                hint = ui.label(live.pair_hint(self.base_url)).props("id=rc-pair-hint")
-                hint.classes("rc-pair-hint").mark("pair-hint")
-                self.note = ui.label(live.PAIRING_EXPIRED if expired else "").props("id=rc-pair-note")
-                self.note.classes("rc-pair-note").mark("pair-note")
-                self.note.set_visibility(expired)
-                renew = ui.button("New code", icon="refresh", on_click=self.renew)
-                renew.props("id=rc-pair-renew flat dense no-caps").classes("rc-pair-renew").mark("pair-renew")
+            self.code = ui.label(live.pair_code_text(session.pair_code)).props("id=rc-pair-code")
+            captioned(self.code.classes("rc-code rc-cap-block").mark("pair-code"), "Phone remote")
+            hint = ui.label(live.pair_hint(self.base_url)).props("id=rc-pair-hint")
+            hint.classes("rc-pair-hint").mark("pair-hint")
+            self.note = ui.label(live.PAIRING_EXPIRED if expired else "").props("id=rc-pair-note")
+            self.note.classes("rc-pair-note").mark("pair-note")
+            self.note.set_visibility(expired)
+            renew = ui.button("New code", icon="refresh", on_click=self.renew)
+            renew.props("id=rc-pair-renew flat dense no-caps").classes("rc-pair-renew").mark("pair-renew")
         card.classes(add="rc-expired" if expired else "")
         self.card = card
         view.while_open.append(card)  # a completed session's code no longer works
@@ -113,7 +112,7 @@ class PairingCard:
 
     async def renew(self) -> None:
         try:
-            renewed = await context().hub.renew_pairing(self.session.id, owner_id=self.session.owner_id)
+            renewed = await context().hub.renew_pairing(self.session_id, owner_id=self.owner_id)
         except RunCoachError as exc:  # finished meanwhile, or the database is down: say so here
             self._note(str(exc))
             return
@@ -183,12 +182,8 @@ def _tv_targets(view: LiveView) -> None:
     with ui.element("div").classes("rc-tv-targets") as targets:
         view.while_open.append(targets)
         for key, caption in (("speed", "Speed"), ("incline", "Incline")):
-            with ui.element("div").classes("rc-tv-target"):
-                ui.label(caption).classes("rc-caption")
-                view.label(key, f"rc-value rc-{key}")
-    with ui.element("div").classes("rc-tv-next"):
-        ui.label("Next").classes("rc-caption")
-        view.label("next", "rc-next")
+            view.label(key, f"rc-value rc-{key} rc-cap-block", caption=caption)
+    view.label("next", "rc-next", caption="Next")
 
 
 @ui.page("/sessions/{session_id}/tv", reconnect_timeout=RECONNECT_TIMEOUT_S)
@@ -205,8 +200,7 @@ async def tv_page(session_id: str, client: Client) -> Response | None:
         with ui.row().classes("items-center gap-6 no-wrap"):
             view.label("status", "rc-status")
             view.label("progress", "rc-progress")
-            ui.label("Elapsed").classes("rc-caption")
-            initial_clock(view, state, "elapsed", "rc-elapsed")
+            initial_clock(view, state, "elapsed", "rc-elapsed", caption="Elapsed")
         view.label("segment", "rc-segment")
         initial_clock(view, state, "remaining", "rc-clock")
         bar("rc-segment-bar")

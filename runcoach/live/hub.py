@@ -118,6 +118,11 @@ class Hub:
         """Call `listener` whenever the session's status, segment or events change; returns unwatch."""
         return await self.ticker.watch(session_id, listener, owner_id=owner_id, load=self._load)
 
+    def watched(self, session_id: int) -> RunSession | None:
+        """The newest copy of a session some view here watches (commands and notifications keep it
+        current), shared by all of its views; None when nothing here watches it."""
+        return self.ticker.cached(session_id)
+
     async def _load(self, session_id: int, owner_id: int | None) -> RunSession:
         return await self.registry.get(session_id, owner_id=owner_id)
 
