@@ -26,6 +26,7 @@ from pathlib import Path
 from fastapi.responses import RedirectResponse, Response
 from nicegui import Client, core, ui
 from nicegui.events import GenericEventArguments
+from starlette.requests import Request
 
 from pages.forms import ErrorLabel
 from pages.layout import frame
@@ -203,6 +204,7 @@ class LiveView:
         client.on_connect(self._connected)
         client.on_delete(self.detach)
         client.layout.on(SEEN_EVENT, self._seen)
+        release_request(client)
 
     async def _connected(self, client: Client) -> None:
         await fanout.join(client, self.session_id)
@@ -244,6 +246,28 @@ class LiveView:
         if self._unwatch is not None:
             self._unwatch()
             self._unwatch = None
+
+
+#: What a live page still reads from its request once it is built: its address and headers, the
+#: browser session NiceGUI's storage keys on, and the app.
+KEPT_SCOPE = (
+    *("type", "asgi", "http_version", "method", "scheme", "server", "client", "root_path", "app_root_path"),
+    *("path", "raw_path", "query_string", "headers", "path_params", "app", "session", "state"),
+    "nicegui_page_path",
+)
+
+
+def release_request(client: Client) -> None:
+    """Keep a copy of the page's request without the machinery that served it.
+
+    NiceGUI keeps the request a page was built for as long as the page lives: for a live view, the
+    whole run. Its receive channel holds every HTTP middleware's streams, events and task state
+    (about 30 KB a view, benchmarks/README.md). A request over the same scope facts answers all
+    that the page and NiceGUI ask later (URL, headers, cookies, client address, session).
+    """
+    request = client.request
+    scope = {key: request.scope[key] for key in KEPT_SCOPE if key in request.scope}
+    client._request = Request(scope)  # NiceGUI has no setter; pinned to 3.x in pyproject
 
 
 def _ms(moment: datetime) -> int:

@@ -19,7 +19,12 @@ from typing import Any, TypeVar
 
 from nicegui import ui
 from nicegui.testing import User
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -293,8 +298,11 @@ def describe(driver: WebDriver) -> str:
 def wait_for(
     driver: WebDriver, condition: Callable[[WebDriver], Any], what: str, timeout: float = WAIT_S
 ) -> Any:
+    # A page that reloads (a restarted server, a reconnect past its timeout) replaces the element a
+    # condition just found: that poll says "not yet", like a missing element, and the next one looks again.
+    ignored = (NoSuchElementException, StaleElementReferenceException)
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(condition)
+        return WebDriverWait(driver, timeout, poll_frequency=0.1, ignored_exceptions=ignored).until(condition)
     except TimeoutException:
         raise AssertionError(
             f"timed out after {timeout} s waiting for {what} on:\n{describe(driver)}"

@@ -286,9 +286,16 @@ def test_the_chart_is_in_the_runners_units_with_a_line_at_the_position() -> None
     options = present.live_chart(PROGRAM, MI, 450)
     speed, incline = options["series"]
     assert speed["name"] == "Speed mph" and options["yAxis"][0]["name"] == "mph"
-    assert speed["data"][1] == [5.0, 7.5]  # 12 km/h from minute 5
+    columns = options["dataset"]["source"]
+    assert speed["encode"] == {"x": "minute", "y": "speed"} and incline["encode"] == {
+        "x": "minute",
+        "y": "incline",
+    }
+    assert (columns["minute"][1], columns["speed"][1]) == (5.0, 7.5)  # 12 km/h from minute 5
     assert speed["markLine"]["data"] == [{"xAxis": 7.5}]
-    assert incline["data"][1] == [5.0, 2.0]
+    assert columns["incline"][1] == 2.0
+    assert len(columns["minute"]) == len(columns["speed"]) == len(columns["incline"]) == len(PROGRAM) + 1
+    assert "data" not in speed and "data" not in incline  # the points are the dataset's, once
     assert options["legend"]["data"] == ["Speed mph", "Incline %"]
 
 
