@@ -763,6 +763,8 @@ class Phase:
         primary = "label" if self.page == "baseline" else "state"
         latencies, missing = self.command_latencies(results, primary)
         label_latencies, label_missing = self.command_latencies(results, "label", partial=True)
+        if self.page == "real":  # the real pages' labels carry no seq: nothing to time, nothing missed
+            label_missing = None
         clock = [e for r in results for e in r["clock_errors_ms"]]
         connect_ms = [ms for r in results for ms in r["connect_ms"]]
         state_msgs = sum(c["state_messages"] for c in counts1) - sum(c["state_messages"] for c in counts0)
