@@ -114,6 +114,8 @@ class LiveView:
     #: Shown only while the session is open (the pairing card), or only once it is over.
     while_open: list[ui.element] = field(default_factory=list)
     when_done: list[ui.element] = field(default_factory=list)
+    #: Parts that follow the session itself, not its state (the pairing card: a new code).
+    followers: list[Callable[[RunSession], None]] = field(default_factory=list)
     _unwatch: Callable[[], None] | None = None
     _watching: bool = False
     #: The last session `update` saw: a (re)connected page gets a fresh snapshot of it at once.
@@ -150,6 +152,8 @@ class LiveView:
             done_part.set_visibility(state.is_final)
         if self.root is not None and self.root.props.get("data-status") != state.status.value:
             self.root.props["data-status"] = state.status.value
+        for follower in self.followers:
+            follower(session)
 
     async def send(self, command: Command) -> None:
         """A button's command, checked against the seq this page last saw (a stale tap is a conflict).

@@ -5,6 +5,9 @@ The live-view component they share with the phone remote is in pages/live_view.p
 
 from __future__ import annotations
 
+import asyncio
+from datetime import datetime
+
 import segno
 from fastapi.responses import RedirectResponse, Response
 from nicegui import Client, ui
@@ -83,13 +86,16 @@ def _side(view: LiveView, session: RunSession, state: SessionState) -> None:
 class PairingCard:
     """The QR code and the code a phone pairs with, the address to type it at, and a button for a new one.
 
-    A code works for 12 hours from when it was drawn; past that (or whenever the runner wants a
-    code nobody else has seen) "New code" draws another and shows it here at once.
+    A code works for 12 hours from when it was drawn: the card says so when that passes, open or
+    reloaded, and "New code" draws another (also whenever the runner wants a code nobody else has
+    seen). Every run view of the session shows the newest code: one drawn on another tablet too.
     """
 
     def __init__(self, view: LiveView, session: RunSession) -> None:
         self.session_id, self.owner_id = session.id, session.owner_id
         self.base_url = str(ui.context.client.request.base_url)
+        self.shown_until = session.pairing_expires_at  # the shown code's end: a later one is newer
+        self._expiry: asyncio.TimerHandle | None = None
         expired = not session.pairing_open(context().hub.now())
         with ui.element("div").classes("rc-card rc-pairing").mark("pairing") as card:
             self.qr = ui.html(self._qr(session.pair_code), sanitize=False).classes("rc-qr").mark("qr")
@@ -97,14 +103,18 @@ class PairingCard:
             captioned(self.code.classes("rc-code rc-cap-block").mark("pair-code"), "Phone remote")
             hint = ui.label(live.pair_hint(self.base_url)).props("id=rc-pair-hint")
             hint.classes("rc-pair-hint").mark("pair-hint")
-            self.note = ui.label(live.PAIRING_EXPIRED if expired else "").props("id=rc-pair-note")
-            self.note.classes("rc-pair-note").mark("pair-note")
-            self.note.set_visibility(expired)
+            self.note = ui.label().props("id=rc-pair-note").classes("rc-pair-note").mark("pair-note")
             renew = ui.button("New code", icon="refresh", on_click=self.renew)
             renew.props("id=rc-pair-renew flat dense no-caps").classes("rc-pair-renew").mark("pair-renew")
-        card.classes(add="rc-expired" if expired else "")
         self.card = card
+        if expired:
+            self._expired()
+        else:
+            self._note("")
+            self._expire_at(session.pairing_expires_at)
         view.while_open.append(card)  # a completed session's code no longer works
+        view.followers.append(self.follow)
+        ui.context.client.on_delete(self._disarm)
 
     def _qr(self, code: str) -> str:
         url = live.pair_url(self.base_url, code)
@@ -116,10 +126,42 @@ class PairingCard:
         except RunCoachError as exc:  # finished meanwhile, or the database is down: say so here
             self._note(str(exc))
             return
-        self.qr.set_content(self._qr(renewed.pair_code))
-        self.code.set_text(live.pair_code_text(renewed.pair_code))
+        self.follow(renewed)  # the hub's push did this already when the page is watching
+
+    def follow(self, session: RunSession) -> None:
+        """Show the session's code if drawn after the one shown: a stale copy never brings an old one back."""
+        if session.pairing_expires_at <= self.shown_until:
+            return
+        self.shown_until = session.pairing_expires_at
+        self.qr.set_content(self._qr(session.pair_code))
+        self.code.set_text(live.pair_code_text(session.pair_code))
         self.card.classes(remove="rc-expired")
         self._note(live.PAIRING_RENEWED)
+        self._expire_at(session.pairing_expires_at)
+
+    def _expire_at(self, moment: datetime) -> None:
+        """Mark the code expired when its 12 hours are up, on an open page too: one timer, no element."""
+        self._disarm()
+        delay = (moment - context().hub.now()).total_seconds()
+        self._expiry = asyncio.get_running_loop().call_later(max(0.0, delay), self._expire_or_wait, moment)
+
+    def _expire_or_wait(self, moment: datetime) -> None:
+        self._expiry = None
+        if moment != self.shown_until:
+            return  # a newer code came meanwhile and has its own timer
+        if context().hub.now() < moment:
+            self._expire_at(moment)  # the loop's clock ran ahead of the app's: wait the rest
+        else:
+            self._expired()
+
+    def _expired(self) -> None:
+        self.card.classes(add="rc-expired")
+        self._note(live.PAIRING_EXPIRED)
+
+    def _disarm(self) -> None:
+        if self._expiry is not None:
+            self._expiry.cancel()
+            self._expiry = None
 
     def _note(self, message: str) -> None:
         self.note.set_text(message)

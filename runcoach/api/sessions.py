@@ -46,6 +46,12 @@ class SessionOut(BaseModel):
     next_segment: SegmentOut | None
     segment_count: int
     total_duration_s: int
+    position_s: float = Field(description="Seconds into the program (not elapsed: skips and backs move it)")
+    segments_done: int = Field(description="Segments played to their end")
+    finished_early: bool = Field(description="Completed by a command before the program's end")
+    pair_code: str = Field(description="The code a phone pairs with (the run view shows it as ABCD-EFGH)")
+    pairing_expires_at: datetime
+    pairing_open: bool = Field(description="The code works now: not expired and the run not over")
     events: list[EventOut]
 
     @classmethod
@@ -63,6 +69,12 @@ class SessionOut(BaseModel):
             next_segment=_segment(state.next_segment),
             segment_count=state.segment_count,
             total_duration_s=state.total_duration_s,
+            position_s=round(state.position_s, 3),
+            segments_done=state.segments_done,
+            finished_early=state.finished_early,
+            pair_code=session.pair_code,
+            pairing_expires_at=session.pairing_expires_at,
+            pairing_open=session.pairing_open(state.as_of),
             events=[EventOut(seq=e.seq, kind=e.kind.value, at=e.at) for e in session.events],
         )
 
@@ -89,6 +101,13 @@ async def list_sessions(user: CurrentUser, ctx: Ctx) -> list[SessionOut]:
 async def get_session(session_id: RowId, user: CurrentUser, ctx: Ctx) -> SessionOut:
     """The session's state now, folded from its event log."""
     session = await ctx.hub.get(session_id, owner_id=user.id)
+    return SessionOut.of(session, session.state(ctx.clock.now()))
+
+
+@router.post("/{session_id:int}/pairing", response_model=SessionOut, responses=responses(404, 409))
+async def renew_pairing(session_id: RowId, user: CurrentUser, ctx: Ctx) -> SessionOut:
+    """A new pairing code, good for 12 hours: the old one stops working at once (409 once the run is over)."""
+    session = await ctx.hub.renew_pairing(session_id, owner_id=user.id)
     return SessionOut.of(session, session.state(ctx.clock.now()))
 
 

@@ -75,9 +75,12 @@ class Hub:
     async def renew_pairing(self, session_id: int, *, owner_id: int) -> RunSession:
         """The session with a new pairing code, good from now; the old code stops working at once.
 
-        NotFound for an unknown or foreign session, Conflict once the run has ended.
+        NotFound for an unknown or foreign session, Conflict once the run has ended. Every view of
+        the session in this process shows the new code at once (a second tablet, say).
         """
-        return await self.registry.renew_pairing(session_id, owner_id=owner_id)
+        renewed = await self.registry.renew_pairing(session_id, owner_id=owner_id)
+        await self.ticker.publish(renewed)
+        return renewed
 
     async def list(self, *, owner_id: int) -> builtins.list[RunSession]:
         """The owner's sessions, newest first."""

@@ -50,16 +50,16 @@ def payload(session: RunSession, state: SessionState) -> dict[str, Any]:
     }
 
 
-def discrete_key(session: RunSession, state: SessionState) -> tuple[str, int, int]:
-    """What changes a view's labels: status, segment, or a new event (time alone does not)."""
-    return (state.status.value, state.segment_index, session.last_seq)
+def discrete_key(session: RunSession, state: SessionState) -> tuple[str, int, int, str]:
+    """What changes a view: status, segment, a new event or a new pairing code (time alone does not)."""
+    return (state.status.value, state.segment_index, session.last_seq, session.pair_code)
 
 
 @dataclass
 class _Live:
     session: RunSession
     listeners: set[Listener] = field(default_factory=set)
-    key: tuple[str, int, int] | None = None
+    key: tuple[str, int, int, str] | None = None
     due_at: datetime | None = None  # next boundary or heartbeat; None: push at the next tick
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -92,3 +94,47 @@ async def test_list_shows_my_sessions_newest_first(http: httpx.AsyncClient, ann:
     await new_session(http, bob)
     listed = (await http.get("/api/sessions", headers=ann.headers)).json()
     assert [s["id"] for s in listed] == [second["id"], first["id"]]
+
+
+async def test_a_session_says_how_far_it_got_and_its_pairing(http: httpx.AsyncClient, ann: Runner) -> None:
+    sid = (await new_session(http, ann))["id"]
+    fresh = (await http.get(f"/api/sessions/{sid}", headers=ann.headers)).json()
+    assert fresh["pairing_open"] is True and len(fresh["pair_code"]) == 8
+    assert fresh["segments_done"] == 0 and fresh["finished_early"] is False and fresh["position_s"] == 0
+    for step in ("start", "skip", "skip", "finish"):
+        assert (await command(http, ann, sid, step)).status_code == 200
+    done = (await http.get(f"/api/sessions/{sid}", headers=ann.headers)).json()
+    # Two skipped segments are not done; the run ended early, at the third segment's start.
+    assert done["status"] == "completed" and done["finished_early"] is True and done["segments_done"] == 0
+    first_two = sum(s["duration_s"] for s in (await workout_segments(http, ann, done))[:2])
+    assert done["position_s"] == pytest.approx(first_two)
+    assert done["pairing_open"] is False  # a finished run's code pairs nothing
+
+
+async def workout_segments(http: httpx.AsyncClient, runner: Runner, session: dict[str, Any]) -> list[Any]:
+    workout = (await http.get(f"/api/workouts/{session['workout_id']}", headers=runner.headers)).json()
+    return list(workout["segments"])
+
+
+async def test_a_new_pairing_code_through_the_api_retires_the_old_one(
+    http: httpx.AsyncClient, ann: Runner
+) -> None:
+    session = await new_session(http, ann)
+    response = await http.post(f"/api/sessions/{session['id']}/pairing", headers=ann.headers)
+    assert response.status_code == 200, response.text
+    renewed = response.json()
+    assert renewed["pair_code"] != session["pair_code"] and renewed["pairing_open"] is True
+    assert renewed["pairing_expires_at"] > session["pairing_expires_at"]
+    assert (await http.get(f"/r/{session['pair_code']}")).status_code == 404
+    assert (await http.get(f"/r/{renewed['pair_code']}")).status_code == 200
+
+
+async def test_a_new_pairing_code_is_the_owners_and_only_while_the_run_is_open(
+    http: httpx.AsyncClient, ann: Runner, bob: Runner
+) -> None:
+    sid = (await new_session(http, ann))["id"]
+    assert (await http.post(f"/api/sessions/{sid}/pairing", headers=bob.headers)).status_code == 404
+    for step in ("start", "finish"):
+        assert (await command(http, ann, sid, step)).status_code == 200
+    over = await http.post(f"/api/sessions/{sid}/pairing", headers=ann.headers)
+    assert over.status_code == 409 and "pair" in over.json()["detail"].lower()

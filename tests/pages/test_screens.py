@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from datetime import timedelta
 
 import segno
@@ -17,13 +19,14 @@ from runcoach.live import present
 from tests.helpers import PATIENCE, a_run, add_account, sign_in, the
 
 
-async def make_pairing_old(session: RunSession) -> None:
-    """The session and its code were made 13 hours ago (the app runs on the system clock)."""
+async def make_pairing_old(session: RunSession, *, left_s: float = -3600) -> None:
+    """The session and its code were made 13 hours ago, or so long ago that `left_s` of the code's
+    12 hours are left (the app runs on the system clock)."""
     async with context().db.session() as db:
         await db.execute(
             update(RunSessionRow)
             .where(RunSessionRow.id == session.id)
-            .values(created_at=session.created_at - timedelta(seconds=PAIRING_TTL_S + 3600))
+            .values(created_at=context().hub.now() - timedelta(seconds=PAIRING_TTL_S - left_s))
         )
 
 
@@ -82,6 +85,53 @@ async def test_a_new_code_on_an_open_pairing_retires_the_old_one(user: User) -> 
     renewed = await context().hub.get(session.id, owner_id=session.owner_id)
     await user.should_see(content=present.pair_code_text(renewed.pair_code), marker="pair-code")
     assert (await user.http_client.get(f"/r/{session.pair_code}")).status_code == 404
+
+
+async def test_an_open_run_view_says_when_its_code_runs_out(user: User) -> None:
+    """A tablet left on the run view overnight: the card says the code expired when it does, no reload."""
+    await user.open("/login")
+    runner = await add_account("runner@example.com", "Runner")
+    session = await a_run(runner)
+    await make_pairing_old(session, left_s=1.5)
+    await sign_in(user, "runner@example.com")
+    await user.open(f"/sessions/{session.id}/run")
+    await user.should_see(marker="pair-code")
+    assert not the(user, ui.label, "pair-note").visible  # still good when the page was built
+    await user.should_see(content="This code has expired", marker="pair-note", retries=PATIENCE)
+    assert "rc-expired" in the(user, ui.element, "pairing").classes
+    user.find(marker="pair-renew").click()
+    await user.should_see(content=present.PAIRING_RENEWED, marker="pair-note", retries=PATIENCE)
+    assert "rc-expired" not in the(user, ui.element, "pairing").classes
+
+
+async def test_a_new_code_drawn_on_one_tablet_shows_on_the_other(create_user: Callable[[], User]) -> None:
+    first, second = create_user(), create_user()
+    await first.open("/login")
+    runner = await add_account("runner@example.com", "Runner")
+    session = await a_run(runner)
+    for tablet in (first, second):
+        await sign_in(tablet, "runner@example.com")
+        await tablet.open(f"/sessions/{session.id}/run")
+        await tablet.should_see(content=present.pair_code_text(session.pair_code), marker="pair-code")
+    await watched(session)
+
+    first.find(marker="pair-renew").click()
+    await first.should_see(content=present.PAIRING_RENEWED, marker="pair-note", retries=PATIENCE)
+    renewed = await context().hub.get(session.id, owner_id=runner.id)
+    shown = present.pair_code_text(renewed.pair_code)
+    await second.should_see(content=shown, marker="pair-code", retries=PATIENCE)
+    await second.should_see(content=present.PAIRING_RENEWED, marker="pair-note")
+    assert qr_modules(f"http://test/r/{renewed.pair_code}") in the(second, ui.html, "qr").content
+
+
+async def watched(session: RunSession) -> None:
+    """Both pages have connected and watch the session, as open browsers' pages have."""
+    ticker = context().hub.ticker  # this test's only session: every listener is one of its views
+    for _ in range(PATIENCE):
+        if ticker.is_watched(session.id) and ticker.listener_count >= 2:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the two run views never watched the session")
 
 
 async def test_a_finished_run_offers_no_code_at_all(user: User) -> None:
