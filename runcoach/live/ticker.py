@@ -86,6 +86,11 @@ class Ticker:
             # Several views may open at once: after the await, join whichever entry won.
             live = self._live.setdefault(session_id, _Live(session=loaded))
             if live.session is loaded:
+                # A command saved while `load` was reading published to no entry: read once more, now
+                # that every later command publishes here (an older read never replaces a newer one).
+                again = await load(session_id, owner_id)
+                if again.last_seq > live.session.last_seq:
+                    await self.publish(again)
                 self._wake.set()  # a new entry is due at once
         if owner_id is not None and live.session.owner_id != owner_id:
             raise NotFound(f"Session {session_id} not found")

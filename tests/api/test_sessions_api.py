@@ -107,7 +107,7 @@ async def test_a_session_says_how_far_it_got_and_its_pairing(http: httpx.AsyncCl
     # Two skipped segments are not done; the run ended early, at the third segment's start.
     assert done["status"] == "completed" and done["finished_early"] is True and done["segments_done"] == 0
     first_two = sum(s["duration_s"] for s in (await workout_segments(http, ann, done))[:2])
-    assert done["position_s"] == pytest.approx(first_two)
+    assert done["position_s"] == pytest.approx(first_two, abs=1)  # finished a moment into the third
     assert done["pairing_open"] is False  # a finished run's code pairs nothing
 
 

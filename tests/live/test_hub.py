@@ -9,7 +9,7 @@ import pytest
 from runcoach.clock import FakeClock
 from runcoach.db.engine import Database
 from runcoach.domain.errors import NotFound
-from runcoach.domain.session import Command, CommandConflict, SessionState, Status
+from runcoach.domain.session import Command, CommandConflict, RunSession, SessionState, Status
 from runcoach.live.hub import Hub
 from tests.helpers import T0, Recorder, new_session, owner_and_workout
 
@@ -181,6 +181,35 @@ async def test_views_opening_at_once_are_all_watched(database: Database, clock: 
     )
     await hub.command(session.id, Command.START, owner_id=session.owner_id)
     assert sorted(seen) == [0, 1, 2, 3, 4]
+
+
+async def test_a_command_saved_while_the_first_viewer_loads_is_not_lost(
+    database: Database, clock: FakeClock
+) -> None:
+    """The first view's read races a command: the command publishes to no entry yet, and the views
+    (which share the hub's copy) must still show it, not the older read, until the next command."""
+    hub = Hub(database, clock)
+    session = await new_session(hub, database)
+    reads = 0
+
+    async def load_while_a_command_lands(session_id: int, owner_id: int | None) -> RunSession:
+        nonlocal reads
+        reads += 1
+        read = await hub.get(session_id, owner_id=owner_id)
+        if reads == 1:  # the tablet's Start is saved right after this read
+            await hub.command(session_id, Command.START, owner_id=session.owner_id)
+        return read
+
+    seen: list[Status] = []
+    await hub.ticker.watch(
+        session.id,
+        lambda _s, st: seen.append(st.status),
+        owner_id=session.owner_id,
+        load=load_while_a_command_lands,
+    )
+    cached = hub.watched(session.id)
+    assert cached is not None and cached.state(clock.now()).status is Status.RUNNING
+    assert cached.last_seq == 2 and reads == 2
 
 
 async def test_the_ticker_folds_only_sessions_that_are_due(database: Database, clock: FakeClock) -> None:

@@ -96,7 +96,7 @@ async def test_an_open_run_view_says_when_its_code_runs_out(user: User) -> None:
     await sign_in(user, "runner@example.com")
     await user.open(f"/sessions/{session.id}/run")
     await user.should_see(marker="pair-code")
-    assert not the(user, ui.label, "pair-note").visible  # still good when the page was built
+    await user.should_not_see(marker="pair-note")  # still good when the page was built
     await user.should_see(content="This code has expired", marker="pair-note", retries=PATIENCE)
     assert "rc-expired" in the(user, ui.element, "pairing").classes
     user.find(marker="pair-renew").click()
