@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import html
 import json
 import math
@@ -59,7 +60,9 @@ CONNECT_TIMEOUT_S = 20.0
 COMMAND_WAIT_S = 5.0  # a view that has not seen a command's push after this counts as missing it
 ACK_INTERVAL_S = 3.0  # nicegui.js: setInterval(() => ack(), 3000)
 SETTLE_S = 6.0  # after connecting: every view gets at least one heartbeat (5 s) before measuring
-QUIET_AFTER_COLLECT_S = 3.0  # after the benchmark's own full collections, before the window opens
+#: After the benchmark's own full collections, before the window opens: longer than a heartbeat, so
+#: every view's last push before the window is one the collection did not hold up.
+QUIET_AFTER_COLLECT_S = 6.0
 
 
 # --- /proc ------------------------------------------------------------------------------------------
@@ -405,6 +408,7 @@ class Worker:
             "kinds": {k: sum(1 for v in self.views if v.kind == k and v.connected) for k in REAL_KINDS},
             "connect_ms": self.connect_ms,
             "clock_errors_ms": [e for v in self.views for (t, e) in v.clock_samples if lo <= t <= hi],
+            "gc_pauses_ms": [ms for (t, ms) in GC_PAUSES if lo <= t <= hi],
             "views": [
                 {"session_id": v.session_id, "state": v.first_state, "label": v.first_label}
                 for v in self.views
@@ -434,9 +438,27 @@ def emit(message: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
+#: (when, ms) of this worker process's own garbage collections: a pause here delays every message
+#: the views receive, which would read as the server's clock error.
+GC_PAUSES: list[tuple[float, float]] = []
+
+
+def time_collections() -> None:
+    started = [0.0]
+
+    def timed(phase: str, _info: dict[str, Any]) -> None:
+        if phase == "start":
+            started[0] = time.monotonic()
+        else:
+            GC_PAUSES.append((started[0], (time.monotonic() - started[0]) * 1000))
+
+    gc.callbacks.append(timed)
+
+
 async def worker_main() -> None:
     """`--worker`: a spec line on stdin; connect, say ready; answer `counts`; on `stop t0 t1` report."""
     loop = asyncio.get_running_loop()
+    time_collections()
 
     async def read_line() -> str:
         return (await loop.run_in_executor(None, sys.stdin.readline)).strip()
@@ -444,6 +466,10 @@ async def worker_main() -> None:
     worker = Worker(json.loads(await read_line()))
     try:
         await worker.connect_all()
+        # A thousand connected clients are long-lived: out of this process's collector's sight, so its
+        # full collections (about a second at 1,000 views) do not stall the receiving of pushes.
+        gc.collect()
+        gc.freeze()
         emit({"event": "ready", **worker.counts(), "failure_count": len(worker.failures)})
         while command := await read_line():
             parts = command.split()
@@ -726,9 +752,11 @@ class Phase:
         gc_after = await self.collect(http, freeze=args.gc_freeze == "views")
         rss_after = rss_kb(self.pid)
         memory = (await http.get("/bench/memory", params={"mark": "after"}, timeout=300)).json()
-        # Both calls above run a full collection (at 1,000 views a ~0.7 s stop of the server): the
-        # pushes it held up must land before the window opens, or they count as the window's
-        # clock errors and its collection (as they did in the first real-page runs).
+        # Both calls above run a full collection (at 1,000 views a ~0.7 s stop of the server). A tick
+        # it interrupts sends the rest of its pushes that much late, dated when they were folded:
+        # browsers date a push by its server_ms, but this metric by its arrival, so those pushes (and
+        # each view's next one, measured from them) must fall before the window, or they count as
+        # its clock errors and its collection (as they did in the first real-page runs).
         await asyncio.sleep(QUIET_AFTER_COLLECT_S)
         counts0 = await asyncio.gather(*(w.ask("counts", 30) for w in self.workers))
         stats0 = await self.stats(http)
@@ -771,6 +799,7 @@ class Phase:
         if self.page == "real":  # the real pages' labels carry no seq: nothing to time, nothing missed
             label_missing = None
         clock = [e for r in results for e in r["clock_errors_ms"]]
+        loadgen_gc = [ms for r in results for ms in r["gc_pauses_ms"]]
         connect_ms = [ms for r in results for ms in r["connect_ms"]]
         state_msgs = sum(c["state_messages"] for c in counts1) - sum(c["state_messages"] for c in counts0)
         update_msgs = sum(c["update_messages"] for c in counts1) - sum(c["update_messages"] for c in counts0)
@@ -845,6 +874,8 @@ class Phase:
             **{k: v for k, v in stats1.items() if k.startswith(("loop_", "gc_"))},
             "loadgen_procs": len(self.workers),
             "loadgen_cpu_pct": round(100 * (gen1 - gen0) / CLK_TCK / elapsed, 1),
+            "loadgen_gc_collections": len(loadgen_gc),
+            "loadgen_gc_max_ms": round(max(loadgen_gc, default=0.0), 1),
             "box_cpu_busy_pct": round(100 * (box1[0] - box0[0]) / max(1, box1[1] - box0[1]), 1),
             "server_log_errors": self.log_errors(),
             "memory": memory,

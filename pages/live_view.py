@@ -266,7 +266,7 @@ def release_request(client: Client) -> None:
 
     NiceGUI keeps the request a page was built for as long as the page lives: for a live view, the
     whole run. Its receive channel holds every HTTP middleware's streams, events and task state
-    (about 30 KB a view, benchmarks/README.md). A request over the same scope facts answers all
+    (about 18 KB a view, benchmarks/README.md). A request over the same scope facts answers all
     that the page and NiceGUI ask later (URL, headers, cookies, client address, session).
     """
     request = client.request
