@@ -26,8 +26,11 @@ log = logging.getLogger(__name__)
 HEARTBEAT_S = 5.0
 #: Wake a hair after a boundary, so the fold already shows the next segment.
 BOUNDARY_SLACK_S = 0.005
-#: Pushes between yields to the event loop, so a burst of heartbeats does not hold up commands.
-PUSH_BATCH = 25
+#: Pushes between yields to the event loop, so a burst of heartbeats does not hold up commands: a
+#: push to a session's three views costs about 0.7 ms, and a command's request passes the loop
+#: several times, each time perhaps behind one batch (25 let the command p99 reach 50 ms at
+#: 1,000 real views, benchmarks/README.md).
+PUSH_BATCH = 8
 
 Listener = Callable[[RunSession, SessionState], None]
 #: Loads a session for its first viewer (NotFound when unknown or foreign).
