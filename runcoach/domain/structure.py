@@ -1,0 +1,393 @@
+"""The structured workout form plans use, and its compiler to the flat program a run session plays.
+
+Pure: standard library, pydantic and `runcoach.domain` only.
+
+A `StructuredWorkout` is what a planner (a person, the coach, a plan template) writes: steps with a
+kind, a duration *or* a distance, a Daniels zone as the pace target, and repeat blocks of work and
+recovery. It holds no speeds: the same workout serves a runner whatever their fitness, and stays
+right when their VDOT changes. `compile_program` turns it into the treadmill program for one runner
+(their zones) on one treadmill (its limits, console step and calibration): a flat tuple of
+`Segment`s with concrete console speed, incline and whole-second duration, plus where each segment
+came from. Repeats exist only in the structure; they are unrolled here and nowhere else.
+
+Decisions, in one place:
+
+- Speed inside a zone (`ZONE_POINT`): E and M at the middle of the range (M's range is the predicted
+  marathon pace ± 2 %, so its middle *is* that pace); T at the fast end, which is the single T pace
+  Daniels' tables print; I at the middle, which is the table's I pace; R at the slow end, 105 % of
+  VO2max, which matches the table's R (88 s per 400 m at VDOT 50) within 0.5 % and keeps short fast
+  reps on a moving belt on the safe side. The zone alone decides: a recovery at E runs at the same
+  speed as an easy warm-up.
+- Console speed: the belt speed divided by the calibration factor (belt / console), rounded to the
+  console's step (0.1 km/h or 0.1 mph), then clamped to the treadmill's range. Incline is rounded to
+  the console's incline step, then clamped to 0 .. max incline. Round first, then clamp, so a limit
+  that is not on the grid is still reachable; a clamp is reported in `SegmentSource`, never silent.
+- Distances become durations at the belt speed actually run (console speed × calibration, after the
+  clamp), so 800 m on the program is 800 m on the belt; whole seconds, at least one.
+- Nesting: one level only. A `Repeat` holds plain steps (work, recovery or steady); a repeat inside a
+  repeat, and a warm-up or cool-down inside one, are refused. Every session we plan (intervals,
+  hills, fartlek, ladders) is a sequence of repeats, and one level is what FIT watches show well.
+- Incline defaults to 0 %: the structure says what the planner asked for, and a planner who wants the
+  customary 1 % that offsets the missing air resistance writes it.
+- One segment per step occurrence, never merged, so segments, laps and sources line up one to one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from enum import StrEnum
+from typing import Annotated, Literal, NamedTuple, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from runcoach.domain.accounts import Units
+from runcoach.domain.errors import InvalidInput
+from runcoach.domain.paces import MILE_M, SpeedRange, Zone
+from runcoach.domain.workouts import Number, Segment, SegmentLabel, WholeNumber
+
+#: Bounds of one step: below them a treadmill cannot even change speed; above them it is a typo.
+MIN_STEP_S = 5
+MAX_STEP_S = 6 * 3600
+MIN_STEP_M = 20.0
+MAX_STEP_M = 100_000.0
+MAX_STEP_INCLINE_PCT = 15.0
+MAX_NOTE_CHARS = 200
+MAX_NAME_CHARS = 100
+MIN_REPEATS = 2
+MAX_REPEATS = 50
+MAX_STEPS_PER_REPEAT = 10
+MAX_ITEMS = 100
+
+#: Console steps: a metric console moves 0.1 km/h a press, an imperial one 0.1 mph.
+KMH_STEP = 0.1
+MPH_STEP_KMH = 0.1 * MILE_M / 1000.0
+#: A work step at this incline or steeper is a hill, whatever its pace.
+HILL_INCLINE_PCT = 4.0
+#: Decimals kept in compiled speeds and inclines: enough for 0.1 mph steps, none of the float noise.
+_DECIMALS = 6
+
+
+class StepKind(StrEnum):
+    WARMUP = "warmup"
+    WORK = "work"
+    RECOVERY = "recovery"
+    COOLDOWN = "cooldown"
+    STEADY = "steady"
+
+
+#: Which point of a zone's speed range a step targets, as a fraction from slow (0) to fast (1).
+ZONE_POINT: dict[Zone, float] = {
+    Zone.EASY: 0.5,
+    Zone.MARATHON: 0.5,
+    Zone.THRESHOLD: 1.0,
+    Zone.INTERVAL: 0.5,
+    Zone.REPETITION: 0.0,
+}
+
+#: Kinds a repeat may hold: the framing of a session belongs outside its repeats.
+REPEATABLE_KINDS = frozenset({StepKind.WORK, StepKind.RECOVERY, StepKind.STEADY})
+
+_PACED_LABEL: dict[Zone, SegmentLabel] = {
+    Zone.EASY: SegmentLabel.RUN,
+    Zone.MARATHON: SegmentLabel.STEADY,
+    Zone.THRESHOLD: SegmentLabel.TEMPO,
+    Zone.INTERVAL: SegmentLabel.INTERVAL,
+    Zone.REPETITION: SegmentLabel.SPRINT,
+}
+
+_KIND_WORDS: dict[StepKind, str] = {
+    StepKind.WARMUP: "warm-up",
+    StepKind.WORK: "",
+    StepKind.RECOVERY: "recovery",
+    StepKind.COOLDOWN: "cool-down",
+    StepKind.STEADY: "steady",
+}
+
+
+class Step(BaseModel):
+    """One stretch with one pace target: a duration or a distance, never both."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["step"] = "step"
+    kind: StepKind
+    duration_s: WholeNumber | None = Field(default=None, ge=MIN_STEP_S, le=MAX_STEP_S)
+    distance_m: Number | None = Field(default=None, ge=MIN_STEP_M, le=MAX_STEP_M)
+    zone: Zone
+    incline_pct: Number = Field(default=0.0, ge=0.0, le=MAX_STEP_INCLINE_PCT)
+    note: str | None = Field(default=None, min_length=1, max_length=MAX_NOTE_CHARS)
+
+    @model_validator(mode="after")
+    def _one_amount(self) -> Self:
+        if (self.duration_s is None) == (self.distance_m is None):
+            raise ValueError("a step needs exactly one of duration_s and distance_m")
+        return self
+
+
+class Repeat(BaseModel):
+    """A block of steps run `times` times in a row; kept as a block so plans and FIT keep the shape."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: Literal["repeat"] = "repeat"
+    times: WholeNumber = Field(ge=MIN_REPEATS, le=MAX_REPEATS)
+    # Typed as plain steps: a nested repeat fails the `type` literal, which is the refusal we want.
+    steps: tuple[Step, ...] = Field(min_length=1, max_length=MAX_STEPS_PER_REPEAT)
+
+    @model_validator(mode="after")
+    def _only_repeatable_kinds(self) -> Self:
+        framing = [s.kind.value for s in self.steps if s.kind not in REPEATABLE_KINDS]
+        if framing:
+            raise ValueError(f"a repeat holds work, recovery and steady steps only, not {', '.join(framing)}")
+        return self
+
+
+Item = Annotated[Step | Repeat, Field(discriminator="type")]
+Zones = Mapping[Zone, SpeedRange]
+
+
+class StructuredWorkout(BaseModel):
+    """A planned workout: a name and steps or repeats, in order. Holds targets, not speeds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1, max_length=MAX_NAME_CHARS)
+    items: tuple[Item, ...] = Field(min_length=1, max_length=MAX_ITEMS)
+
+    def planned_duration_s(self, zones: Zones, treadmill: Treadmill | None = None) -> float:
+        """Total seconds, distances run at the target pace (or, given a treadmill, the speed it runs)."""
+        return sum(_step_seconds(o.step, _belt_kmh(o.step, zones, treadmill)) for o in unroll(self))
+
+    def total_distance_m(self, zones: Zones, treadmill: Treadmill | None = None) -> float:
+        """Total metres, timed steps covered at the target pace (or the speed the treadmill runs)."""
+        return sum(_step_metres(o.step, _belt_kmh(o.step, zones, treadmill)) for o in unroll(self))
+
+    def easy_share(self, zones: Zones, treadmill: Treadmill | None = None) -> float:
+        """The fraction of the time spent in zone E: the number an 80/20 rule checks."""
+        easy = sum(
+            _step_seconds(o.step, _belt_kmh(o.step, zones, treadmill))
+            for o in unroll(self)
+            if o.step.zone is Zone.EASY
+        )
+        return easy / self.planned_duration_s(zones, treadmill)
+
+
+class Treadmill(BaseModel):
+    """One treadmill's console: its limits, the size of one button press, and how true its speed is."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_speed_kmh: Number = Field(default=1.0, ge=0.5, le=10.0)
+    max_speed_kmh: Number = Field(default=16.0, ge=5.0, le=30.0)
+    max_incline_pct: Number = Field(default=12.0, ge=0.0, le=40.0)
+    #: `KMH_STEP` for a km/h console, `MPH_STEP_KMH` for an mph one.
+    speed_step_kmh: Number = Field(default=KMH_STEP, ge=0.01, le=1.0)
+    incline_step_pct: Number = Field(default=0.5, ge=0.1, le=5.0)
+    #: Belt speed / console speed, measured by timing belt laps. Beyond ±20 % it is a typo, not a belt.
+    calibration: Number = Field(default=1.0, ge=0.8, le=1.2)
+
+    @model_validator(mode="after")
+    def _range(self) -> Self:
+        if self.min_speed_kmh >= self.max_speed_kmh:
+            raise ValueError("min_speed_kmh must be below max_speed_kmh")
+        return self
+
+
+class SegmentSource(BaseModel):
+    """Where a compiled segment came from, and whether the treadmill's limits changed it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    item: int
+    #: The round of a repeat (0-based); None for a step outside any repeat.
+    repetition: int | None
+    #: The step's index inside its repeat; 0 for a step outside any repeat.
+    step_index: int
+    #: The belt speed the zone asked for, before rounding and clamping.
+    target_kmh: float
+    speed_clamped: bool
+    incline_clamped: bool
+
+
+class Program(BaseModel):
+    """A compiled workout: the segments a session plays, and a parallel tuple of their sources."""
+
+    model_config = ConfigDict(frozen=True)
+
+    segments: tuple[Segment, ...]
+    sources: tuple[SegmentSource, ...]
+
+    @property
+    def total_duration_s(self) -> int:
+        return sum(s.duration_s for s in self.segments)
+
+
+class Occurrence(NamedTuple):
+    """One step as it is run: repeats unrolled, with its place in the structure."""
+
+    step: Step
+    item: int
+    repetition: int | None
+    step_index: int
+
+
+def unroll(workout: StructuredWorkout) -> Iterator[Occurrence]:
+    """Every step in running order, each repeat's steps `times` times over."""
+    for i, item in enumerate(workout.items):
+        if isinstance(item, Step):
+            yield Occurrence(item, i, None, 0)
+            continue
+        for rep in range(item.times):
+            for j, step in enumerate(item.steps):
+                yield Occurrence(step, i, rep, j)
+
+
+def target_kmh(zone: Zone, zones: Zones) -> float:
+    """The belt speed a step in `zone` targets (see `ZONE_POINT`)."""
+    try:
+        r = zones[zone]
+    except KeyError:
+        raise InvalidInput("zones", f"The runner's paces have no {zone.value} zone.") from None
+    return r.min_kmh + ZONE_POINT[zone] * (r.max_kmh - r.min_kmh)
+
+
+def compile_program(workout: StructuredWorkout, zones: Zones, treadmill: Treadmill) -> Program:
+    """The treadmill program for this runner on this treadmill, with each segment's source."""
+    compiled = [_compile_step(o, zones, treadmill) for o in unroll(workout)]
+    return Program(segments=tuple(c[0] for c in compiled), sources=tuple(c[1] for c in compiled))
+
+
+def compile_workout(workout: StructuredWorkout, zones: Zones, treadmill: Treadmill) -> tuple[Segment, ...]:
+    """The flat segments a run session plays; `compile_program` also says where each came from."""
+    return compile_program(workout, zones, treadmill).segments
+
+
+def describe(workout: StructuredWorkout, zones: Zones, units: Units = Units.METRIC) -> str:
+    """One line for people and the coach, e.g. "10 min warm-up E · 6 × (800 m I at 15.3 km/h + …)".
+
+    Speeds are the zone's target belt speed, shown for every zone but E: easy running is run by
+    feel, the others by the number. Track distances (under a mile) stay in metres in both unit
+    systems, as tracks are; longer ones read in km or miles.
+    """
+    return " · ".join(_describe_item(item, zones, units) for item in workout.items)
+
+
+# --------------------------------------------------------------------------- compiling
+
+
+def _compile_step(o: Occurrence, zones: Zones, treadmill: Treadmill) -> tuple[Segment, SegmentSource]:
+    target = target_kmh(o.step.zone, zones)
+    console, speed_clamped = _console_speed(target, treadmill)
+    incline, incline_clamped = _console_incline(o.step.incline_pct, treadmill)
+    seconds = max(1, round(_step_seconds(o.step, console * treadmill.calibration)))
+    segment = Segment(label=_label(o.step), duration_s=seconds, speed_kmh=console, incline_pct=incline)
+    source = SegmentSource(
+        item=o.item,
+        repetition=o.repetition,
+        step_index=o.step_index,
+        target_kmh=target,
+        speed_clamped=speed_clamped,
+        incline_clamped=incline_clamped,
+    )
+    return segment, source
+
+
+def _console_speed(belt_kmh: float, t: Treadmill) -> tuple[float, bool]:
+    """The console speed that gives `belt_kmh` on this belt, on its step, within its range."""
+    pressed = _snap(belt_kmh / t.calibration, t.speed_step_kmh)
+    clamped = min(max(pressed, t.min_speed_kmh), t.max_speed_kmh)
+    return round(clamped, _DECIMALS), clamped != pressed
+
+
+def _console_incline(pct: float, t: Treadmill) -> tuple[float, bool]:
+    pressed = _snap(pct, t.incline_step_pct)
+    clamped = min(pressed, t.max_incline_pct)
+    return round(clamped, _DECIMALS), clamped != pressed
+
+
+def _snap(value: float, step: float) -> float:
+    return round(round(value / step) * step, _DECIMALS)
+
+
+def _belt_kmh(step: Step, zones: Zones, treadmill: Treadmill | None) -> float:
+    """The belt speed a step runs at: the zone's target, or what this treadmill will actually do."""
+    target = target_kmh(step.zone, zones)
+    if treadmill is None:
+        return target
+    return _console_speed(target, treadmill)[0] * treadmill.calibration
+
+
+def _step_seconds(step: Step, belt_kmh: float) -> float:
+    if step.duration_s is not None:
+        return float(step.duration_s)
+    assert step.distance_m is not None  # the validator guarantees one of the two
+    return step.distance_m / (belt_kmh / 3.6)
+
+
+def _step_metres(step: Step, belt_kmh: float) -> float:
+    if step.distance_m is not None:
+        return step.distance_m
+    assert step.duration_s is not None
+    return step.duration_s * belt_kmh / 3.6
+
+
+def _label(step: Step) -> SegmentLabel:
+    match step.kind:
+        case StepKind.WARMUP:
+            return SegmentLabel.WARM_UP
+        case StepKind.COOLDOWN:
+            return SegmentLabel.COOL_DOWN
+        case StepKind.RECOVERY:
+            return SegmentLabel.RECOVERY
+        case StepKind.WORK if step.incline_pct >= HILL_INCLINE_PCT:
+            return SegmentLabel.HILL
+        case StepKind.WORK | StepKind.STEADY:
+            return _PACED_LABEL[step.zone]
+    raise AssertionError(step.kind)  # pragma: no cover - every kind is matched above
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _describe_item(item: Step | Repeat, zones: Zones, units: Units) -> str:
+    if isinstance(item, Step):
+        return _describe_step(item, zones, units)
+    return f"{item.times} × ({' + '.join(_describe_step(s, zones, units) for s in item.steps)})"
+
+
+def _describe_step(step: Step, zones: Zones, units: Units) -> str:
+    amount = _duration_text(step.duration_s) if step.duration_s is not None else _distance_text(step, units)
+    text = " ".join(part for part in (amount, _KIND_WORDS[step.kind], step.zone.value) if part)
+    if step.zone is not Zone.EASY:
+        text += f" at {_speed_text(target_kmh(step.zone, zones), units)}"
+    if step.incline_pct > 0:
+        text += f", {step.incline_pct:g} % incline"
+    return text
+
+
+def _duration_text(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [(hours, "h"), (minutes, "min"), (secs, "s")]
+    return " ".join(f"{n} {unit}" for n, unit in parts if n)
+
+
+def _distance_text(step: Step, units: Units) -> str:
+    metres = step.distance_m
+    assert metres is not None
+    if metres < MILE_M:
+        return f"{metres:.0f} m"
+    if units is Units.IMPERIAL:
+        return f"{_trim(metres / MILE_M)} mi"
+    return f"{_trim(metres / 1000)} km"
+
+
+def _trim(value: float) -> str:
+    """Two decimals at most, trailing zeros dropped: 5 -> "5", 1.5 -> "1.5", 3.10686 -> "3.11"."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _speed_text(kmh: float, units: Units) -> str:
+    if units is Units.IMPERIAL:
+        return f"{kmh * 1000 / MILE_M:.1f} mph"
+    return f"{kmh:.1f} km/h"
