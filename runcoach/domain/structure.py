@@ -296,13 +296,14 @@ def _console_speed(belt_kmh: float, t: Treadmill) -> tuple[float, bool]:
     """The console speed that gives `belt_kmh` on this belt, on its step, within its range."""
     pressed = _snap(belt_kmh / t.calibration, t.speed_step_kmh)
     clamped = min(max(pressed, t.min_speed_kmh), t.max_speed_kmh)
-    return round(clamped, _DECIMALS), clamped != pressed
+    # `pressed` is already rounded; rounding the clamped value again could push a limit past itself.
+    return clamped, clamped != pressed
 
 
 def _console_incline(pct: float, t: Treadmill) -> tuple[float, bool]:
     pressed = _snap(pct, t.incline_step_pct)
     clamped = min(pressed, t.max_incline_pct)
-    return round(clamped, _DECIMALS), clamped != pressed
+    return clamped, clamped != pressed
 
 
 def _snap(value: float, step: float) -> float:
