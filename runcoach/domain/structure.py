@@ -36,7 +36,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
-from typing import Annotated, Literal, NamedTuple, Self
+from typing import Annotated, Literal, NamedTuple, Self, assert_never
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -266,8 +266,8 @@ def describe(workout: StructuredWorkout, zones: Zones, units: Units = Units.METR
     """One line for people and the coach, e.g. "10 min warm-up E · 6 × (800 m I at 15.3 km/h + …)".
 
     Speeds are the zone's target belt speed, shown for every zone but E: easy running is run by
-    feel, the others by the number. Track distances (under a mile) stay in metres in both unit
-    systems, as tracks are; longer ones read in km or miles.
+    feel, the others by the number. A step's note follows it in brackets. Track distances (under
+    a mile) stay in metres in both unit systems, as tracks are; longer ones read in km or miles.
     """
     return " · ".join(_describe_item(item, zones, units) for item in workout.items)
 
@@ -344,7 +344,8 @@ def _label(step: Step) -> SegmentLabel:
             return SegmentLabel.HILL
         case StepKind.WORK | StepKind.STEADY:
             return _PACED_LABEL[step.zone]
-    raise AssertionError(step.kind)  # pragma: no cover - every kind is matched above
+        case _:
+            assert_never(step.kind)
 
 
 # --------------------------------------------------------------------------- text
@@ -363,6 +364,8 @@ def _describe_step(step: Step, zones: Zones, units: Units) -> str:
         text += f" at {_speed_text(target_kmh(step.zone, zones), units)}"
     if step.incline_pct > 0:
         text += f", {step.incline_pct:g} % incline"
+    if step.note:
+        text += f" ({step.note})"
     return text
 
 

@@ -362,9 +362,14 @@ def test_describe_a_classic_session_in_metric_and_imperial() -> None:
             Units.METRIC,
             "45 s I at 15.3 km/h, 6 % incline",
         ),
+        (
+            Step(kind=K.RECOVERY, distance_m=400, zone=Zone.EASY, note="jog"),
+            Units.METRIC,
+            "400 m recovery E (jog)",
+        ),
     ],
 )
-def test_describe_amounts_speeds_and_inclines(step: Step, units: Units, text: str) -> None:
+def test_describe_amounts_speeds_inclines_and_notes(step: Step, units: Units, text: str) -> None:
     assert describe(StructuredWorkout(name="s", items=(step,)), ZONES, units) == text
 
 
