@@ -79,6 +79,12 @@ TAPER_WEEKS: dict[Race, int] = {Race.FIVE_K: 1, Race.TEN_K: 1, Race.HALF: 2, Rac
 MAX_TAPER_SHARE = 0.80
 #: Float sums of many workouts must not turn an exact limit into a violation.
 _TOLERANCE = 1e-9
+_RACE_NAMES = {
+    Race.FIVE_K: "a 5K",
+    Race.TEN_K: "a 10K",
+    Race.HALF: "a half marathon",
+    Race.MARATHON: "a marathon",
+}
 _RULE_ORDER = {rule: i for i, rule in enumerate(Rule)}
 _MONTHS = [
     "January",
@@ -167,7 +173,7 @@ def _volume_rises(plan: PlanSummary, loads: list[_WeekLoad]) -> Iterator[Violati
                 plan.weeks[i].start_date,
                 f"{now:.1f} km is {rise} % more than the {before:.1f} km of the week of "
                 f"{_day_month(plan.weeks[reference].start_date)}, the last full week before it "
-                f"(limit {MAX_WEEKLY_RISE:.0%}).",
+                f"(limit {100 * MAX_WEEKLY_RISE:.0f} %).",
             )
 
 
@@ -184,7 +190,7 @@ def _long_runs(plan: PlanSummary, loads: list[_WeekLoad]) -> Iterator[Violation]
                 rule=Rule.LONG_RUN_SHARE,
                 date=run.date,
                 message=f"{_weekday_date(run.date)}: the long run of {run.distance_km:.1f} km is {share} % "
-                f"of the week's {volume:.1f} km (limit {MAX_LONG_RUN_SHARE:.0%}).",
+                f"of the week's {volume:.1f} km (limit {100 * MAX_LONG_RUN_SHARE:.0f} %).",
             )
         if run.duration_s > limit_s + _TOLERANCE:
             plan_kind = " in a marathon plan" if marathon else ""
@@ -206,7 +212,7 @@ def _easy_shares(plan: PlanSummary, loads: list[_WeekLoad]) -> Iterator[Violatio
                 Rule.EASY_SHARE_LOW,
                 week.start_date,
                 f"only {_figure(100 * share, 100 * MIN_EASY_SHARE)} % of the running time is easy "
-                f"(at least {MIN_EASY_SHARE:.0%}).",
+                f"(at least {100 * MIN_EASY_SHARE:.0f} %).",
             )
         ceiling_applies = week.phase in CEILING_PHASES and not week.recovery
         if ceiling_applies and share > MAX_EASY_SHARE + _TOLERANCE:
@@ -214,7 +220,7 @@ def _easy_shares(plan: PlanSummary, loads: list[_WeekLoad]) -> Iterator[Violatio
                 Rule.EASY_SHARE_HIGH,
                 week.start_date,
                 f"{_figure(100 * share, 100 * MAX_EASY_SHARE)} % of the running time is easy; "
-                f"a {week.phase} week keeps at most {MAX_EASY_SHARE:.0%} easy.",
+                f"a {week.phase} week keeps at most {100 * MAX_EASY_SHARE:.0f} % easy.",
             )
 
 
@@ -240,17 +246,18 @@ def _taper(plan: PlanSummary, loads: list[_WeekLoad]) -> Iterator[Violation]:
         yield _week_violation(
             Rule.TAPER_PHASE,
             plan.weeks[0].start_date,
-            f"the plan is too short for the {_weeks(length)} taper before a {plan.race_distance} race.",
+            f"the plan is too short for the {_weeks(length)} taper before {_race(plan.race_distance)}.",
         )
     for i in range(first, race_week + 1):
         week = plan.weeks[i]
         expected = Phase.RACE_WEEK if i == race_week else Phase.TAPER
+        role = "the race week" if expected is Phase.RACE_WEEK else "a taper week"
         if week.phase is not expected:
             yield _week_violation(
                 Rule.TAPER_PHASE,
                 week.start_date,
-                f"this is a {week.phase} week, but the {_weeks(length)} taper before a "
-                f"{plan.race_distance} race makes it a {expected.replace('_', ' ')} week.",
+                f"this is a {week.phase.replace('_', ' ')} week, but the {_weeks(length)} taper before "
+                f"{_race(plan.race_distance)} makes it {role}.",
             )
     yield from _taper_volume(plan, loads, range(first, race_week + 1))
 
@@ -268,19 +275,19 @@ def _taper_volume(plan: PlanSummary, loads: list[_WeekLoad], taper: range) -> It
                 Rule.TAPER_VOLUME,
                 plan.weeks[i].start_date,
                 f"the taper keeps {now:.1f} km, {share} % of the {before:.1f} km of the last full week "
-                f"before it (at most {MAX_TAPER_SHARE:.0%}).",
+                f"before it (at most {100 * MAX_TAPER_SHARE:.0f} %).",
             )
 
 
 def _race_day(plan: PlanSummary) -> Iterator[Violation]:
-    if plan.race_date is None:
+    if plan.race_date is None or plan.race_distance is None:
         return
     if not any(w.date == plan.race_date and w.type is WorkoutType.RACE for w in plan.workouts):
         yield Violation(
             rule=Rule.RACE_DAY,
             date=plan.race_date,
-            message=f"{_weekday_date(plan.race_date)}: the {plan.race_distance} race is not on the plan "
-            "on race day.",
+            message=f"{_weekday_date(plan.race_date)}: race day, but "
+            f"{_race(plan.race_distance)} is not on the plan.",
         )
 
 
@@ -341,9 +348,7 @@ def _treadmill(plan: PlanSummary, constraints: PlanConstraints) -> Iterator[Viol
 
 
 def _week_violation(rule: Rule, monday: date, sentence: str) -> Violation:
-    return Violation(
-        rule=rule, date=monday, message=f"Week of {_day_month(monday)}: {sentence[0].upper()}{sentence[1:]}"
-    )
+    return Violation(rule=rule, date=monday, message=f"Week of {_day_month(monday)}: {sentence}")
 
 
 def _day_month(day: date) -> str:
@@ -362,6 +367,10 @@ def _a_run(run: PlannedWorkout) -> str:
     article = "an" if run.type in (WorkoutType.EASY, WorkoutType.INTERVALS) else "a"
     noun = "session" if run.type in (WorkoutType.INTERVALS, WorkoutType.HILLS) else "run"
     return f"{article} {run.type} {noun}"
+
+
+def _race(race: Race) -> str:
+    return _RACE_NAMES[race]
 
 
 def _weeks(count: int) -> str:
