@@ -115,7 +115,7 @@ class PlannedWorkout(BaseModel):
 
     date: date
     type: WorkoutType
-    hard: bool
+    hard: bool = False  # the real default comes from the type (see _default_hard)
     duration_s: NonNegative
     distance_km: NonNegative
     easy_duration_s: NonNegative = Field(description="Time in Daniels' zone E")

@@ -87,12 +87,7 @@ def week(index: int, phase: Phase, km: float, *, race: Race | None = None) -> li
     return [*easy_days, tuesday, run(m + timedelta(days=6), T.LONG, km / 4)]
 
 
-def plan(
-    weeks: list[tuple[Phase, bool, float]],
-    race: Race | None = None,
-    *,
-    workouts: list[PlannedWorkout] | None = None,
-) -> PlanSummary:
+def plan(weeks: list[tuple[Phase, bool, float]], race: Race | None = None) -> PlanSummary:
     """A plan of these weeks in the weekly pattern; with a race, it is on the last Sunday."""
     built: list[PlannedWorkout] = []
     for i, (phase, _, km) in enumerate(weeks):
@@ -102,7 +97,7 @@ def plan(
         weeks=tuple(
             PlanWeek(index=i, start_date=monday(i), phase=p, recovery=r) for i, (p, r, _) in enumerate(weeks)
         ),
-        workouts=tuple(built if workouts is None else workouts),
+        workouts=tuple(built),
         goal=GoalKind.VOLUME if race is None else GoalKind.RACE,
         race_distance=race,
         race_date=None if race is None else monday(len(weeks) - 1) + timedelta(days=6),
@@ -182,24 +177,30 @@ def test_the_first_week_has_no_previous_week_to_rise_over() -> None:
 
 
 def test_a_week_without_running_neither_divides_by_zero_nor_becomes_the_reference() -> None:
-    p = plan([(Phase.BASE, False, 30.0), (Phase.BASE, False, 0.0), (Phase.BASE, False, 32.0)])
-    assert check(p, CONSTRAINTS) == []
-    rest_days = [PlannedWorkout(date=monday(1) + timedelta(days=d), type=T.REST, duration_s=0, distance_km=0,
-                                easy_duration_s=0) for d in range(7)]  # fmt: skip
-    with_rest_days = plan(
-        p_weeks := [(Phase.BASE, False, 30.0), (Phase.BASE, False, 0.0), (Phase.BASE, False, 34.0)]
-    )
-    with_rest_days = with_rest_days.model_copy(update={"workouts": (*with_rest_days.workouts, *rest_days)})
-    v = only(check(PlanSummary.model_validate(with_rest_days.model_dump()), CONSTRAINTS))
-    assert (v.rule, v.date, len(p_weeks)) == (Rule.VOLUME_RISE, monday(2), 3)
+    # Week 2 has only rest days: no easy share to compute, and week 3 is measured against week 1.
+    rest_days = [
+        PlannedWorkout(
+            date=monday(1) + timedelta(days=d), type=T.REST, duration_s=0, distance_km=0, easy_duration_s=0
+        )
+        for d in range(7)
+    ]
+    weeks = [(Phase.BASE, False, 30.0), (Phase.BASE, False, 0.0), (Phase.BASE, False, 32.0)]
+    p = plan(weeks)
+    assert check(p.model_copy(update={"workouts": (*p.workouts, *rest_days)}), CONSTRAINTS) == []
+    v = only(check(plan([*weeks[:2], (Phase.BASE, False, 34.0)]), CONSTRAINTS))
+    assert (v.rule, v.date) == (Rule.VOLUME_RISE, monday(2))
     assert "34.0 km is 13 % more than the 30.0 km of the week of 3 March" in v.message
 
 
+def resized(p: PlanSummary, day: date, km: float) -> PlanSummary:
+    """The plan with the (all easy) run on `day` made `km` long at 10 km/h."""
+    return changed(p, day, distance_km=km, duration_s=km / SPEED * 3600, easy_duration_s=km / SPEED * 3600)
+
+
 def test_a_long_run_over_thirty_percent_of_the_week_is_reported_on_its_day() -> None:
-    p = changed(valid_plan(), monday(1) + timedelta(days=6), distance_km=11.2, duration_s=11.2 * 360,
-                easy_duration_s=11.2 * 360)  # fmt: skip
-    p = changed(p, monday(1), distance_km=32 / 6 - 3.2, duration_s=(32 / 6 - 3.2) * 360,
-                easy_duration_s=(32 / 6 - 3.2) * 360)  # fmt: skip
+    # 3.2 km moves from Monday to Sunday: the week keeps its 32 km, the long run grows to 35 % of it.
+    p = resized(valid_plan(), monday(1) + timedelta(days=6), 11.2)
+    p = resized(p, monday(1), 32 / 6 - 3.2)
     v = only(check(p, CONSTRAINTS))
     assert (v.rule, v.date) == (Rule.LONG_RUN_SHARE, date(2025, 3, 16))
     assert v.message == "Sunday 16 March: the long run of 11.2 km is 35 % of the week's 32.0 km (limit 30 %)."
