@@ -76,10 +76,6 @@ HARD_BY_DEFAULT = ALWAYS_HARD | {
 NonNegative = Annotated[Number, Field(ge=0.0)]
 
 
-def monday_of(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
 class PlanWeek(BaseModel):
     """One Monday-to-Sunday week of the plan; `recovery` marks a planned step back in volume."""
 
