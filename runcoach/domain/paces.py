@@ -132,6 +132,8 @@ def vdot_from_race(distance_m: float, time_s: float) -> float:
     _check_distance(distance_m)
     _check_positive("time_s", time_s, "The time")
     minutes = time_s / 60.0
+    if minutes == 0.0:  # the tiniest positive floats underflow to zero here: no race is that fast
+        raise InvalidInput("time_s", f"{_race(distance_m, time_s)} is faster than anyone has run it.")
     vdot = oxygen_cost(distance_m / minutes) / sustainable_fraction(minutes)
     if not vdot <= MAX_VDOT:  # `not <=` also catches an infinite or undefined result
         raise InvalidInput("time_s", f"{_race(distance_m, time_s)} is faster than anyone has run it.")

@@ -282,6 +282,7 @@ def test_a_race_time_that_is_not_a_positive_number_is_refused(bad: float) -> Non
         (42195, 1, "time_s", "42195 m in 0:01 is faster than anyone has run it."),
         (5000, 9 * 60, "time_s", "5000 m in 9:00 is faster than anyone has run it."),
         (5000, 1e-300, "time_s", "faster than anyone"),
+        (49999, 5e-324, "time_s", "faster than anyone"),  # underflows to 0 minutes
         (5000, 5 * 3600, "time_s", "5000 m in 5:00:00 is a walk, not a race"),
         (5000, 1e300, "time_s", "5000 m in over 100 hours is a walk"),
         (400, 60, "distance_m", "VDOT is defined for races from 1500 m to 50 km, not 400 m."),
