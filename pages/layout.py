@@ -13,6 +13,7 @@ THEME = "#0f766e"
 NAV = (
     ("Workouts", "/workouts", "directions_run"),
     ("Sessions", "/sessions", "timer"),
+    ("Profile", "/profile", "person"),
     ("Settings", "/settings", "settings"),
 )
 

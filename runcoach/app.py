@@ -30,7 +30,14 @@ from runcoach.pwa import FAVICON_FILE, register_pwa_routes
 log = logging.getLogger("runcoach")
 
 ERROR_PAGE_MODULE = "pages.errors"
-PAGE_MODULES = ("pages.login", "pages.workouts", "pages.settings", "pages.run", "pages.remote")
+PAGE_MODULES = (
+    "pages.login",
+    "pages.workouts",
+    "pages.settings",
+    "pages.profile",
+    "pages.run",
+    "pages.remote",
+)
 
 
 def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
