@@ -183,6 +183,7 @@ def volume_weeks_needed(current_km: float, target_km: float) -> int:
 
 
 def _weeks_between(today: date, later: date) -> int:
+    """Whole weeks, rounded down: a part week is too short to count as training."""
     return (later - today).days // 7
 
 
@@ -200,7 +201,7 @@ def _preparation(distance_m: float, weekly_km: float, weeks: int) -> tuple[Feasi
         return (
             Feasibility.UNREALISTIC,
             f"A {name} from {weekly_km:g} km a week needs at least {LOW_VOLUME_MARATHON_WEEKS} weeks "
-            f"of building; there are {weeks}.",
+            f"of building; there are {_n_weeks(weeks)} left.",
             LOW_VOLUME_MARATHON_WEEKS,
         )
     min_weeks, base_km = _band(distance_m)
@@ -210,12 +211,14 @@ def _preparation(distance_m: float, weekly_km: float, weeks: int) -> tuple[Feasi
     return (
         verdict,
         f"A {name} needs at least {min_weeks} weeks of preparation from {weekly_km:g} km a week; "
-        f"there are {weeks}.",
+        f"there are {_n_weeks(weeks)} left.",
         min_weeks,
     )
 
 
 def _assess_race(goal: Goal, profile: Profile, today: date) -> Assessment:
+    """The worse of two verdicts: the VDOT gain a target needs, and the preparation time. The reason
+    is the sentence of the part that sets the verdict (the VDOT one when both do, or neither)."""
     assert goal.race_distance_m is not None and goal.race_date is not None  # the model insists
     distance = goal.race_distance_m
     weeks = _weeks_between(today, goal.race_date)
@@ -223,16 +226,15 @@ def _assess_race(goal: Goal, profile: Profile, today: date) -> Assessment:
     current = profile.vdot()
     gain = realistic_gain(level, weeks)
     predicted = predict_time_s(min(current + gain, MAX_VDOT), distance)
-    now_s = predict_time_s(current, distance)
-    name = _race_name(distance)
+    now = _now(profile, distance, current)
     prep = _preparation(distance, profile.weekly_km, weeks)
 
-    verdict = Feasibility.OK
-    reasons: list[str] = []
-    fixes: list[str] = []
     required: float | None = None
-    later_weeks: int | None = None
-    if goal.target_time_s is not None:
+    vdot_verdict = Feasibility.OK
+    gain_weeks: int | None = None  # weeks whose realistic gain covers the target; None: no cycle does
+    if goal.target_time_s is None:
+        sentence = f"{now}; with {_n_weeks(weeks)} of training about {_clock(predicted)} is a realistic goal."
+    else:
         target = goal.target_time_s
         required = vdot(distance, target)
         needed = required - current
@@ -242,41 +244,56 @@ def _assess_race(goal: Goal, profile: Profile, today: date) -> Assessment:
             vdot_verdict = Feasibility.AMBITIOUS
         else:
             vdot_verdict = Feasibility.UNREALISTIC
-        verdict = vdot_verdict
-        if vdot_verdict is Feasibility.OK:
-            reasons.append(
-                f"You run a {name} in about {_clock(now_s)} now (VDOT {current:.1f}); {_clock(target)} needs "
-                f"VDOT {required:.1f} in {weeks} weeks, within the {gain:.1f} points training usually gives."
-            )
+        asks = f"{now}; {_clock(target)} needs VDOT {required:.1f} in {_n_weeks(weeks)}"
+        if needed <= 0:
+            sentence = f"{asks}, which you already have."
+        elif vdot_verdict is Feasibility.OK:
+            sentence = f"{asks}, within the {gain:.1f} points training usually gives."
         else:
-            reasons.append(
-                f"You run a {name} in about {_clock(now_s)} now (VDOT {current:.1f}); {_clock(target)} needs "
-                f"VDOT {required:.1f} in {weeks} weeks, about {needed - gain:.1f} points more than the "
-                f"{gain:.1f} training usually gives."
+            sentence = (
+                f"{asks}, about {needed - gain:.1f} points more than the {gain:.1f} training usually gives."
             )
-            fixes.append(f"a target of {_clock(math.ceil(predicted))} or slower")
-            if needed <= _GAIN_CAP[level]:  # beyond the cap no single cycle gets there: no date helps
-                later_weeks = math.ceil(needed / _GAIN_PER_WEEK[level] - 1e-9)
-    else:
-        reasons.append(
-            f"You run a {name} in about {_clock(now_s)} now (VDOT {current:.1f}); with {weeks} weeks of "
-            f"training about {_clock(predicted)} is a realistic goal."
-        )
+        if needed <= _GAIN_CAP[level]:
+            gain_weeks = max(weeks, math.floor(needed / _GAIN_PER_WEEK[level]))
+            while realistic_gain(level, gain_weeks) < needed:  # exact, whatever the float rounding
+                gain_weeks += 1
+
+    verdict, reason = vdot_verdict, sentence
+    min_weeks = 0
     if prep is not None:
-        prep_verdict, sentence, min_weeks = prep
-        verdict = worse(verdict, prep_verdict)
-        reasons.insert(0, sentence)
-        later_weeks = max(later_weeks or 0, min_weeks)
-    if later_weeks is not None:
-        fixes.append(f"a race on or after {(today + timedelta(weeks=later_weeks)).isoformat()}")
+        prep_verdict, prep_sentence, min_weeks = prep
+        verdict = worse(vdot_verdict, prep_verdict)
+        if vdot_verdict is Feasibility.OK or _ORDER.index(prep_verdict) > _ORDER.index(vdot_verdict):
+            reason = prep_sentence
+
+    fixes: list[str] = []
+    if vdot_verdict is not Feasibility.OK and prep is None:
+        fixes.append(f"a target of {_clock(math.ceil(predicted))} or slower")
+    if prep is not None or (vdot_verdict is not Feasibility.OK and gain_weeks is not None):
+        later_weeks = max(min_weeks, gain_weeks or 0)
+        later = f"a race on or after {(today + timedelta(weeks=later_weeks)).isoformat()}"
+        if vdot_verdict is not Feasibility.OK and gain_weeks is None:  # a later date alone falls short
+            then = predict_time_s(min(current + realistic_gain(level, later_weeks), MAX_VDOT), distance)
+            later += f" with a target of {_clock(math.ceil(then))} or slower"
+        fixes.append(later)
     return Assessment(
         feasibility=verdict,
-        reason=" ".join(reasons),
+        reason=reason,
         realistic_target=None if verdict is Feasibility.OK else _capital(", or ".join(fixes)) + ".",
         weeks_left=weeks,
         predicted_time_s=predicted,
         required_vdot=required,
     )
+
+
+def _now(profile: Profile, distance_m: float, current: float) -> str:
+    """Where the runner stands, said as plainly as the profile allows: a race is a fact, an easy pace
+    only a hint."""
+    time = _clock(predict_time_s(current, distance_m))
+    name = _race_name(distance_m)
+    if profile.recent_race is not None:
+        return f"You run a {name} in about {time} now (VDOT {current:.1f})"
+    return f"Your easy pace suggests a {name} in about {time} now (VDOT {current:.1f})"
 
 
 def _assess_volume(goal: Goal, profile: Profile, today: date) -> Assessment:
@@ -300,18 +317,22 @@ def _assess_volume(goal: Goal, profile: Profile, today: date) -> Assessment:
     else:
         verdict = Feasibility.UNREALISTIC
     span = (
-        f"From {current:g} to {target:g} km a week takes about {needed} weeks "
+        f"From {current:g} to {target:g} km a week takes about {_n_weeks(needed)} "
         "at 10 % a week with recovery weeks"
     )
     if verdict is Feasibility.OK:
-        reason = f"{span}; there are {weeks}."
+        reason = f"{span}; there are {_n_weeks(weeks)} left."
         fix = None
     else:
-        reason = f"{span}, but there are only {weeks}."
+        reason = f"{span}, but there are only {_n_weeks(weeks)} left."
         reachable = _reachable_km(current, weeks)
         later = (today + timedelta(weeks=needed)).isoformat()
+        by_later = f"{target:g} km a week by {later}."
+        # With no week left the volume cannot grow: only the later date helps.
         fix = (
-            f"About {reachable} km a week by {goal.by_date.isoformat()}, or {target:g} km a week by {later}."
+            f"About {reachable} km a week by {goal.by_date.isoformat()}, or {by_later}"
+            if weeks
+            else _capital(by_later)
         )
     return Assessment(
         feasibility=verdict,
@@ -338,6 +359,10 @@ def _race_name(distance_m: float) -> str:
         if abs(distance_m - metres) < 1.0:
             return names[race]
     return f"{distance_m / 1000:g} km race"
+
+
+def _n_weeks(n: int) -> str:
+    return "1 week" if n == 1 else f"{n} weeks"
 
 
 def _capital(text: str) -> str:

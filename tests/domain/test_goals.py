@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -255,7 +256,7 @@ def test_too_few_weeks_says_so_and_names_a_later_date() -> None:
     result = assess(race(MARATHON, 10), profile(15), TODAY)
     assert result.feasibility is Feasibility.UNREALISTIC
     assert result.reason.startswith(
-        "A marathon from 15 km a week needs at least 16 weeks of building; there are 10."
+        "A marathon from 15 km a week needs at least 16 weeks of building; there are 10 weeks left."
     )
     assert result.realistic_target == f"A race on or after {(TODAY + timedelta(weeks=16)).isoformat()}."
 
@@ -267,6 +268,31 @@ def test_the_later_date_covers_both_the_gain_and_the_preparation() -> None:
     assert result.feasibility is Feasibility.UNREALISTIC
     assert result.realistic_target is not None
     assert (TODAY + timedelta(weeks=8)).isoformat() in result.realistic_target
+
+
+def test_too_few_weeks_and_too_big_a_gain_ask_for_a_later_race_and_a_slower_time() -> None:
+    # 8 points above today is beyond one cycle (5), and a 5K from 5 km a week needs 4 weeks.
+    result = assess(race(FIVE_K, 3, predict_time_s(CURRENT + 8.0, FIVE_K)), profile(5), TODAY)
+    assert result.feasibility is Feasibility.UNREALISTIC
+    assert result.reason.startswith("You run a 5K in about")  # the bigger problem is the time
+    assert result.realistic_target is not None
+    assert result.realistic_target.startswith("A race on or after 2026-12-24 with a target of ")
+
+
+def test_a_target_already_run_says_so() -> None:
+    result = assess(race(TEN_K, 6, 55 * 60), profile(), TODAY)
+    assert result.feasibility is Feasibility.OK and result.reason.endswith("which you already have.")
+
+
+def test_an_easy_pace_profile_is_called_a_hint_not_a_fact() -> None:
+    runner = profile().model_copy(update={"recent_race": None, "easy_pace_s_per_km": 390})
+    result = assess(race(TEN_K, 10, 50 * 60), runner, TODAY)
+    assert result.reason.startswith("Your easy pace suggests a 10K in about ")
+
+
+def test_the_reason_is_one_sentence() -> None:
+    result = assess(race(MARATHON, 10, 4 * 3600), profile(15), TODAY)
+    assert result.reason.count(". ") == 0 and result.reason.endswith(".")
 
 
 # --- volume goals -----------------------------------------------------------------------------
@@ -299,7 +325,7 @@ def test_volume_reason_and_realistic_target_have_the_numbers() -> None:
     result = assess(volume(50, 4), profile(30), TODAY)
     assert result.reason == (
         "From 30 to 50 km a week takes about 7 weeks at 10 % a week with recovery weeks, "
-        "but there are only 4."
+        "but there are only 4 weeks left."
     )
     assert result.realistic_target == "About 39 km a week by 2026-12-24, or 50 km a week by 2027-01-14."
     # The suggested volume is itself reachable by then.
@@ -357,3 +383,62 @@ def test_volume_later_never_worse(weekly_km: float, target: float, weeks: int, m
     base = assess(volume(target, weeks), runner, TODAY).feasibility
     later = assess(volume(target, weeks + more_weeks), runner, TODAY).feasibility
     assert RANK[later] <= RANK[base]
+
+
+def seconds(clock: str) -> int:
+    parts = [int(p) for p in clock.split(":")]
+    return parts[0] * 3600 + parts[1] * 60 + parts[2] if len(parts) == 3 else parts[0] * 60 + parts[1]
+
+
+CLOCK = r"(\d+(?::\d\d){1,2})"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    distance=st.sampled_from([FIVE_K, TEN_K, 21_097.5, MARATHON]),
+    weekly_km=st.floats(0, 120),
+    level=levels,
+    weeks=st.integers(0, 30),
+    gain=st.floats(-2.0, 10.0),
+)
+def test_every_suggested_fix_is_itself_ok(
+    distance: float, weekly_km: float, level: str, weeks: int, gain: float
+) -> None:
+    runner = profile(weekly_km, level)
+    target = predict_time_s(CURRENT + gain, distance)
+    result = assess(race(distance, weeks, target), runner, TODAY)
+    if result.feasibility is Feasibility.OK:
+        assert result.realistic_target is None
+        return
+    assert result.realistic_target is not None
+    for fix in result.realistic_target.rstrip(".").split(", or "):
+        slower = re.fullmatch(f"A target of {CLOCK} or slower", fix)
+        later = re.fullmatch(f"(?:A|a) race on or after (\\S+)(?: with a target of {CLOCK} or slower)?", fix)
+        if slower:
+            goal = race(distance, weeks, seconds(slower[1]))
+        else:
+            assert later, fix
+            when = date.fromisoformat(later[1])
+            new_target = seconds(later[2]) if later[2] else target
+            goal = Goal(kind="race", race_distance_m=distance, race_date=when, target_time_s=new_target)
+        assert assess(goal, runner, TODAY).feasibility is Feasibility.OK, (fix, result)
+
+
+@settings(max_examples=200, deadline=None)
+@given(weekly_km=st.floats(0, 150), target=st.floats(1, 300), weeks=st.integers(0, 60))
+def test_every_suggested_volume_fix_is_itself_ok(weekly_km: float, target: float, weeks: int) -> None:
+    runner = profile(weekly_km)
+    result = assess(volume(target, weeks), runner, TODAY)
+    if result.feasibility is Feasibility.OK:
+        return
+    assert result.realistic_target is not None
+    found = re.fullmatch(
+        r"(?:About (\d+) km a week by (\S+), or )?(\S+) km a week by (\S+)\.", result.realistic_target
+    )
+    assert found, result.realistic_target
+    assert (found[1] is None) == (weeks == 0)  # no week to build in: only a later date is offered
+    if found[1] is not None:
+        reachable = Goal(kind="volume", weekly_km_target=int(found[1]), by_date=date.fromisoformat(found[2]))
+        assert assess(reachable, runner, TODAY).feasibility is Feasibility.OK
+    later = Goal(kind="volume", weekly_km_target=target, by_date=date.fromisoformat(found[4]))
+    assert assess(later, runner, TODAY).feasibility is Feasibility.OK
