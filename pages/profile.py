@@ -14,18 +14,12 @@ from runcoach.auth.web import current_user
 from runcoach.context import context
 from runcoach.domain.accounts import User
 from runcoach.domain.errors import RunCoachError
-from runcoach.domain.paces import Paces
+from runcoach.domain.paces import Paces, clock
 from runcoach.domain.profile import Level, Profile, Weekday
 from runcoach.profiles import service
 
 DAY_NAMES = {d.value: d.value.title() for d in Weekday}
 LEVELS = {level.value: level.value.title() for level in Level}
-
-
-def clock(seconds: float) -> str:
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 def seconds(text: str) -> float | None:

@@ -83,6 +83,18 @@ def the(user: User, kind: type[E], marker: str) -> E:
     return element
 
 
+async def watching(session: RunSession, views: int = 1) -> None:
+    """`views` pages have connected and watch the session, as open browsers' pages have before a tap.
+
+    The page tests' app has one session per test, so every listener of the ticker is one of its views.
+    """
+    ticker = context().hub.ticker
+    deadline = asyncio.get_running_loop().time() + PATIENCE / 10
+    while not (ticker.is_watched(session.id) and ticker.listener_count >= views):
+        assert asyncio.get_running_loop().time() < deadline, "the pages never watched their session"
+        await asyncio.sleep(0.01)
+
+
 # --- time and runs in the page tests' app ---------------------------------------------------------
 
 

@@ -34,7 +34,15 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from runcoach.domain.errors import InvalidInput
-from runcoach.domain.paces import MAX_RACE_M, MAX_VDOT, MIN_RACE_M, RACE_DISTANCE_M, Race, predict_time_s
+from runcoach.domain.paces import (
+    MAX_RACE_M,
+    MAX_VDOT,
+    MIN_RACE_M,
+    RACE_DISTANCE_M,
+    Race,
+    clock,
+    predict_time_s,
+)
 from runcoach.domain.profile import (
     MAX_RACE_S,
     MAX_WEEKLY_KM,
@@ -233,18 +241,13 @@ def _assess_race(goal: Goal, profile: Profile, today: date) -> Assessment:
     vdot_verdict = Feasibility.OK
     gain_weeks: int | None = None  # weeks whose realistic gain covers the target; None: no cycle does
     if goal.target_time_s is None:
-        sentence = f"{now}; with {_n_weeks(weeks)} of training about {_clock(predicted)} is a realistic goal."
+        sentence = f"{now}; with {_n_weeks(weeks)} of training about {clock(predicted)} is a realistic goal."
     else:
         target = goal.target_time_s
         required = vdot(distance, target)
         needed = required - current
-        if needed <= gain:
-            vdot_verdict = Feasibility.OK
-        elif needed <= gain * AMBITIOUS_FACTOR:
-            vdot_verdict = Feasibility.AMBITIOUS
-        else:
-            vdot_verdict = Feasibility.UNREALISTIC
-        asks = f"{now}; {_clock(target)} needs VDOT {required:.1f} in {_n_weeks(weeks)}"
+        vdot_verdict = _verdict(needed, gain)
+        asks = f"{now}; {clock(target)} needs VDOT {required:.1f} in {_n_weeks(weeks)}"
         if needed <= 0:
             sentence = f"{asks}, which you already have."
         elif vdot_verdict is Feasibility.OK:
@@ -268,13 +271,13 @@ def _assess_race(goal: Goal, profile: Profile, today: date) -> Assessment:
 
     fixes: list[str] = []
     if vdot_verdict is not Feasibility.OK and prep is None:
-        fixes.append(f"a target of {_clock(math.ceil(predicted))} or slower")
+        fixes.append(f"a target of {clock(math.ceil(predicted))} or slower")
     if prep is not None or (vdot_verdict is not Feasibility.OK and gain_weeks is not None):
         later_weeks = max(min_weeks, gain_weeks or 0)
         later = f"a race on or after {(today + timedelta(weeks=later_weeks)).isoformat()}"
         if vdot_verdict is not Feasibility.OK and gain_weeks is None:  # a later date alone falls short
             then = predict_time_s(min(current + realistic_gain(level, later_weeks), MAX_VDOT), distance)
-            later += f" with a target of {_clock(math.ceil(then))} or slower"
+            later += f" with a target of {clock(math.ceil(then))} or slower"
         fixes.append(later)
     return Assessment(
         feasibility=verdict,
@@ -289,7 +292,7 @@ def _assess_race(goal: Goal, profile: Profile, today: date) -> Assessment:
 def _now(profile: Profile, distance_m: float, current: float) -> str:
     """Where the runner stands, said as plainly as the profile allows: a race is a fact, an easy pace
     only a hint."""
-    time = _clock(predict_time_s(current, distance_m))
+    time = clock(predict_time_s(current, distance_m))
     name = _race_name(distance_m)
     if profile.recent_race is not None:
         return f"You run a {name} in about {time} now (VDOT {current:.1f})"
@@ -310,12 +313,7 @@ def _assess_volume(goal: Goal, profile: Profile, today: date) -> Assessment:
     target = goal.weekly_km_target
     weeks = _weeks_between(today, goal.by_date)
     needed = volume_weeks_needed(current, target)
-    if needed <= weeks:
-        verdict = Feasibility.OK
-    elif needed <= weeks * AMBITIOUS_FACTOR:
-        verdict = Feasibility.AMBITIOUS
-    else:
-        verdict = Feasibility.UNREALISTIC
+    verdict = _verdict(needed, weeks)
     span = (
         f"From {current:g} to {target:g} km a week takes about {_n_weeks(needed)} "
         "at 10 % a week with recovery weeks"
@@ -365,11 +363,14 @@ def _n_weeks(n: int) -> str:
     return "1 week" if n == 1 else f"{n} weeks"
 
 
+def _verdict(needed: float, available: float) -> Feasibility:
+    """ok when what the goal needs fits what there is; ambitious up to AMBITIOUS_FACTOR times it."""
+    if needed <= available:
+        return Feasibility.OK
+    if needed <= available * AMBITIOUS_FACTOR:
+        return Feasibility.AMBITIOUS
+    return Feasibility.UNREALISTIC
+
+
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
-
-
-def _clock(seconds: float) -> str:
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"

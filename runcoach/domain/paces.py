@@ -186,11 +186,11 @@ def vdot_from_easy_pace(pace_s_per_km: float) -> float:
     vdot = oxygen_cost(60_000.0 / pace_s_per_km) / EASY_MIDDLE
     if not vdot <= MAX_VDOT:
         raise InvalidInput(
-            "pace_s_per_km", f"An easy pace of {_clock(pace_s_per_km)}/km is faster than anyone's easy pace."
+            "pace_s_per_km", f"An easy pace of {clock(pace_s_per_km)}/km is faster than anyone's easy pace."
         )
     if vdot < MIN_VDOT:
         raise InvalidInput(
-            "pace_s_per_km", f"An easy pace of {_clock(pace_s_per_km)}/km is a walk; give a running pace."
+            "pace_s_per_km", f"An easy pace of {clock(pace_s_per_km)}/km is a walk; give a running pace."
         )
     return vdot
 
@@ -238,11 +238,11 @@ def _check_vdot(vdot: float) -> None:
 
 
 def _race(distance_m: float, time_s: float) -> str:
-    return f"{distance_m:.0f} m in {_clock(time_s)}"
+    return f"{distance_m:.0f} m in {clock(time_s)}"
 
 
-def _clock(seconds: float) -> str:
-    """h:mm:ss or m:ss, for messages."""
+def clock(seconds: float) -> str:
+    """A race time or a pace as runners write it: h:mm:ss or m:ss, to the nearest second."""
     if seconds >= 100 * 3600:
         return "over 100 hours"
     whole = round(seconds)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -16,7 +15,7 @@ from runcoach.db.tables import RunSessionRow
 from runcoach.domain.accounts import Units
 from runcoach.domain.session import PAIRING_TTL_S, Command, RunSession
 from runcoach.live import present
-from tests.helpers import PATIENCE, a_run, add_account, sign_in, the
+from tests.helpers import PATIENCE, a_run, add_account, sign_in, the, watching
 
 
 async def make_pairing_old(session: RunSession, *, left_s: float = -3600) -> None:
@@ -113,7 +112,7 @@ async def test_a_new_code_drawn_on_one_tablet_shows_on_the_other(create_user: Ca
         await sign_in(tablet, "runner@example.com")
         await tablet.open(f"/sessions/{session.id}/run")
         await tablet.should_see(content=present.pair_code_text(session.pair_code), marker="pair-code")
-    await watched(session)
+    await watching(session, views=2)
 
     first.find(marker="pair-renew").click()
     await first.should_see(content=present.PAIRING_RENEWED, marker="pair-note", retries=PATIENCE)
@@ -122,16 +121,6 @@ async def test_a_new_code_drawn_on_one_tablet_shows_on_the_other(create_user: Ca
     await second.should_see(content=shown, marker="pair-code", retries=PATIENCE)
     await second.should_see(content=present.PAIRING_RENEWED, marker="pair-note")
     assert qr_modules(f"http://test/r/{renewed.pair_code}") in the(second, ui.html, "qr").content
-
-
-async def watched(session: RunSession) -> None:
-    """Both pages have connected and watch the session, as open browsers' pages have."""
-    ticker = context().hub.ticker  # this test's only session: every listener is one of its views
-    for _ in range(PATIENCE):
-        if ticker.is_watched(session.id) and ticker.listener_count >= 2:
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("the two run views never watched the session")
 
 
 async def test_a_finished_run_offers_no_code_at_all(user: User) -> None:

@@ -7,8 +7,6 @@ screen can change the session under a tap.
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from nicegui import ui
 from nicegui.testing import User
@@ -18,7 +16,7 @@ from runcoach.context import context
 from runcoach.domain.session import Command, RunSession, Status
 from runcoach.domain.workouts import Goal
 from runcoach.live.commands import STALE
-from tests.helpers import PATIENCE, a_run, add_account, sign_in, state_now, the
+from tests.helpers import a_run, add_account, sign_in, state_now, the, watching
 
 VIEWS = {"tablet": "/sessions/{id}/run", "phone": "/remote/{id}"}
 
@@ -34,14 +32,6 @@ async def a_running_session(user: User, view: str) -> RunSession:
     await user.should_see(content="Running", marker="status")
     await watching(session)
     return session
-
-
-async def watching(session: RunSession) -> None:
-    """The page has connected and watches the session (as a browser's page has before a tap)."""
-    deadline = asyncio.get_running_loop().time() + PATIENCE / 10
-    while not context().hub.ticker.is_watched(session.id):
-        assert asyncio.get_running_loop().time() < deadline, "the page never watched its session"
-        await asyncio.sleep(0.01)
 
 
 async def kinds(session: RunSession) -> list[str]:
