@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -139,6 +142,11 @@ class RunSessionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     #: When `pair_code` was drawn, if the runner drew a new one; NULL: at creation (`created_at`).
     paired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: The planned day this session runs ("Run it now"), if any: the plan and the day's wid.
+    plan_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plans.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    plan_wid: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class SessionEventRow(Base):
@@ -162,3 +170,94 @@ class ProfileRow(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GoalRow(Base):
+    """A runner's goal (`Goal.model_dump(mode="json")`) and its latest assessment."""
+
+    __tablename__ = "goals"
+    __table_args__ = (Index("ix_goals_owner_created", "owner_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: `Assessment.model_dump(mode="json")` as of `assessed_at`; re-assessed when runs are completed.
+    assessment: Mapped[dict[str, Any]] = mapped_column(JSON)
+    feasibility: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    assessed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PlanRow(Base):
+    """A plan for a goal. At most one active (not archived) plan per runner, enforced here."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        Index(
+            "uq_plans_one_active_per_owner",
+            "owner_id",
+            unique=True,
+            sqlite_where=text("archived_at IS NULL"),
+            postgresql_where=text("archived_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"), nullable=True)
+    methodology: Mapped[str] = mapped_column(String(16))
+    seed: Mapped[int] = mapped_column(BigInteger)
+    start_date: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class PlanVersionRow(Base):
+    """One version of a plan: the whole `PlanDraft` as JSON, who made it and why.
+
+    Exactly one version of a plan is current: a partial unique index allows one `is_current` row
+    per plan, and (plan_id, number) is unique so two edits racing cannot both become version n+1.
+    """
+
+    __tablename__ = "plan_versions"
+    __table_args__ = (
+        UniqueConstraint("plan_id", "number", name="uq_plan_versions_plan_number"),
+        Index(
+            "uq_plan_versions_one_current",
+            "plan_id",
+            unique=True,
+            sqlite_where=text("is_current"),
+            postgresql_where=text("is_current"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    is_current: Mapped[bool] = mapped_column(Boolean)
+    created_by: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text)
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: The days this version changed against the one before: [{wid, before, after}], for history.
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CheckinRow(Base):
+    """How the runner felt: after a run (effort, soreness) or before one (Adapt today)."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (Index("ix_checkins_owner_day", "owner_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("run_sessions.id", ondelete="SET NULL"), nullable=True
+    )
+    day: Mapped[date] = mapped_column(Date)
+    effort: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    soreness: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    fatigue: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sleep: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    minutes_available: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,203 @@
+"""A training plan in the structured form, and how it becomes what the rule checker checks.
+
+Pure: standard library and pydantic only. The generator (`planner`), the runner's edits and the
+coach all produce a `PlanDraft`: the plan's weeks and one `DayPlan` per planned day, each holding a
+`StructuredWorkout` (targets, not speeds). `summarise` compiles every day for one runner on one
+treadmill and gives the `PlanSummary` that `rules.check` judges, so the plan that is checked is the
+plan that will be run. `constraints_for` reads the runner's week and treadmill off their profile.
+
+A day's `wid` is its identity across versions: an edit that moves, shortens or rests a workout
+keeps its wid, so its history can be followed and a run session can point at it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from runcoach.domain.paces import RACE_DISTANCE_M, Race, Zone
+from runcoach.domain.plan_model import (
+    NEVER_HARD,
+    GoalKind,
+    PlanConstraints,
+    PlannedWorkout,
+    PlanSummary,
+    PlanWeek,
+    Weekday,
+    WorkoutType,
+)
+from runcoach.domain.profile import Profile
+from runcoach.domain.profile import Weekday as DayName
+from runcoach.domain.structure import StructuredWorkout, Treadmill, Zones, compile_program, target_kmh, unroll
+
+MAX_TITLE_CHARS = 100
+#: The minutes a profile that names no limit for a day gets: a long run's ceiling plus framing.
+DEFAULT_DAY_MINUTES = 180
+
+WEEKDAY_OF: dict[DayName, Weekday] = {name: Weekday(i) for i, name in enumerate(DayName)}
+
+
+class Methodology(StrEnum):
+    """How the plan distributes intensity; both pass the same rules, they just coach differently."""
+
+    #: Daniels: two quality days a week from build on (T and I, R early), E everything else.
+    DANIELS = "daniels"
+    #: Fitzgerald's 80/20: about a fifth of the time hard, mostly at threshold and M, more runs.
+    EIGHTY_TWENTY = "80_20"
+
+
+class Author(StrEnum):
+    """Who made a plan version."""
+
+    GENERATOR = "generator"
+    RUNNER = "runner"
+    COACH = "coach"
+
+
+class DayPlan(BaseModel):
+    """One planned day: what to run (`structure`), or rest (`structure` None, type rest).
+
+    A race has no structure when it is run outdoors; a race on the treadmill may have one.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    wid: int = Field(ge=1, le=2**31 - 1)
+    date: date
+    type: WorkoutType
+    hard: bool
+    title: str = Field(min_length=1, max_length=MAX_TITLE_CHARS)
+    structure: StructuredWorkout | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.type is WorkoutType.REST and self.structure is not None:
+            raise ValueError("a rest day has no workout")
+        if self.type not in (WorkoutType.REST, WorkoutType.RACE) and self.structure is None:
+            raise ValueError(f"a {self.type} day needs its workout")
+        if self.hard and self.type in NEVER_HARD:
+            raise ValueError(f"a {self.type} day cannot be a hard day")
+        return self
+
+
+class PlanDraft(BaseModel):
+    """A whole plan as generated or edited: its weeks, its days (sorted, one per date) and its goal."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    methodology: Methodology
+    weeks: tuple[PlanWeek, ...] = Field(min_length=1)
+    days: tuple[DayPlan, ...]
+    goal: GoalKind
+    race_distance: Race | None = None
+    race_date: date | None = None
+
+    @field_validator("days")
+    @classmethod
+    def _sorted(cls, value: tuple[DayPlan, ...]) -> tuple[DayPlan, ...]:
+        days = tuple(sorted(value, key=lambda d: d.date))
+        wids = [d.wid for d in days]
+        if len(set(wids)) != len(wids):
+            raise ValueError("each planned day needs its own wid")
+        return days
+
+    @property
+    def start_date(self) -> date:
+        return self.weeks[0].start_date
+
+    @property
+    def end_date(self) -> date:
+        return self.weeks[-1].end_date
+
+    def day(self, wid: int) -> DayPlan | None:
+        return next((d for d in self.days if d.wid == wid), None)
+
+    def on(self, day: date) -> DayPlan | None:
+        return next((d for d in self.days if d.date == day), None)
+
+
+def race_for(distance_m: float) -> Race:
+    """The standard race nearest a goal's distance: it decides the taper and the long-run ceiling."""
+    return min(Race, key=lambda race: abs(RACE_DISTANCE_M[race] - distance_m))
+
+
+def summarise_day(day: DayPlan, zones: Zones, treadmill: Treadmill) -> PlannedWorkout:
+    """The numbers the rules need from one day, from its compiled treadmill program."""
+    if day.structure is None:
+        return PlannedWorkout(
+            date=day.date, type=day.type, hard=day.hard, duration_s=0, distance_km=0, easy_duration_s=0
+        )
+    program = compile_program(day.structure, zones, treadmill)
+    segments = program.segments
+    easy_s = sum(
+        seg.duration_s
+        for seg, occurrence in zip(segments, unroll(day.structure), strict=True)
+        if occurrence.step.zone is Zone.EASY
+    )
+    metres = sum(seg.duration_s * seg.speed_kmh * treadmill.calibration / 3.6 for seg in segments)
+    return PlannedWorkout(
+        date=day.date,
+        type=day.type,
+        hard=day.hard,
+        duration_s=program.total_duration_s,
+        distance_km=metres / 1000,
+        easy_duration_s=easy_s,
+        min_speed_kmh=min(seg.speed_kmh for seg in segments),
+        max_speed_kmh=max(seg.speed_kmh for seg in segments),
+        max_incline_pct=max(seg.incline_pct for seg in segments),
+    )
+
+
+def summarise(draft: PlanDraft, zones: Zones, treadmill: Treadmill) -> PlanSummary:
+    """The plan as the rule checker sees it, compiled for this runner and treadmill.
+
+    A race without a program counts as the race distance run at no particular speed; rest days
+    carry nothing. Both are kept so the checker sees the race on its day.
+    """
+    workouts = [
+        _outdoor_race(day, draft, zones) if _is_outdoor_race(day) else summarise_day(day, zones, treadmill)
+        for day in draft.days
+    ]
+    return PlanSummary(
+        weeks=draft.weeks,
+        workouts=tuple(workouts),
+        goal=draft.goal,
+        race_distance=draft.race_distance,
+        race_date=draft.race_date,
+    )
+
+
+def constraints_for(profile: Profile) -> PlanConstraints:
+    """The runner's training days with their minutes, and the treadmill's limits."""
+    limits = profile.max_minutes
+    minutes = {WEEKDAY_OF[name]: limits.get(name, DEFAULT_DAY_MINUTES) for name in profile.available_days}
+    t = profile.treadmill
+    return PlanConstraints(
+        weekday_minutes=minutes,
+        min_speed_kmh=max(1.0, t.min_speed_kmh),
+        max_speed_kmh=min(25.0, t.max_speed_kmh),
+        max_incline_pct=min(15.0, t.max_incline_pct),
+    )
+
+
+def _is_outdoor_race(day: DayPlan) -> bool:
+    return day.type is WorkoutType.RACE and day.structure is None
+
+
+def _outdoor_race(day: DayPlan, draft: PlanDraft, zones: Zones) -> PlannedWorkout:
+    """A race run outdoors: its distance is the goal's; its time is estimated at marathon pace for
+    a half or a marathon and threshold pace below (the rules leave races out of the volume)."""
+    race = draft.race_distance or Race.TEN_K
+    metres = RACE_DISTANCE_M[race]
+    zone = Zone.MARATHON if race in (Race.HALF, Race.MARATHON) else Zone.THRESHOLD
+    return PlannedWorkout(
+        date=day.date,
+        type=day.type,
+        hard=True,
+        duration_s=round(metres / (target_kmh(zone, zones) / 3.6)),
+        distance_km=metres / 1000,
+        easy_duration_s=0,
+    )
