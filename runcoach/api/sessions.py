@@ -35,7 +35,9 @@ class EventOut(BaseModel):
 
 class SessionOut(BaseModel):
     id: int
-    workout_id: int
+    workout_id: int | None = Field(description="The generated workout played; null for a planned day")
+    plan_id: int | None = Field(description="The plan of the planned day played, if any")
+    plan_workout_id: int | None = Field(description="The planned day's workout id within its plan")
     name: str
     status: str
     elapsed_s: float
@@ -59,6 +61,8 @@ class SessionOut(BaseModel):
         return cls(
             id=session.id,
             workout_id=session.workout_id,
+            plan_id=session.plan_id,
+            plan_workout_id=session.plan_wid,
             name=session.name,
             status=state.status.value,
             elapsed_s=round(state.elapsed_s, 3),

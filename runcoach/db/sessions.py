@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.db.tables import RunSessionRow, SessionEventRow, UserRow
 from runcoach.domain.session import Event, EventKind, RunSession
-from runcoach.domain.workouts import Segment, Workout
+from runcoach.domain.workouts import Segment
 
 
 def to_session(row: RunSessionRow, events: list[SessionEventRow]) -> RunSession:
@@ -23,15 +23,32 @@ def to_session(row: RunSessionRow, events: list[SessionEventRow]) -> RunSession:
         created_at=row.created_at,
         events=tuple(Event(seq=e.seq, kind=EventKind(e.kind), at=e.at) for e in events),
         paired_at=row.paired_at,
+        plan_id=row.plan_id,
+        plan_wid=row.plan_wid,
     )
 
 
-async def add_session(db: AsyncSession, *, workout: Workout, pair_code: str, now: datetime) -> RunSession:
+async def add_session(
+    db: AsyncSession,
+    *,
+    owner_id: int,
+    name: str,
+    segments: tuple[Segment, ...],
+    pair_code: str,
+    now: datetime,
+    workout_id: int | None = None,
+    plan_day: tuple[int, int] | None = None,
+) -> RunSession:
+    """A new session of a generated workout (`workout_id`) or of a planned day (`plan_day`: the
+    plan's id and the day's wid), playing `segments` from now on whatever later happens to either."""
+    plan_id, plan_wid = plan_day if plan_day is not None else (None, None)
     row = RunSessionRow(
-        owner_id=workout.owner_id,
-        workout_id=workout.id,
-        name=workout.name,
-        segments=[s.model_dump(mode="json") for s in workout.segments],
+        owner_id=owner_id,
+        workout_id=workout_id,
+        plan_id=plan_id,
+        plan_wid=plan_wid,
+        name=name,
+        segments=[s.model_dump(mode="json") for s in segments],
         pair_code=pair_code,
         created_at=now,
     )

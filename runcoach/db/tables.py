@@ -135,7 +135,10 @@ class RunSessionRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    workout_id: Mapped[int] = mapped_column(ForeignKey("workouts.id", ondelete="CASCADE"), index=True)
+    #: The generated workout played; NULL for a planned day (then `plan_id` and `plan_wid` say which).
+    workout_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workouts.id", ondelete="CASCADE"), index=True, nullable=True
+    )
     name: Mapped[str] = mapped_column(String(200))
     segments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     pair_code: Mapped[str] = mapped_column(String(16), unique=True)

@@ -266,7 +266,8 @@ class RunSession:
 
     id: int
     owner_id: int
-    workout_id: int
+    #: The generated workout played, or None for a planned day (`plan_id`, `plan_wid`).
+    workout_id: int | None
     name: str
     segments: tuple[Segment, ...]
     pair_code: str
@@ -274,6 +275,8 @@ class RunSession:
     events: tuple[Event, ...]
     #: When the current pairing code was drawn; None: with the session (the runner drew no new one).
     paired_at: datetime | None = None
+    plan_id: int | None = None
+    plan_wid: int | None = None
 
     def state(self, now: datetime) -> SessionState:
         return fold(self.segments, self.events, now)

@@ -23,6 +23,7 @@ from runcoach.db.engine import Database
 from runcoach.domain.accounts import Units
 from runcoach.domain.errors import RunCoachError
 from runcoach.domain.session import Command, RunSession, SessionState
+from runcoach.domain.workouts import Segment
 from runcoach.live.channels import Broadcaster, InProcessNotifier, NoBroadcast, Notifier
 from runcoach.live.commands import CommandLog
 from runcoach.live.registry import SessionRegistry
@@ -63,6 +64,14 @@ class Hub:
     async def create_session(self, *, workout_id: int, owner_id: int) -> RunSession:
         """A new session playing that workout (NotFound for an unknown or foreign workout)."""
         return await self.registry.create_session(workout_id=workout_id, owner_id=owner_id)
+
+    async def create_planned_session(
+        self, *, owner_id: int, name: str, segments: tuple[Segment, ...], plan_day: tuple[int, int]
+    ) -> RunSession:
+        """A new session playing a planned day's program; `plan_day` is (plan id, the day's wid)."""
+        return await self.registry.create_planned(
+            owner_id=owner_id, name=name, segments=segments, plan_day=plan_day
+        )
 
     async def get(self, session_id: int, *, owner_id: int | None) -> RunSession:
         """The session from the database; NotFound when unknown or (with owner_id) foreign."""

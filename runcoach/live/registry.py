@@ -19,6 +19,7 @@ from runcoach.db.engine import Database
 from runcoach.domain.accounts import Units
 from runcoach.domain.errors import Conflict, NotFound
 from runcoach.domain.session import RunSession, clean_pair_code
+from runcoach.domain.workouts import Segment
 from runcoach.live.present import units_of
 
 PAIR_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a tablet from two metres
@@ -53,8 +54,35 @@ class SessionRegistry:
             workout = await workout_queries.get_workout(db, workout_id=workout_id, owner_id=owner_id)
             if workout is None:
                 raise NotFound(f"Workout {workout_id} not found")
-            now = self.clock.now()
-            return await queries.add_session(db, workout=workout, pair_code=new_pair_code(), now=now)
+            return await queries.add_session(
+                db,
+                owner_id=owner_id,
+                workout_id=workout.id,
+                name=workout.name,
+                segments=workout.segments,
+                pair_code=new_pair_code(),
+                now=self.clock.now(),
+            )
+
+    async def create_planned(
+        self, *, owner_id: int, name: str, segments: tuple[Segment, ...], plan_day: tuple[int, int]
+    ) -> RunSession:
+        """A new session playing a planned day's compiled program (the caller checked the plan is theirs)."""
+        for _ in range(PAIR_CODE_ATTEMPTS):
+            try:
+                async with self.db.session() as db:
+                    return await queries.add_session(
+                        db,
+                        owner_id=owner_id,
+                        name=name,
+                        segments=segments,
+                        pair_code=new_pair_code(),
+                        now=self.clock.now(),
+                        plan_day=plan_day,
+                    )
+            except IntegrityError:
+                continue
+        raise RuntimeError("could not draw a unique pairing code")
 
     async def get(self, session_id: int, *, owner_id: int | None) -> RunSession:
         """The session from the database; NotFound when unknown or (with owner_id) foreign."""

@@ -249,7 +249,15 @@ async def _a_session(database: Database, user: User) -> session_queries.RunSessi
     spec = WorkoutSpec(duration_min=20, goal=Goal.EASY)
     workout = await workouts.generate(database, owner_id=user.id, spec=spec, seed=1, now=T0)
     async with database.session() as db:
-        return await session_queries.add_session(db, workout=workout, pair_code="ABCD2345", now=T0)
+        return await session_queries.add_session(
+            db,
+            owner_id=user.id,
+            workout_id=workout.id,
+            name=workout.name,
+            segments=workout.segments,
+            pair_code="ABCD2345",
+            now=T0,
+        )
 
 
 async def test_deleting_an_account_removes_its_data(database: Database) -> None:

@@ -1,5 +1,5 @@
 """goals, plans with versions (one current per plan, one active plan per runner), check-ins, and
-the planned day a run session plays
+the planned day a run session plays (such a session has no generated workout)
 
 Revision ID: 0006
 Revises: 0005
@@ -78,6 +78,7 @@ def upgrade() -> None:
         postgresql_where=sa.text("is_current"),
     )
     with op.batch_alter_table("run_sessions", schema=None) as batch_op:
+        batch_op.alter_column("workout_id", existing_type=sa.Integer(), nullable=True)
         batch_op.add_column(sa.Column("plan_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("plan_wid", sa.Integer(), nullable=True))
         batch_op.create_index("ix_run_sessions_plan_id", ["plan_id"])
@@ -111,6 +112,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_run_sessions_plan_id")
         batch_op.drop_column("plan_wid")
         batch_op.drop_column("plan_id")
+    # Sessions of planned days have no generated workout: they cannot survive the downgrade.
+    op.execute("DELETE FROM run_sessions WHERE workout_id IS NULL")
+    with op.batch_alter_table("run_sessions", schema=None) as batch_op:
+        batch_op.alter_column("workout_id", existing_type=sa.Integer(), nullable=False)
     op.drop_index("uq_plan_versions_one_current", table_name="plan_versions")
     op.drop_table("plan_versions")
     op.drop_index("uq_plans_one_active_per_owner", table_name="plans")
