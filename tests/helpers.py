@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -36,6 +36,11 @@ from runcoach.auth import service as auth_service
 from runcoach.context import context
 from runcoach.db.engine import Database
 from runcoach.domain.accounts import User as Account
+from runcoach.domain.paces import Zone
+from runcoach.domain.plan_model import GoalKind, Phase, PlanWeek, WorkoutType
+from runcoach.domain.plans import DayPlan, Methodology, PlanDraft
+from runcoach.domain.profile import Profile
+from runcoach.domain.structure import Step, StepKind, StructuredWorkout
 from runcoach.domain.session import Command, RunSession, SessionState
 from runcoach.domain.workouts import Goal, WorkoutSpec
 from runcoach.live.channels import ChangeHandler
@@ -378,3 +383,47 @@ def open_signed_in(driver: WebDriver, base: str, path: str, email: str, password
     driver.get(base + path)
     wait_for(driver, lambda d: path in d.current_url, f"the browser to stay on {path}")
     wait_connected(driver)
+
+
+# --------------------------------------------------------------------------- plans
+
+#: A runner who trains Monday, Wednesday, Friday and Sunday, an hour at most on weekdays.
+PLAN_PROFILE = Profile.model_validate(
+    {
+        "easy_pace_s_per_km": 360,
+        "weekly_km": 25,
+        "available_days": ["mon", "wed", "fri", "sun"],
+        "max_minutes": {"mon": 60, "wed": 60, "fri": 60, "sun": 120},
+        "long_run_day": "sun",
+        "level": "intermediate",
+    }
+)
+
+
+def easy_run(minutes: int, name: str = "Easy run") -> StructuredWorkout:
+    return StructuredWorkout(
+        name=name, items=(Step(kind=StepKind.STEADY, duration_s=minutes * 60, zone=Zone.EASY),)
+    )
+
+
+def easy_plan(monday: date, weeks: int = 3, minutes: int = 40, weekdays: tuple[int, ...] = (0, 2, 4)) -> PlanDraft:
+    """A base-phase volume plan of easy runs on `weekdays`, the same every week: it breaks no rule
+    for PLAN_PROFILE, and moving a run to a day the runner does not train on breaks one."""
+    days = [
+        DayPlan(
+            wid=week * len(weekdays) + i + 1,
+            date=monday + timedelta(weeks=week, days=weekday),
+            type=WorkoutType.EASY,
+            hard=False,
+            title=f"Easy {minutes} min",
+            structure=easy_run(minutes),
+        )
+        for week in range(weeks)
+        for i, weekday in enumerate(weekdays)
+    ]
+    plan_weeks = [
+        PlanWeek(index=i, start_date=monday + timedelta(weeks=i), phase=Phase.BASE) for i in range(weeks)
+    ]
+    return PlanDraft(
+        methodology=Methodology.DANIELS, weeks=tuple(plan_weeks), days=tuple(days), goal=GoalKind.VOLUME
+    )

@@ -12,9 +12,9 @@ keeps its wid, so its history can be followed and a run session can point at it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Self
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -201,3 +201,33 @@ def _outdoor_race(day: DayPlan, draft: PlanDraft, zones: Zones) -> PlannedWorkou
         distance_km=metres / 1000,
         easy_duration_s=0,
     )
+
+
+class PlanInfo(BaseModel):
+    """A stored plan's identity: whose, for which goal, how it was generated, and whether archived."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    owner_id: int
+    goal_id: int | None
+    methodology: Methodology
+    seed: int
+    created_at: datetime
+    archived_at: datetime | None
+
+
+class PlanVersion(BaseModel):
+    """One version of a plan: the whole draft, who made it, why, and the days it changed."""
+
+    model_config = ConfigDict(frozen=True)
+
+    plan: PlanInfo
+    number: int
+    is_current: bool
+    created_by: Author
+    reason: str
+    draft: PlanDraft
+    #: [{wid, before, after}] against the version before (before/after: a DayPlan's JSON or None).
+    changes: tuple[dict[str, Any], ...]
+    created_at: datetime

@@ -1,0 +1,223 @@
+"""Training plans: make one for a goal, read it, change it only through the rule checker, revert,
+reset, and run a planned day on the treadmill.
+
+Every function owns its unit of work. Every new version (generated, edited, adapted, reverted)
+is compiled for the runner's current paces and treadmill and checked by `rules.check` inside the
+transaction that stores it: a plan with a violation never becomes current. Two changes racing for
+the same plan cannot both win (see `db.plans.add_version`); the loser is re-applied to the new
+current version, which is what its author asked for, and checked again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from runcoach.db import plans as queries
+from runcoach.db import profiles as profile_queries
+from runcoach.db.engine import Database
+from runcoach.db.errors import is_lost_race
+from runcoach.domain.errors import Conflict, InvalidInput, NotFound
+from runcoach.domain.plans import Author, PlanDraft, PlanVersion, constraints_for, summarise
+from runcoach.domain.profile import Profile
+from runcoach.domain.rules import Violation, check
+from runcoach.domain.session import RunSession
+from runcoach.domain.structure import compile_workout
+from runcoach.live.hub import Hub
+from runcoach.profiles.service import NO_PROFILE
+
+log = logging.getLogger(__name__)
+
+NO_PLAN = "No plan yet: make one for a goal first"
+BUSY = "The plan kept changing while this change was saved; reload and try again"
+CHANGE_ATTEMPTS = 3
+
+#: A change: from the current version (and the runner's profile), the new draft and why.
+Change = Callable[[PlanVersion, Profile], tuple[PlanDraft, str]]
+
+
+class PlanBreaksRules(InvalidInput):
+    """The plan (or the change) breaks training rules; `violations` says which, each with a sentence."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        super().__init__("plan", " ".join(v.message for v in violations))
+        self.violations = violations
+
+
+def violations(draft: PlanDraft, profile: Profile) -> list[Violation]:
+    """Every rule the draft breaks for this runner, compiled for their paces and treadmill."""
+    summary = summarise(draft, profile.paces().zones, profile.treadmill)
+    return check(summary, constraints_for(profile))
+
+
+def require_valid(draft: PlanDraft, profile: Profile) -> None:
+    found = violations(draft, profile)
+    if found:
+        raise PlanBreaksRules(found)
+
+
+async def current(database: Database, user_id: int) -> PlanVersion:
+    """The current version of the runner's active plan; NotFound when they have none."""
+    async with database.session() as db:
+        version = await queries.active_version(db, owner_id=user_id)
+    if version is None:
+        raise NotFound(NO_PLAN)
+    return version
+
+
+async def version(database: Database, user_id: int, plan_id: int, number: int | None = None) -> PlanVersion:
+    """A version of one of the runner's plans (None: the current one); NotFound otherwise."""
+    async with database.session() as db:
+        found = await queries.get_version(db, plan_id=plan_id, owner_id=user_id, number=number)
+    if found is None:
+        what = f"Plan {plan_id}" if number is None else f"Version {number} of plan {plan_id}"
+        raise NotFound(f"{what} not found")
+    return found
+
+
+async def versions(database: Database, user_id: int, plan_id: int) -> list[PlanVersion]:
+    """Every version of one of the runner's plans, newest first."""
+    async with database.session() as db:
+        found = await queries.list_versions(db, plan_id=plan_id, owner_id=user_id)
+    if found is None:
+        raise NotFound(f"Plan {plan_id} not found")
+    return found
+
+
+async def store_new(
+    database: Database, user_id: int, *, goal_id: int | None, seed: int, draft: PlanDraft, now: datetime
+) -> PlanVersion:
+    """Make `draft` the runner's active plan (version 1, by the generator), archiving the one before.
+
+    Checked first: a draft that breaks a rule is refused with every violation. Two plans made at
+    once: the second one wins the archive and the first is archived, or the insert of one fails
+    and it is a Conflict; either way one active plan remains.
+    """
+    try:
+        async with database.session() as db:
+            profile = await _profile(db, user_id)
+            require_valid(draft, profile)
+            await queries.archive_active(db, owner_id=user_id, now=now)
+            return await queries.add_plan(
+                db, owner_id=user_id, goal_id=goal_id, seed=seed, draft=draft, reason=_made(draft), now=now
+            )
+    except SQLAlchemyError as exc:
+        if is_lost_race(exc):
+            raise Conflict("Another plan was being made at the same time; reload to see it") from exc
+        raise
+
+
+async def change(
+    database: Database, user_id: int, plan_id: int, make: Change, *, author: Author, now: datetime
+) -> PlanVersion:
+    """Apply `make` to the current version of an active plan and store the result as the next one.
+
+    NotFound for a plan that is not the runner's or is archived; PlanBreaksRules (422) when the new
+    draft breaks a rule; Conflict when other changes kept winning the race.
+    """
+    for attempt in range(1, CHANGE_ATTEMPTS + 1):
+        try:
+            return await _change_once(database, user_id, plan_id, make, author=author, now=now)
+        except SQLAlchemyError as exc:
+            if not is_lost_race(exc):
+                raise
+            log.info("plan %s change lost race %d: %s", plan_id, attempt, exc)
+    raise Conflict(BUSY)
+
+
+async def revert(
+    database: Database, user_id: int, plan_id: int, number: int, *, author: Author, now: datetime
+) -> PlanVersion:
+    """A new current version equal to version `number` (checked again: the runner's week may have changed)."""
+    old = await version(database, user_id, plan_id, number)
+
+    def back(_current: PlanVersion, _profile: Profile) -> tuple[PlanDraft, str]:
+        return old.draft, f"Back to version {number}"
+
+    return await change(database, user_id, plan_id, back, author=author, now=now)
+
+
+async def reset(database: Database, user_id: int, now: datetime) -> int:
+    """Archive the runner's active plan (it stays readable by id); its id. NotFound without one."""
+    async with database.session() as db:
+        archived = await queries.archive_active(db, owner_id=user_id, now=now)
+    if archived is None:
+        raise NotFound(NO_PLAN)
+    return archived
+
+
+async def run_day(database: Database, hub: Hub, user_id: int, plan_id: int, wid: int) -> RunSession:
+    """A run session of a planned day of the current version, compiled for today's paces and treadmill."""
+    plan = await version(database, user_id, plan_id)
+    if plan.plan.archived_at is not None:
+        raise Conflict("This plan was reset: run a day of your current plan")
+    day = plan.draft.day(wid)
+    if day is None:
+        raise NotFound(f"Workout {wid} of plan {plan_id} not found")
+    if day.structure is None:
+        raise Conflict(f"{day.title} on {day.date.isoformat()} has no treadmill program to run")
+    async with database.session() as db:
+        profile = await _profile(db, user_id)
+    segments = compile_workout(day.structure, profile.paces().zones, profile.treadmill)
+    return await hub.create_planned_session(
+        owner_id=user_id, name=day.title, segments=segments, plan_day=(plan_id, wid)
+    )
+
+
+async def _change_once(
+    database: Database, user_id: int, plan_id: int, make: Change, *, author: Author, now: datetime
+) -> PlanVersion:
+    async with database.session() as db:
+        plan = await queries.get_plan(db, plan_id=plan_id, owner_id=user_id)
+        if plan is None or plan.archived_at is not None:
+            raise NotFound(f"Plan {plan_id} not found" if plan is None else "This plan was reset")
+        current_version = await queries.get_version(db, plan_id=plan_id, owner_id=user_id)
+        assert current_version is not None  # a plan always has a current version
+        profile = await _profile(db, user_id)
+        draft, reason = make(current_version, profile)
+        require_valid(draft, profile)
+        return await queries.add_version(
+            db,
+            plan=plan,
+            base=current_version.number,
+            author=author,
+            reason=reason,
+            draft=draft,
+            changes=day_changes(current_version.draft, draft),
+            now=now,
+        )
+
+
+async def _profile(db: AsyncSession, user_id: int) -> Profile:
+    profile = await profile_queries.get_profile(db, user_id=user_id)
+    if profile is None:
+        raise NotFound(NO_PROFILE)
+    return profile
+
+
+def day_changes(before: PlanDraft, after: PlanDraft) -> list[dict[str, Any]]:
+    """The days that differ, by wid: [{wid, before, after}] with each side a DayPlan's JSON or None."""
+    old = {d.wid: d for d in before.days}
+    new = {d.wid: d for d in after.days}
+    changed: list[dict[str, Any]] = []
+    for wid in sorted(old.keys() | new.keys()):
+        a, b = old.get(wid), new.get(wid)
+        if a != b:
+            changed.append(
+                {
+                    "wid": wid,
+                    "before": None if a is None else a.model_dump(mode="json"),
+                    "after": None if b is None else b.model_dump(mode="json"),
+                }
+            )
+    return changed
+
+
+def _made(draft: PlanDraft) -> str:
+    weeks = len(draft.weeks)
+    return f"Generated: {weeks} week{'s' if weeks != 1 else ''}, {draft.methodology.value} methodology"
