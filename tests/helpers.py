@@ -40,8 +40,8 @@ from runcoach.domain.paces import Zone
 from runcoach.domain.plan_model import GoalKind, Phase, PlanWeek, WorkoutType
 from runcoach.domain.plans import DayPlan, Methodology, PlanDraft
 from runcoach.domain.profile import Profile
-from runcoach.domain.structure import Step, StepKind, StructuredWorkout
 from runcoach.domain.session import Command, RunSession, SessionState
+from runcoach.domain.structure import Step, StepKind, StructuredWorkout
 from runcoach.domain.workouts import Goal, WorkoutSpec
 from runcoach.live.channels import ChangeHandler
 from runcoach.live.hub import Hub
@@ -406,7 +406,9 @@ def easy_run(minutes: int, name: str = "Easy run") -> StructuredWorkout:
     )
 
 
-def easy_plan(monday: date, weeks: int = 3, minutes: int = 40, weekdays: tuple[int, ...] = (0, 2, 4)) -> PlanDraft:
+def easy_plan(
+    monday: date, weeks: int = 3, minutes: int = 40, weekdays: tuple[int, ...] = (0, 2, 4)
+) -> PlanDraft:
     """A base-phase volume plan of easy runs on `weekdays`, the same every week: it breaks no rule
     for PLAN_PROFILE, and moving a run to a day the runner does not train on breaks one."""
     days = [

@@ -26,6 +26,7 @@ from runcoach.domain.errors import (
     RunCoachError,
     Unavailable,
 )
+from runcoach.domain.rules import PlanBreaksRules, Violation
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +65,16 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _body(exc: RunCoachError) -> dict[str, Any]:
+    if isinstance(exc, PlanBreaksRules):  # one entry per broken rule, with the rule and its date
+        return {"detail": [_violation(v) for v in exc.violations]}
     if isinstance(exc, InvalidInput):  # the one 422 shape, as for a body that fails its schema
         return {"detail": [error_entry({"loc": ("body", exc.field), "msg": str(exc), "type": "value_error"})]}
     return {"detail": str(exc)}
+
+
+def _violation(v: Violation) -> dict[str, Any]:
+    entry = error_entry({"loc": ("body", "plan"), "msg": v.message, "type": "rule_violation"})
+    return entry | {"rule": v.rule.value, "date": v.date.isoformat()}
 
 
 async def _domain_error(request: Request, exc: Exception) -> JSONResponse:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -31,7 +31,15 @@ from runcoach.domain.plan_model import (
 )
 from runcoach.domain.profile import Profile
 from runcoach.domain.profile import Weekday as DayName
-from runcoach.domain.structure import StructuredWorkout, Treadmill, Zones, compile_program, target_kmh, unroll
+from runcoach.domain.structure import (
+    Program,
+    StructuredWorkout,
+    Treadmill,
+    Zones,
+    compile_program,
+    target_kmh,
+    unroll,
+)
 
 MAX_TITLE_CHARS = 100
 #: The minutes a profile that names no limit for a day gets: a long run's ceiling plus framing.
@@ -124,21 +132,31 @@ def race_for(distance_m: float) -> Race:
     return min(Race, key=lambda race: abs(RACE_DISTANCE_M[race] - distance_m))
 
 
-def summarise_day(day: DayPlan, zones: Zones, treadmill: Treadmill) -> PlannedWorkout:
-    """The numbers the rules need from one day, from its compiled treadmill program."""
+class CompiledDay(NamedTuple):
+    """A planned day for one runner: the numbers the rules read, and the program a session plays
+    (None for rest and for a race run outdoors) with each segment's zone."""
+
+    day: DayPlan
+    summary: PlannedWorkout
+    program: Program | None
+    zones: tuple[Zone, ...]
+
+
+def compile_day(day: DayPlan, zones: Zones, treadmill: Treadmill, draft: PlanDraft | None) -> CompiledDay:
+    """One day compiled for this runner on this treadmill (see `summarise` for races run outdoors)."""
+    if day.type is WorkoutType.RACE and day.structure is None and draft is not None:
+        return CompiledDay(day, _outdoor_race(day, draft, zones), None, ())
     if day.structure is None:
-        return PlannedWorkout(
+        rest = PlannedWorkout(
             date=day.date, type=day.type, hard=day.hard, duration_s=0, distance_km=0, easy_duration_s=0
         )
+        return CompiledDay(day, rest, None, ())
     program = compile_program(day.structure, zones, treadmill)
     segments = program.segments
-    easy_s = sum(
-        seg.duration_s
-        for seg, occurrence in zip(segments, unroll(day.structure), strict=True)
-        if occurrence.step.zone is Zone.EASY
-    )
+    step_zones = tuple(o.step.zone for o in unroll(day.structure))
+    easy_s = sum(seg.duration_s for seg, zone in zip(segments, step_zones, strict=True) if zone is Zone.EASY)
     metres = sum(seg.duration_s * seg.speed_kmh * treadmill.calibration / 3.6 for seg in segments)
-    return PlannedWorkout(
+    summary = PlannedWorkout(
         date=day.date,
         type=day.type,
         hard=day.hard,
@@ -149,25 +167,47 @@ def summarise_day(day: DayPlan, zones: Zones, treadmill: Treadmill) -> PlannedWo
         max_speed_kmh=max(seg.speed_kmh for seg in segments),
         max_incline_pct=max(seg.incline_pct for seg in segments),
     )
+    return CompiledDay(day, summary, program, step_zones)
 
 
-def summarise(draft: PlanDraft, zones: Zones, treadmill: Treadmill) -> PlanSummary:
+def summarise_day(day: DayPlan, zones: Zones, treadmill: Treadmill) -> PlannedWorkout:
+    """The numbers the rules need from one day that is not a race run outdoors."""
+    assert not (day.type is WorkoutType.RACE and day.structure is None), "an outdoor race needs its plan"
+    return compile_day(day, zones, treadmill, None).summary
+
+
+def compile_plan(draft: PlanDraft, zones: Zones, treadmill: Treadmill) -> list[CompiledDay]:
+    """Every day of the plan compiled, in date order."""
+    return [compile_day(day, zones, treadmill, draft) for day in draft.days]
+
+
+def summarise(
+    draft: PlanDraft, zones: Zones, treadmill: Treadmill, compiled: list[CompiledDay] | None = None
+) -> PlanSummary:
     """The plan as the rule checker sees it, compiled for this runner and treadmill.
 
-    A race without a program counts as the race distance run at no particular speed; rest days
-    carry nothing. Both are kept so the checker sees the race on its day.
+    A race run outdoors counts as its distance at an estimated time; rest days carry nothing. Both
+    are kept so the checker sees the race on its day. Pass `compiled` when you have it already.
     """
-    workouts = [
-        _outdoor_race(day, draft, zones) if _is_outdoor_race(day) else summarise_day(day, zones, treadmill)
-        for day in draft.days
-    ]
+    days = compiled if compiled is not None else compile_plan(draft, zones, treadmill)
     return PlanSummary(
         weeks=draft.weeks,
-        workouts=tuple(workouts),
+        workouts=tuple(c.summary for c in days),
         goal=draft.goal,
         race_distance=draft.race_distance,
         race_date=draft.race_date,
     )
+
+
+def week_totals(draft: PlanDraft, compiled: list[CompiledDay]) -> list[tuple[float, float]]:
+    """(planned km, planned seconds) per week, the race included: what the runner will run."""
+    totals = [(0.0, 0.0)] * len(draft.weeks)
+    first = draft.start_date
+    for c in compiled:
+        week = (c.day.date - first).days // 7
+        km, seconds = totals[week]
+        totals[week] = (km + c.summary.distance_km, seconds + c.summary.duration_s)
+    return totals
 
 
 def constraints_for(profile: Profile) -> PlanConstraints:
@@ -181,10 +221,6 @@ def constraints_for(profile: Profile) -> PlanConstraints:
         max_speed_kmh=min(25.0, t.max_speed_kmh),
         max_incline_pct=min(15.0, t.max_incline_pct),
     )
-
-
-def _is_outdoor_race(day: DayPlan) -> bool:
-    return day.type is WorkoutType.RACE and day.structure is None
 
 
 def _outdoor_race(day: DayPlan, draft: PlanDraft, zones: Zones) -> PlannedWorkout:

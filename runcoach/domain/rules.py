@@ -30,6 +30,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from runcoach.domain.errors import InvalidInput
 from runcoach.domain.paces import Race
 from runcoach.domain.plan_model import (
     Phase,
@@ -65,6 +66,14 @@ class Violation(BaseModel):
     rule: Rule
     date: date
     message: str
+
+
+class PlanBreaksRules(InvalidInput):
+    """A plan, or a change to one, breaks rules: `violations` says which, each with its sentence (422)."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        super().__init__("plan", " ".join(v.message for v in violations))
+        self.violations = violations
 
 
 MAX_WEEKLY_RISE = 0.10

@@ -22,10 +22,10 @@ from runcoach.db import plans as queries
 from runcoach.db import profiles as profile_queries
 from runcoach.db.engine import Database
 from runcoach.db.errors import is_lost_race
-from runcoach.domain.errors import Conflict, InvalidInput, NotFound
+from runcoach.domain.errors import Conflict, NotFound
 from runcoach.domain.plans import Author, PlanDraft, PlanVersion, constraints_for, summarise
 from runcoach.domain.profile import Profile
-from runcoach.domain.rules import Violation, check
+from runcoach.domain.rules import PlanBreaksRules, Violation, check
 from runcoach.domain.session import RunSession
 from runcoach.domain.structure import compile_workout
 from runcoach.live.hub import Hub
@@ -39,14 +39,6 @@ CHANGE_ATTEMPTS = 3
 
 #: A change: from the current version (and the runner's profile), the new draft and why.
 Change = Callable[[PlanVersion, Profile], tuple[PlanDraft, str]]
-
-
-class PlanBreaksRules(InvalidInput):
-    """The plan (or the change) breaks training rules; `violations` says which, each with a sentence."""
-
-    def __init__(self, violations: list[Violation]) -> None:
-        super().__init__("plan", " ".join(v.message for v in violations))
-        self.violations = violations
 
 
 def violations(draft: PlanDraft, profile: Profile) -> list[Violation]:

@@ -13,11 +13,10 @@ from runcoach.auth import service as accounts
 from runcoach.db.engine import Database
 from runcoach.db.tables import PlanVersionRow
 from runcoach.domain.errors import Conflict, NotFound
-from runcoach.domain.plans import Author, PlanDraft, PlanVersion
+from runcoach.domain.plans import Author, PlanDraft, PlanInfo, PlanVersion
 from runcoach.domain.profile import Profile
-from runcoach.domain.rules import Rule
+from runcoach.domain.rules import PlanBreaksRules, Rule
 from runcoach.plans import service
-from runcoach.plans.service import PlanBreaksRules
 from runcoach.profiles import service as profiles
 from tests.helpers import PLAN_PROFILE, easy_plan
 
@@ -31,6 +30,11 @@ async def runner(database: Database, email: str = "ann@example.com") -> int:
     )
     await profiles.save_profile(database, user.id, PLAN_PROFILE, T0)
     return user.id
+
+
+async def new_plan(database: Database, user_id: int) -> PlanInfo:
+    stored = await service.store_new(database, user_id, goal_id=None, seed=1, draft=easy_plan(MONDAY), now=T0)
+    return stored.plan
 
 
 def move(wid: int, days: int) -> service.Change:
@@ -79,7 +83,7 @@ async def test_a_second_plan_archives_the_first_which_stays_readable(database: D
 
 async def test_a_change_makes_the_next_version_and_records_the_days_it_changed(database: Database) -> None:
     ann = await runner(database)
-    plan = (await service.store_new(database, ann, goal_id=None, seed=1, draft=easy_plan(MONDAY), now=T0)).plan
+    plan = await new_plan(database, ann)
     changed = await service.change(database, ann, plan.id, move(1, 6), author=Author.RUNNER, now=T0)
     assert (changed.number, changed.created_by, changed.reason) == (2, Author.RUNNER, "Moved 1")
     assert [c["wid"] for c in changed.changes] == [1]
@@ -91,7 +95,7 @@ async def test_a_change_makes_the_next_version_and_records_the_days_it_changed(d
 
 async def test_a_change_that_breaks_a_rule_is_refused_and_the_plan_stays(database: Database) -> None:
     ann = await runner(database)
-    plan = (await service.store_new(database, ann, goal_id=None, seed=1, draft=easy_plan(MONDAY), now=T0)).plan
+    plan = await new_plan(database, ann)
     with pytest.raises(PlanBreaksRules) as refused:
         await service.change(database, ann, plan.id, move(1, 1), author=Author.RUNNER, now=T0)  # to Tuesday
     assert [v.rule for v in refused.value.violations] == [Rule.UNAVAILABLE_DAY]
@@ -102,7 +106,7 @@ async def test_twenty_changes_at_once_each_win_or_conflict_and_one_version_is_cu
     database: Database,
 ) -> None:
     ann = await runner(database)
-    plan = (await service.store_new(database, ann, goal_id=None, seed=1, draft=easy_plan(MONDAY), now=T0)).plan
+    plan = await new_plan(database, ann)
     # Each moves its own run by a week and back again alternately: always a valid plan.
     results = await asyncio.gather(
         *(
@@ -121,7 +125,7 @@ async def test_twenty_changes_at_once_each_win_or_conflict_and_one_version_is_cu
 
 async def test_the_database_refuses_a_second_current_version(database: Database) -> None:
     ann = await runner(database)
-    plan = (await service.store_new(database, ann, goal_id=None, seed=1, draft=easy_plan(MONDAY), now=T0)).plan
+    plan = await new_plan(database, ann)
     with pytest.raises(IntegrityError):
         async with database.session() as db:
             db.add(
@@ -140,7 +144,7 @@ async def test_the_database_refuses_a_second_current_version(database: Database)
 
 async def test_revert_makes_a_new_version_equal_to_the_old_one(database: Database) -> None:
     ann = await runner(database)
-    plan = (await service.store_new(database, ann, goal_id=None, seed=1, draft=easy_plan(MONDAY), now=T0)).plan
+    plan = await new_plan(database, ann)
     await service.change(database, ann, plan.id, move(1, 6), author=Author.RUNNER, now=T0)
     reverted = await service.revert(database, ann, plan.id, 1, author=Author.RUNNER, now=T0)
     assert (reverted.number, reverted.reason) == (3, "Back to version 1")
@@ -151,7 +155,7 @@ async def test_revert_makes_a_new_version_equal_to_the_old_one(database: Databas
 
 async def test_reset_archives_the_plan_and_stops_changes(database: Database) -> None:
     ann = await runner(database)
-    plan = (await service.store_new(database, ann, goal_id=None, seed=1, draft=easy_plan(MONDAY), now=T0)).plan
+    plan = await new_plan(database, ann)
     assert await service.reset(database, ann, T0) == plan.id
     with pytest.raises(NotFound, match="No plan yet"):
         await service.current(database, ann)
@@ -164,7 +168,7 @@ async def test_reset_archives_the_plan_and_stops_changes(database: Database) -> 
 async def test_another_runners_plan_is_not_found(database: Database) -> None:
     ann = await runner(database)
     bob = await runner(database, "bob@example.com")
-    plan = (await service.store_new(database, ann, goal_id=None, seed=1, draft=easy_plan(MONDAY), now=T0)).plan
+    plan = await new_plan(database, ann)
     with pytest.raises(NotFound):
         await service.version(database, bob, plan.id)
     with pytest.raises(NotFound):
