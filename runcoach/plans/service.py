@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,11 +24,19 @@ from runcoach.db import profiles as profile_queries
 from runcoach.db.engine import Database
 from runcoach.db.errors import is_lost_race
 from runcoach.domain.errors import Conflict, NotFound
-from runcoach.domain.plans import Author, PlanDraft, PlanVersion, constraints_for, summarise
+from runcoach.domain.plans import (
+    Author,
+    CompiledDay,
+    PlanDraft,
+    PlanVersion,
+    compile_plan,
+    constraints_for,
+    summarise,
+    week_totals,
+)
 from runcoach.domain.profile import Profile
 from runcoach.domain.rules import PlanBreaksRules, Violation, check
 from runcoach.domain.session import RunSession
-from runcoach.domain.structure import compile_workout
 from runcoach.live.hub import Hub
 from runcoach.profiles.service import NO_PROFILE
 
@@ -53,6 +62,43 @@ def require_valid(draft: PlanDraft, profile: Profile) -> None:
         raise PlanBreaksRules(found)
 
 
+@dataclass(frozen=True)
+class PlanView:
+    """A plan version compiled for its runner today: what the calendar, the pages and the API show."""
+
+    version: PlanVersion
+    profile: Profile
+    days: list[CompiledDay]
+    #: (km, seconds) planned per week, in week order.
+    totals: list[tuple[float, float]]
+
+    @property
+    def draft(self) -> PlanDraft:
+        return self.version.draft
+
+    def day(self, wid: int) -> CompiledDay:
+        found = next((c for c in self.days if c.day.wid == wid), None)
+        if found is None:
+            raise NotFound(f"Workout {wid} of plan {self.version.plan.id} not found")
+        return found
+
+
+async def view(
+    database: Database, user_id: int, plan_id: int | None = None, number: int | None = None
+) -> PlanView:
+    """A version (the active plan's current one when `plan_id` is None) compiled for the runner."""
+    async with database.session() as db:
+        if plan_id is None:
+            found = await queries.active_version(db, owner_id=user_id)
+        else:
+            found = await queries.get_version(db, plan_id=plan_id, owner_id=user_id, number=number)
+        profile = await _profile(db, user_id) if found is not None else None
+    if found is None or profile is None:
+        raise NotFound(NO_PLAN if plan_id is None else _missing(plan_id, number))
+    days = compile_plan(found.draft, profile.paces().zones, profile.treadmill)
+    return PlanView(found, profile, days, week_totals(found.draft, days))
+
+
 async def current(database: Database, user_id: int) -> PlanVersion:
     """The current version of the runner's active plan; NotFound when they have none."""
     async with database.session() as db:
@@ -67,8 +113,7 @@ async def version(database: Database, user_id: int, plan_id: int, number: int | 
     async with database.session() as db:
         found = await queries.get_version(db, plan_id=plan_id, owner_id=user_id, number=number)
     if found is None:
-        what = f"Plan {plan_id}" if number is None else f"Version {number} of plan {plan_id}"
-        raise NotFound(f"{what} not found")
+        raise NotFound(_missing(plan_id, number))
     return found
 
 
@@ -144,20 +189,16 @@ async def reset(database: Database, user_id: int, now: datetime) -> int:
 
 
 async def run_day(database: Database, hub: Hub, user_id: int, plan_id: int, wid: int) -> RunSession:
-    """A run session of a planned day of the current version, compiled for today's paces and treadmill."""
-    plan = await version(database, user_id, plan_id)
-    if plan.plan.archived_at is not None:
+    """A run session of a planned day of the active plan, compiled for today's paces and treadmill."""
+    plan = await view(database, user_id, plan_id)
+    if plan.version.plan.archived_at is not None:
         raise Conflict("This plan was reset: run a day of your current plan")
-    day = plan.draft.day(wid)
-    if day is None:
-        raise NotFound(f"Workout {wid} of plan {plan_id} not found")
-    if day.structure is None:
+    compiled = plan.day(wid)
+    if compiled.program is None:
+        day = compiled.day
         raise Conflict(f"{day.title} on {day.date.isoformat()} has no treadmill program to run")
-    async with database.session() as db:
-        profile = await _profile(db, user_id)
-    segments = compile_workout(day.structure, profile.paces().zones, profile.treadmill)
     return await hub.create_planned_session(
-        owner_id=user_id, name=day.title, segments=segments, plan_day=(plan_id, wid)
+        owner_id=user_id, name=compiled.day.title, segments=compiled.program.segments, plan_day=(plan_id, wid)
     )
 
 
@@ -208,6 +249,10 @@ def day_changes(before: PlanDraft, after: PlanDraft) -> list[dict[str, Any]]:
                 }
             )
     return changed
+
+
+def _missing(plan_id: int, number: int | None) -> str:
+    return f"Plan {plan_id} not found" if number is None else f"Version {number} of plan {plan_id} not found"
 
 
 def _made(draft: PlanDraft) -> str:

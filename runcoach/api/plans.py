@@ -1,0 +1,216 @@
+"""JSON routes for training plans: the current plan, versions, revert, reset, and running a day.
+
+A plan is stored as structure (targets, not speeds); every response compiles it for the runner's
+paces and treadmill as they are now, so a new race result or a faster treadmill shows at once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
+from runcoach.api.errors import responses
+from runcoach.api.sessions import SessionOut
+from runcoach.domain.ids import MAX_ID
+from runcoach.domain.paces import Zone
+from runcoach.domain.plan_model import Phase, WorkoutType
+from runcoach.domain.plans import Author, CompiledDay, Methodology, PlanVersion
+from runcoach.domain.structure import StructuredWorkout
+from runcoach.domain.workouts import WholeNumber
+from runcoach.plans import service
+from runcoach.plans.service import PlanView
+
+router = APIRouter(
+    prefix="/api/plans",
+    tags=["plans"],
+    dependencies=[Depends(get_user)],
+    responses=responses(401, 503),
+)
+
+
+class PlanSegmentOut(BaseModel):
+    label: str
+    zone: Zone = Field(description="Warm-up, cool-down and recovery jogs are E")
+    duration_s: int
+    speed_kmh: float = Field(description="The console speed to set (belt speed / calibration)")
+    incline_pct: float
+
+
+class PlanWorkoutOut(BaseModel):
+    id: int = Field(description="The planned workout's id within its plan, kept across versions")
+    date: date
+    type: WorkoutType
+    hard: bool
+    title: str
+    planned_duration_s: int
+    planned_distance_km: float
+    structure: StructuredWorkout | None = Field(description="null for rest and for a race run outdoors")
+    segments: list[PlanSegmentOut]
+
+    @classmethod
+    def of(cls, c: CompiledDay) -> PlanWorkoutOut:
+        segments = c.program.segments if c.program is not None else ()
+        return cls(
+            id=c.day.wid,
+            date=c.day.date,
+            type=c.day.type,
+            hard=c.day.hard,
+            title=c.day.title,
+            planned_duration_s=round(c.summary.duration_s),
+            planned_distance_km=round(c.summary.distance_km, 2),
+            structure=c.day.structure,
+            segments=[
+                PlanSegmentOut(zone=zone, **seg.model_dump(mode="json"))
+                for seg, zone in zip(segments, c.zones, strict=True)
+            ],
+        )
+
+
+class PlanWeekOut(BaseModel):
+    index: int
+    start_date: date
+    phase: Phase
+    recovery: bool
+    planned_distance_km: float
+    planned_duration_s: int
+
+
+class PlanOut(BaseModel):
+    id: int
+    goal_id: int | None
+    version: int
+    is_current: bool
+    archived: bool
+    methodology: Methodology
+    start_date: date
+    end_date: date
+    created_by: Author
+    reason: str
+    created_at: datetime
+    weeks: list[PlanWeekOut]
+    workouts: list[PlanWorkoutOut]
+
+    @classmethod
+    def of(cls, plan: PlanView) -> PlanOut:
+        v, draft = plan.version, plan.draft
+        weeks = [
+            PlanWeekOut(
+                index=w.index,
+                start_date=w.start_date,
+                phase=w.phase,
+                recovery=w.recovery,
+                planned_distance_km=round(km, 2),
+                planned_duration_s=round(seconds),
+            )
+            for w, (km, seconds) in zip(draft.weeks, plan.totals, strict=True)
+        ]
+        return cls(
+            **_identity(v),
+            start_date=draft.start_date,
+            end_date=draft.end_date,
+            weeks=weeks,
+            workouts=[PlanWorkoutOut.of(c) for c in plan.days],
+        )
+
+
+class DayChangeOut(BaseModel):
+    wid: int
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class VersionOut(BaseModel):
+    id: int
+    goal_id: int | None
+    version: int
+    is_current: bool
+    archived: bool
+    methodology: Methodology
+    created_by: Author
+    reason: str
+    created_at: datetime
+    changes: list[DayChangeOut] = Field(description="The days this version changed against the one before")
+
+    @classmethod
+    def of(cls, v: PlanVersion) -> VersionOut:
+        return cls(**_identity(v), changes=[DayChangeOut(**c) for c in v.changes])
+
+
+def _identity(v: PlanVersion) -> dict[str, Any]:
+    return {
+        "id": v.plan.id,
+        "goal_id": v.plan.goal_id,
+        "version": v.number,
+        "is_current": v.is_current,
+        "archived": v.plan.archived_at is not None,
+        "methodology": v.plan.methodology,
+        "created_by": v.created_by,
+        "reason": v.reason,
+        "created_at": v.created_at,
+    }
+
+
+VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="A version; absent: the current one")]
+
+
+class RevertIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: WholeNumber = Field(ge=1, le=MAX_ID, description="The version to go back to")
+
+
+class ResetOut(BaseModel):
+    archived_plan_id: int
+
+
+@router.get("/current", response_model=PlanOut, responses=responses(404))
+async def get_current(user: CurrentUser, ctx: Ctx) -> PlanOut:
+    """My active plan's current version, compiled for my paces and treadmill; 404 without a plan."""
+    return PlanOut.of(await service.view(ctx.db, user.id))
+
+
+@router.delete("/current", response_model=ResetOut, responses=responses(404))
+async def reset(user: CurrentUser, ctx: Ctx) -> ResetOut:
+    """Reset: archive my active plan (it stays readable by its id); 404 without a plan."""
+    return ResetOut(archived_plan_id=await service.reset(ctx.db, user.id, ctx.clock.now()))
+
+
+@router.get("/{plan_id:int}", response_model=PlanOut, responses=responses(404))
+async def get_plan(
+    plan_id: RowId,
+    user: CurrentUser,
+    ctx: Ctx,
+    version: VersionQuery = None,
+) -> PlanOut:
+    """One of my plans (archived ones too): its current version, or `?version=n`."""
+    return PlanOut.of(await service.view(ctx.db, user.id, plan_id, version))
+
+
+@router.get("/{plan_id:int}/versions", response_model=list[VersionOut], responses=responses(404))
+async def list_versions(plan_id: RowId, user: CurrentUser, ctx: Ctx) -> list[VersionOut]:
+    """Every version of one of my plans, newest first: who made it, why, and the days it changed."""
+    return [VersionOut.of(v) for v in await service.versions(ctx.db, user.id, plan_id)]
+
+
+@router.post("/{plan_id:int}/revert", response_model=PlanOut, responses=responses(404, 409))
+async def revert(plan_id: RowId, body: RevertIn, user: CurrentUser, ctx: Ctx) -> PlanOut:
+    """A new current version equal to an old one; 422 with the rules when it no longer fits my week."""
+    now = ctx.clock.now()
+    made = await service.revert(ctx.db, user.id, plan_id, body.version, author=Author.RUNNER, now=now)
+    return PlanOut.of(await service.view(ctx.db, user.id, plan_id, made.number))
+
+
+@router.post(
+    "/{plan_id:int}/workouts/{wid:int}/session",
+    status_code=201,
+    response_model=SessionOut,
+    responses=responses(404, 409),
+)
+async def run_it_now(plan_id: RowId, wid: RowId, user: CurrentUser, ctx: Ctx) -> SessionOut:
+    """Run it now: a new run session of this planned day's program (409 for rest, or a race run outdoors)."""
+    session = await service.run_day(ctx.db, ctx.hub, user.id, plan_id, wid)
+    return SessionOut.of(session, session.state(ctx.clock.now()))
