@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +45,31 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body accepted; larger ones get 413 before they are read",
     )
+
+    timezone: str | None = Field(
+        default=None,
+        description="IANA time zone that decides what 'today' is for plans (e.g. Europe/Berlin); "
+        "default: the machine's own",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(f"unknown time zone {value!r}: use an IANA name (Europe/Berlin)") from exc
+        return value
+
+    @property
+    def zone(self) -> tzinfo:
+        """The configured zone, or the machine's local one."""
+        if self.timezone:
+            return ZoneInfo(self.timezone)
+        local = datetime.now().astimezone().tzinfo
+        assert local is not None
+        return local
 
     @field_validator("data_dir")
     @classmethod

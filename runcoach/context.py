@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from runcoach.clock import Clock
 from runcoach.config import Settings
@@ -16,6 +17,10 @@ class Context:
     db: Database
     clock: Clock
     hub: Hub
+
+    def today(self) -> date:
+        """Today's date where the runner trains (the `timezone` setting), by the injected clock."""
+        return self.clock.now().astimezone(self.settings.zone).date()
 
 
 _current: Context | None = None
