@@ -51,6 +51,7 @@ class SessionOut(BaseModel):
     position_s: float = Field(description="Seconds into the program (not elapsed: skips and backs move it)")
     segments_done: int = Field(description="Segments played to their end")
     finished_early: bool = Field(description="Completed by a command before the program's end")
+    distance_km: float = Field(description="Covered at the programmed speeds while running, pauses excluded")
     pair_code: str = Field(description="The code a phone pairs with (the run view shows it as ABCD-EFGH)")
     pairing_expires_at: datetime
     pairing_open: bool = Field(description="The code works now: not expired and the run not over")
@@ -76,6 +77,7 @@ class SessionOut(BaseModel):
             position_s=round(state.position_s, 3),
             segments_done=state.segments_done,
             finished_early=state.finished_early,
+            distance_km=round(state.distance_m / 1000, 3),
             pair_code=session.pair_code,
             pairing_expires_at=session.pairing_expires_at,
             pairing_open=session.pairing_open(state.as_of),

@@ -110,7 +110,27 @@ async def list_sessions(db: AsyncSession, *, owner_id: int, limit: int = 50) -> 
         .order_by(RunSessionRow.created_at.desc(), RunSessionRow.id.desc())
         .limit(limit)
     )
-    rows = list(await db.scalars(query))
+    return await _with_events(db, list(await db.scalars(query)))
+
+
+async def list_between(
+    db: AsyncSession, *, owner_id: int, start: datetime, end: datetime, limit: int = 500
+) -> list[RunSession]:
+    """The owner's sessions created in [start, end), oldest first (the calendar's runs)."""
+    query = (
+        _of_active_owner()
+        .where(
+            RunSessionRow.owner_id == owner_id,
+            RunSessionRow.created_at >= start,
+            RunSessionRow.created_at < end,
+        )
+        .order_by(RunSessionRow.created_at, RunSessionRow.id)
+        .limit(limit)
+    )
+    return await _with_events(db, list(await db.scalars(query)))
+
+
+async def _with_events(db: AsyncSession, rows: list[RunSessionRow]) -> list[RunSession]:
     events = await db.scalars(
         select(SessionEventRow)
         .where(SessionEventRow.session_id.in_([r.id for r in rows]))

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import assert_never
+from typing import NamedTuple, assert_never
 
 from runcoach.domain.errors import Conflict
 from runcoach.domain.workouts import Segment
@@ -88,6 +88,9 @@ class SessionState:
     segments_done: int
     #: Completed by a command (finish, or skip on the last segment) before the program's end.
     finished_early: bool
+    #: Metres covered at the programmed (console) speeds while running: pauses add nothing, a
+    #: skipped remainder adds nothing, a segment run again after a back adds again.
+    distance_m: float = 0.0
 
     @property
     def is_final(self) -> bool:
@@ -97,6 +100,11 @@ class SessionState:
     def played_in_full(self) -> bool:
         """Completed with every segment played to its end: the only ending that earns the happy words."""
         return self.is_final and self.segments_done == self.segment_count
+
+
+class _Timed(NamedTuple):
+    duration: int  # microseconds
+    metres_per_us: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,27 +117,33 @@ class _Cursor:
     segment_start: int  # elapsed time at which the current segment began
     clock: datetime | None  # wall time `elapsed` refers to while running
     played: frozenset[int] = frozenset()  # segments played to their end
+    metres: float = 0.0  # covered at the programmed speeds while running
 
 
-def _advance(cursor: _Cursor, durations: Sequence[int], at: datetime) -> _Cursor:
+def _advance(cursor: _Cursor, segments: Sequence[_Timed], at: datetime) -> _Cursor:
     """Let running time pass until `at`, crossing segment boundaries; past the last one: completed."""
     if cursor.status is not Status.RUNNING or cursor.clock is None:
         return cursor
     elapsed = cursor.elapsed + max(0, (at - cursor.clock) // _US)
     index, start, played = cursor.index, cursor.segment_start, set(cursor.played)
-    while index < len(durations) and elapsed - start >= durations[index]:
+    metres, counted = cursor.metres, cursor.elapsed
+    while index < len(segments) and elapsed - start >= segments[index].duration:
         # Crossing a boundary by time is the one way a segment gets done (a skip never is).
         played.add(index)
-        start += durations[index]
+        start += segments[index].duration
+        metres += (start - counted) * segments[index].metres_per_us
+        counted = start
         index += 1
-    if index >= len(durations):
+    if index >= len(segments):
         # The belt stopped at the end of the last segment: elapsed is the program's end, not `at`.
-        last = len(durations) - 1
-        return _Cursor(Status.COMPLETED, start, last, start - durations[-1], None, frozenset(played))
-    return _Cursor(Status.RUNNING, elapsed, index, start, at, frozenset(played))
+        last = len(segments) - 1
+        begun = start - segments[-1].duration
+        return _Cursor(Status.COMPLETED, start, last, begun, None, frozenset(played), metres)
+    metres += (elapsed - counted) * segments[index].metres_per_us
+    return _Cursor(Status.RUNNING, elapsed, index, start, at, frozenset(played), metres)
 
 
-def _apply(cursor: _Cursor, kind: EventKind, durations: Sequence[int], at: datetime) -> _Cursor:
+def _apply(cursor: _Cursor, kind: EventKind, segments: Sequence[_Timed], at: datetime) -> _Cursor:
     """One event on a cursor already advanced to `at`."""
     match kind:
         case EventKind.CREATED:
@@ -139,7 +153,7 @@ def _apply(cursor: _Cursor, kind: EventKind, durations: Sequence[int], at: datet
         case EventKind.PAUSED:
             return replace(cursor, status=Status.PAUSED, clock=None)
         case EventKind.SKIPPED:
-            if cursor.index + 1 >= len(durations):
+            if cursor.index + 1 >= len(segments):
                 return replace(cursor, status=Status.COMPLETED, clock=None)
             return replace(cursor, index=cursor.index + 1, segment_start=cursor.elapsed)
         case EventKind.WENT_BACK:
@@ -158,7 +172,7 @@ def fold(segments: Sequence[Segment], events: Sequence[Event], now: datetime) ->
     """
     if not segments:
         raise ValueError("a session needs at least one segment")
-    durations = [s.duration_s * _US_PER_S for s in segments]
+    timed = [_Timed(s.duration_s * _US_PER_S, s.speed_kmh / 3.6 / _US_PER_S) for s in segments]
     ordered = sorted(events, key=lambda e: e.seq)
     now = max([now, *(e.at for e in ordered)])
     cursor = _Cursor(Status.CREATED, 0, 0, 0, None)
@@ -167,11 +181,11 @@ def fold(segments: Sequence[Segment], events: Sequence[Event], now: datetime) ->
         # Wall time never runs backwards either: an event stamped behind an earlier one (a replica's
         # clock a little behind) happens at the earlier one's time, so no running time counts twice.
         clock = event.at if clock is None else max(clock, event.at)
-        cursor = _advance(cursor, durations, clock)
+        cursor = _advance(cursor, timed, clock)
         if cursor.status is Status.COMPLETED:
             break  # completed is final, also when time completed it before this event
-        cursor = _apply(cursor, event.kind, durations, clock)
-    cursor = _advance(cursor, durations, now)
+        cursor = _apply(cursor, event.kind, timed, clock)
+    cursor = _advance(cursor, timed, now)
     return _state(cursor, segments, now)
 
 
@@ -198,6 +212,7 @@ def _state(cursor: _Cursor, segments: Sequence[Segment], now: datetime) -> Sessi
         position_s=offset + segment_elapsed / _US_PER_S,
         segments_done=len(cursor.played),
         finished_early=early,
+        distance_m=cursor.metres,
     )
 
 

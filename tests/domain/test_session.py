@@ -811,3 +811,45 @@ def test_only_a_run_played_to_its_end_is_played_in_full(
             # Completed by time: the last segment played to its end, the marker at the very end.
             assert state.position_s == pytest.approx(state.total_duration_s, abs=EPS)
         assert state.played_in_full is (state.is_final and state.segments_done == len(durations))
+
+
+# --------------------------------------------------------------------------- distance
+
+
+@pytest.mark.parametrize(
+    ("steps", "now_s", "metres"),
+    [
+        # Not started: nothing. Running 30 s of the 7 km/h warm-up: 30 x 7 / 3.6.
+        ((), 100, 0.0),
+        (((K.STARTED, 0),), 30, 30 * 7 / 3.6),
+        # Across a boundary: the whole warm-up, then 40 s at 10 km/h.
+        (((K.STARTED, 0),), 100, 60 * 7 / 3.6 + 40 * 10 / 3.6),
+        # A pause adds nothing: 20 s run, paused 500 s, 10 s more.
+        (((K.STARTED, 0), (K.PAUSED, 20), (K.RESUMED, 520)), 530, 30 * 7 / 3.6),
+        # A skip 10 s into the warm-up: the rest of it is not covered; 20 s of the run are.
+        (((K.STARTED, 0), (K.SKIPPED, 10)), 30, 10 * 7 / 3.6 + 20 * 10 / 3.6),
+        # Back after 30 s of the run: the warm-up is run again and counts again.
+        (((K.STARTED, 0), (K.WENT_BACK, 90)), 120, 60 * 7 / 3.6 + 30 * 10 / 3.6 + 30 * 7 / 3.6),
+        # Finished early: what was run until the finish, however long after.
+        (((K.STARTED, 0), (K.FINISHED, 90)), 5000, 60 * 7 / 3.6 + 30 * 10 / 3.6),
+        # Played to the end: the whole program, and no more later.
+        (((K.STARTED, 0),), 9000, (60 * 7 + 120 * 10 + 60 * 6.5) / 3.6),
+    ],
+)
+def test_distance_is_what_the_belt_covered_at_the_programmed_speeds(
+    steps: tuple[tuple[EventKind, float], ...], now_s: float, metres: float
+) -> None:
+    assert fold_at(log(*steps), now_s).distance_m == pytest.approx(metres, abs=1e-6)
+
+
+@PROPERTY_SETTINGS
+@given(programs, step_lists)
+def test_distance_is_elapsed_time_at_one_speed_and_never_decreases(
+    durations: list[int], steps: list[tuple[Gap, Command]]
+) -> None:
+    run = play(durations, steps)  # every segment at 9 km/h: 2.5 m a second
+    previous = 0.0
+    for _, state in states_between(run):
+        assert state.distance_m == pytest.approx(state.elapsed_s * 2.5, abs=1e-3)
+        assert state.distance_m >= previous - 1e-6
+        previous = state.distance_m
