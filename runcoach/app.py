@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter
 from nicegui import app, background_tasks, ui
 
-from runcoach.api import errors, health, plans, profile, sessions, workouts
+from runcoach.api import calendar, errors, health, plans, profile, sessions, workouts
 from runcoach.api.docs import register_docs
 from runcoach.api.middleware import BodySizeLimit, SecurityHeaders, keep_browser_storage_to_pages
 from runcoach.api.validation import register_validation_handler
@@ -54,7 +54,14 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     errors.install(app)
     register_validation_handler(app)
     register_docs(app, title=settings.title)
-    for router in (health.router, workouts.router, sessions.router, profile.router, plans.router):
+    for router in (
+        health.router,
+        workouts.router,
+        sessions.router,
+        profile.router,
+        plans.router,
+        calendar.router,
+    ):
         _include(router)
     register_pwa_routes(settings)
     for name in PAGE_MODULES:

@@ -1,0 +1,173 @@
+"""The calendar: each day's planned workout beside the runs actually done, and planned vs done per week.
+
+A run counts for the planned day it was started from ("Run it now" links the session to the
+day's wid, whatever date it was run on); any other run counts for the local date it was started
+on. Strava activities join the same lists when they come.
+
+A planned day is done when a run for it ended having covered at least `DONE_SHARE` of the planned
+time (or played every segment); partial when a run for it ended short of that; missed when its
+date is past with no run at all; otherwise planned. A session ended within its first minute is
+listed but is no run (a tap on Finish to try the button is not a partial workout).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from enum import StrEnum
+
+from runcoach.db import sessions as session_queries
+from runcoach.db.engine import Database
+from runcoach.domain.errors import InvalidInput, NotFound
+from runcoach.domain.plan_model import WorkoutType
+from runcoach.domain.plans import CompiledDay
+from runcoach.domain.session import RunSession
+from runcoach.plans import service
+from runcoach.plans.service import PlanView
+
+#: Running at least this share of the planned time makes the day done rather than partial.
+DONE_SHARE = 0.8
+#: A session ended before this much running is listed but is no run: it does not make a day partial.
+MIN_RUN_S = 60
+#: The longest range one calendar request may span: a plan's length and then some.
+MAX_DAYS = 400
+
+
+class DayStatus(StrEnum):
+    PLANNED = "planned"
+    DONE = "done"
+    PARTIAL = "partial"
+    MISSED = "missed"
+    REST = "rest"
+
+
+@dataclass(frozen=True)
+class RunDone:
+    """A run session as the calendar shows it."""
+
+    session_id: int
+    name: str
+    day: date
+    completed: bool
+    elapsed_s: float
+    distance_km: float
+    played_in_full: bool
+    plan_id: int | None
+    plan_wid: int | None
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    date: date
+    planned: CompiledDay | None
+    runs: tuple[RunDone, ...]
+    status: DayStatus
+    is_today: bool
+
+
+@dataclass(frozen=True)
+class WeekVolume:
+    start: date
+    planned_km: float
+    done_km: float
+
+
+@dataclass(frozen=True)
+class Calendar:
+    plan: PlanView | None
+    days: tuple[CalendarDay, ...]
+    #: Planned vs done per week over the whole plan (empty without a plan).
+    weeks: tuple[WeekVolume, ...]
+    today: date
+
+
+async def calendar(
+    database: Database, user_id: int, *, start: date, end: date, today: date, zone: tzinfo, now: datetime
+) -> Calendar:
+    """Days `start`..`end` (inclusive) of the runner's active plan and runs, and the plan's weeks."""
+    if end < start or (end - start).days >= MAX_DAYS:
+        raise InvalidInput("to", f"Ask for 1 to {MAX_DAYS} days, from on or before to")
+    try:
+        plan: PlanView | None = await service.view(database, user_id)
+    except NotFound:
+        plan = None
+    first, last = start, end
+    if plan is not None:  # the weekly totals cover the whole plan
+        first, last = min(start, plan.draft.start_date), max(end, plan.draft.end_date)
+    runs = await _runs(database, user_id, first, last, zone, now)
+    planned = {c.day.date: c for c in plan.days} if plan else {}
+    mine = _runs_by_day(runs, plan, planned)
+    days = tuple(
+        _day(day, planned.get(day), mine.get(day, ()), today)
+        for day in (start + timedelta(days=i) for i in range((end - start).days + 1))
+    )
+    return Calendar(plan, days, _weeks(plan, mine), today)
+
+
+async def _runs(
+    database: Database, user_id: int, first: date, last: date, zone: tzinfo, now: datetime
+) -> list[RunDone]:
+    begin = datetime.combine(first, time(), zone).astimezone(UTC)
+    stop = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC)
+    async with database.session() as db:
+        sessions = await session_queries.list_between(db, owner_id=user_id, start=begin, end=stop)
+    return [_run(s, zone, now) for s in sessions]
+
+
+def _run(session: RunSession, zone: tzinfo, now: datetime) -> RunDone:
+    state = session.state(now)
+    return RunDone(
+        session_id=session.id,
+        name=session.name,
+        day=session.created_at.astimezone(zone).date(),
+        completed=state.is_final,
+        elapsed_s=state.elapsed_s,
+        distance_km=state.distance_m / 1000,
+        played_in_full=state.played_in_full,
+        plan_id=session.plan_id,
+        plan_wid=session.plan_wid,
+    )
+
+
+def _runs_by_day(
+    runs: list[RunDone], plan: PlanView | None, planned: dict[date, CompiledDay]
+) -> dict[date, tuple[RunDone, ...]]:
+    """Runs by the day they count for: their planned day if started from this plan's, else their date."""
+    by_wid = {c.day.wid: c.day.date for c in planned.values()}
+    plan_id = plan.version.plan.id if plan else None
+    out: dict[date, list[RunDone]] = {}
+    for run in runs:
+        linked = by_wid.get(run.plan_wid) if run.plan_id == plan_id and run.plan_wid is not None else None
+        out.setdefault(linked or run.day, []).append(run)
+    return {day: tuple(found) for day, found in out.items()}
+
+
+def _day(day: date, planned: CompiledDay | None, runs: tuple[RunDone, ...], today: date) -> CalendarDay:
+    return CalendarDay(day, planned, runs, _status(day, planned, runs, today), day == today)
+
+
+def _status(day: date, planned: CompiledDay | None, runs: tuple[RunDone, ...], today: date) -> DayStatus:
+    ended = [r for r in runs if r.completed and r.elapsed_s >= MIN_RUN_S]
+    if planned is None or planned.day.type is WorkoutType.REST:
+        return DayStatus.DONE if ended else DayStatus.REST
+    target = planned.summary.duration_s
+    if any(r.played_in_full or r.elapsed_s >= DONE_SHARE * target for r in ended):
+        return DayStatus.DONE
+    if ended:
+        return DayStatus.PARTIAL
+    return DayStatus.MISSED if day < today else DayStatus.PLANNED
+
+
+def _weeks(plan: PlanView | None, runs: dict[date, tuple[RunDone, ...]]) -> tuple[WeekVolume, ...]:
+    if plan is None:
+        return ()
+    weeks = []
+    for week, (km, _seconds) in zip(plan.draft.weeks, plan.totals, strict=True):
+        done = sum(
+            r.distance_km
+            for day, found in runs.items()
+            if week.start_date <= day <= week.end_date
+            for r in found
+        )
+        weeks.append(WeekVolume(week.start_date, km, done))
+    return tuple(weeks)
