@@ -93,7 +93,21 @@ async def list_sessions(db: AsyncSession, *, owner_id: int, limit: int = 50) -> 
         .order_by(RunSessionRow.created_at.desc(), RunSessionRow.id.desc())
         .limit(limit)
     )
-    rows = list(await db.scalars(query))
+    return await _with_events(db, list(await db.scalars(query)))
+
+
+async def sessions_since(db: AsyncSession, *, owner_id: int, since: datetime) -> list[RunSession]:
+    """The runner's sessions created at or after `since`, oldest first, with their events."""
+    query = (
+        select(RunSessionRow)
+        .where(RunSessionRow.owner_id == owner_id, RunSessionRow.created_at >= since)
+        .order_by(RunSessionRow.created_at, RunSessionRow.id)
+    )
+    return await _with_events(db, list(await db.scalars(query)))
+
+
+async def _with_events(db: AsyncSession, rows: list[RunSessionRow]) -> list[RunSession]:
+    """The sessions of these rows, with their events in two queries (not one per session)."""
     events = await db.scalars(
         select(SessionEventRow)
         .where(SessionEventRow.session_id.in_([r.id for r in rows]))
