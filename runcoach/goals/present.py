@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from runcoach.domain.errors import InvalidInput
 from runcoach.domain.goals import Feasibility, Goal, GoalKind, StoredGoal
-from runcoach.domain.paces import RACE_DISTANCE_M, Race, clock
+from runcoach.domain.paces import MAX_RACE_M, MIN_RACE_M, RACE_DISTANCE_M, Race, clock
 
 OTHER = "other"
 #: The race picker: metres (as text, a select's keys) to the name runners use; "other" asks for km.
@@ -94,9 +94,12 @@ def _form_error(exc: ValidationError, *, other: bool) -> InvalidInput:
     error = exc.errors()[0]
     name = str(error["loc"][0]) if error["loc"] else ""
     field = form_field(name)
-    if field == "race_distance" and other:
-        field = "other_km"  # the km typed is what is wrong, not the picker
     message = str(error["msg"]).removeprefix("Value error, ")
+    if field == "race_distance" and other:
+        # The km typed is what is wrong, not the picker; the model's range is in metres.
+        return InvalidInput(
+            "other_km", f"Give a distance from {MIN_RACE_M / 1000:g} to {MAX_RACE_M / 1000:g} km"
+        )
     return InvalidInput(field, message)
 
 
