@@ -31,8 +31,13 @@ def _distance_to(segments: Sequence[Segment], position_s: float) -> float:
     return metres
 
 
-def distance_run_m(segments: Sequence[Segment], events: Sequence[Event], now: datetime) -> float:
+def distance_run_m(
+    segments: Sequence[Segment], events: Sequence[Event], now: datetime, calibration: float = 1.0
+) -> float:
     """Metres the runner covered in a session with this program and these events, as of `now`.
+
+    Segments hold console speeds; the belt moves `calibration` (belt / console) times as fast,
+    and the belt is what the runner ran on.
 
     Between two events only time moves the runner along the program (auto-advance included), so
     each such stretch covers the program's distance between the positions at its two ends. A skip
@@ -49,7 +54,7 @@ def distance_run_m(segments: Sequence[Segment], events: Sequence[Event], now: da
         metres += _distance_to(segments, before_next.position_s) - _distance_to(segments, after.position_s)
         if after.is_final:
             break
-    return metres
+    return metres * calibration
 
 
 def weekly_km_ran(distances_m: Iterable[float], weeks: int = RECENT_WEEKS) -> float:
@@ -66,9 +71,11 @@ def current_weekly_km(profile_km: float, ran_km: float) -> float:
     return min(max(profile_km, ran_km), float(MAX_WEEKLY_KM))
 
 
-def recent_weekly_km(sessions: Iterable[RunSession], now: datetime, weeks: int = RECENT_WEEKS) -> float:
+def recent_weekly_km(
+    sessions: Iterable[RunSession], now: datetime, weeks: int = RECENT_WEEKS, calibration: float = 1.0
+) -> float:
     """The weekly average over `weeks` of the completed sessions among `sessions` (the caller picks
     the window's sessions). A session still running or left unfinished has not been completed:
     it counts once it is, which a finish or the end of its program makes it."""
     done = (s for s in sessions if s.state(now).is_final)
-    return weekly_km_ran((distance_run_m(s.segments, s.events, now) for s in done), weeks)
+    return weekly_km_ran((distance_run_m(s.segments, s.events, now, calibration) for s in done), weeks)

@@ -12,7 +12,8 @@ changed and later notifications can compare. A goal whose date has passed keeps 
 assessment: it is over, and the domain refuses to assess a past date.
 
 "The runner's current volume" is the larger of the profile's weekly km and the weekly average of
-the run sessions completed in the last 4 weeks (`runcoach.domain.volume`).
+the run sessions completed in the last 4 weeks (`runcoach.domain.volume`), on the belt: the
+console speeds times the profile's treadmill calibration as it is now.
 """
 
 from __future__ import annotations
@@ -82,7 +83,8 @@ async def current_volume(db: AsyncSession, user_id: int, profile: Profile, now: 
     """Weekly km a goal is judged against: the profile's, or what the runner ran lately if more."""
     since = now - timedelta(weeks=RECENT_WEEKS)
     sessions = await session_queries.sessions_since(db, owner_id=user_id, since=since)
-    return current_weekly_km(profile.weekly_km, recent_weekly_km(sessions, now))
+    ran = recent_weekly_km(sessions, now, calibration=profile.treadmill.calibration)
+    return current_weekly_km(profile.weekly_km, ran)
 
 
 async def _assess(db: AsyncSession, user_id: int, goal: Goal, profile: Profile, now: datetime) -> Assessment:

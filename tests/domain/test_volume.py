@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runcoach.domain.session import Event, EventKind, fold
-from runcoach.domain.volume import current_weekly_km, distance_run_m, weekly_km_ran
+from runcoach.domain.session import Event, EventKind, RunSession, fold
+from runcoach.domain.volume import current_weekly_km, distance_run_m, recent_weekly_km, weekly_km_ran
 from runcoach.domain.workouts import Segment, SegmentLabel
 
 K = EventKind
@@ -88,6 +88,29 @@ def test_at_one_speed_the_distance_is_speed_times_running_time(
     now = T0 + timedelta(seconds=clock + tail)
     elapsed = fold(program, events, now).elapsed_s
     assert distance_run_m(program, events, now) == pytest.approx(speed / 3.6 * elapsed, abs=1e-6)
+
+
+def test_the_belt_runs_calibration_times_the_console_speed() -> None:
+    events, now = log((K.CREATED, 0), (K.STARTED, 0)), T0 + timedelta(seconds=240)
+    console = distance_run_m(PROGRAM, events, now)
+    assert distance_run_m(PROGRAM, events, now, calibration=1.1) == pytest.approx(console * 1.1)
+
+
+def test_only_completed_sessions_count_towards_the_recent_volume() -> None:
+    def session(id_: int, events: list[Event]) -> RunSession:
+        return RunSession(
+            id=id_, owner_id=1, workout_id=1, name="run", segments=PROGRAM, pair_code="X", created_at=T0,
+            events=tuple(events),
+        )  # fmt: skip
+
+    done = session(1, log((K.CREATED, 0), (K.STARTED, 0)))
+    finished = session(2, log((K.CREATED, 0), (K.STARTED, 0), (K.FINISHED, 60)))
+    running = session(3, log((K.CREATED, 0), (K.STARTED, 0)))
+    now = T0 + timedelta(seconds=240)
+    later_start = session(4, log((K.CREATED, 0), (K.STARTED, 200)))  # 40 s in: still running
+    full, first = m((60, 7), (120, 10), (60, 6.5)), m((60, 7))
+    assert recent_weekly_km([done, finished, later_start], now) == pytest.approx((full + first) / 4000)
+    assert recent_weekly_km([running], now - timedelta(seconds=1)) == 0.0
 
 
 def test_weekly_km_is_the_average_of_the_window() -> None:
