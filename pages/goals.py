@@ -15,7 +15,6 @@ from runcoach.domain.accounts import User
 from runcoach.domain.errors import InvalidInput, RunCoachError
 from runcoach.domain.goals import Feasibility, GoalKind, StoredGoal
 from runcoach.goals import present, service
-from runcoach.profiles.service import NO_PROFILE
 
 
 def goal_card(stored: StoredGoal) -> None:
@@ -96,7 +95,7 @@ async def goals_page() -> Response | None:
         return RedirectResponse("/login")
     with frame("Goals", user):
         if not await service.has_profile(context().db, user.id):
-            ui.label(NO_PROFILE).classes("text-gray-700").mark("no-profile")
+            ui.label(service.NO_PROFILE).classes("text-gray-700").mark("no-profile")
             ui.link("Set your profile", "/profile").mark("profile-link")
             return None
         goal_form(user)
