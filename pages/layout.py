@@ -14,6 +14,7 @@ NAV = (
     ("Workouts", "/workouts", "directions_run"),
     ("Sessions", "/sessions", "timer"),
     ("Profile", "/profile", "person"),
+    ("Goals", "/goals", "flag"),
     ("Settings", "/settings", "settings"),
 )
 

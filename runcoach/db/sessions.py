@@ -114,23 +114,18 @@ async def list_sessions(db: AsyncSession, *, owner_id: int, limit: int = 50) -> 
 
 
 async def list_between(
-    db: AsyncSession, *, owner_id: int, start: datetime, end: datetime, limit: int = 500
+    db: AsyncSession, *, owner_id: int, start: datetime, end: datetime | None = None, limit: int = 500
 ) -> list[RunSession]:
-    """The owner's sessions created in [start, end), oldest first (the calendar's runs)."""
-    query = (
-        _of_active_owner()
-        .where(
-            RunSessionRow.owner_id == owner_id,
-            RunSessionRow.created_at >= start,
-            RunSessionRow.created_at < end,
-        )
-        .order_by(RunSessionRow.created_at, RunSessionRow.id)
-        .limit(limit)
-    )
+    """The owner's sessions created in [start, end) (no end: up to now), oldest first, with their events."""
+    query = _of_active_owner().where(RunSessionRow.owner_id == owner_id, RunSessionRow.created_at >= start)
+    if end is not None:
+        query = query.where(RunSessionRow.created_at < end)
+    query = query.order_by(RunSessionRow.created_at, RunSessionRow.id).limit(limit)
     return await _with_events(db, list(await db.scalars(query)))
 
 
 async def _with_events(db: AsyncSession, rows: list[RunSessionRow]) -> list[RunSession]:
+    """The sessions of these rows, with their events in two queries (not one per session)."""
     events = await db.scalars(
         select(SessionEventRow)
         .where(SessionEventRow.session_id.in_([r.id for r in rows]))

@@ -27,7 +27,7 @@ The thresholds are coaching judgement written down, not physiology measured; eac
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Self
 
@@ -374,3 +374,16 @@ def _verdict(needed: float, available: float) -> Feasibility:
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+class StoredGoal(BaseModel):
+    """A runner's goal as stored: the goal, its latest assessment and when that was made."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    owner_id: int
+    goal: Goal
+    assessment: Assessment
+    created_at: datetime
+    assessed_at: datetime

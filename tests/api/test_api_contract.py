@@ -20,6 +20,7 @@ ID_ROUTES = [
     ("POST", "/api/workouts/{id}/regenerate"),
     ("GET", "/api/sessions/{id}"),
     ("POST", "/api/sessions/{id}/pause"),
+    ("GET", "/api/goals/{id}"),
 ]
 
 

@@ -14,7 +14,9 @@ rejected generated data". PUT /api/profile has rules between fields (the long-ru
 available days, a race or an easy pace, a race time that is a plausible VDOT) that random bodies
 rarely meet; tests/api/test_profile_api.py checks them. Every other default warning still fails the run.
 
-The fuzzing user gets a profile first, so GET /api/profile and /api/paces are fuzzed past their 404.
+The fuzzing user gets a profile and a goal first, so GET /api/profile, /api/paces and the goals routes
+are fuzzed past their 404. POST /api/goals has rules between fields too (a race's fields or a volume
+goal's, never both; no past date); tests/api/test_goals_api.py checks them.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -59,6 +62,10 @@ def test_schemathesis_finds_no_failure_on_postgresql(
         f"{server.base}/api/profile", json=PROFILE, headers={"Authorization": f"Bearer {token}"}
     )
     assert saved.status_code == 200, saved.text
+    race_day = (datetime.now(UTC) + timedelta(weeks=12)).date().isoformat()
+    goal = {"kind": "race", "race_distance_m": 10000, "race_date": race_day}
+    posted = httpx.post(f"{server.base}/api/goals", json=goal, headers={"Authorization": f"Bearer {token}"})
+    assert posted.status_code == 201, posted.text
     schemathesis = Path(sys.executable).parent / "schemathesis"
     result = subprocess.run(
         [
