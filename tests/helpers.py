@@ -433,28 +433,29 @@ _EDIT_WEEKS: list[tuple[Phase, bool, dict[int, tuple[T, int]]]] = [
 
 
 def build_workout(kind: T, minutes: int) -> StructuredWorkout:
-    """The tests' `Build`: one E step for easy, recovery and long runs; 5 min E, the main part, 5 min E
-    otherwise (intervals as 3 min I + 2 min E repeats)."""
+    """The tests' `Build`: one E step for easy, recovery and long runs; otherwise 5 min E (2 below 20
+    minutes), the main part, the same again E (intervals as 3 min I + 2 min E repeats)."""
     if kind in (T.EASY, T.RECOVERY, T.LONG):
         return StructuredWorkout(
             name=f"{minutes} min {kind}",
             items=(Step(kind=StepKind.STEADY, duration_s=minutes * 60, zone=Zone.EASY),),
         )
+    frame = 300 if minutes >= 20 else 120
     main: Step | Repeat = Step(
-        kind=StepKind.WORK, duration_s=(minutes - 10) * 60, zone=_MAIN_ZONE.get(kind, Zone.THRESHOLD)
+        kind=StepKind.WORK, duration_s=minutes * 60 - 2 * frame, zone=_MAIN_ZONE.get(kind, Zone.THRESHOLD)
     )
     if kind is T.INTERVALS:
         work = Step(kind=StepKind.WORK, duration_s=180, zone=Zone.INTERVAL)
+        rounds = max(2, (minutes * 60 - 2 * frame) // 300)
         main = Repeat(
-            times=max(2, (minutes - 10) // 5),
-            steps=(work, Step(kind=StepKind.RECOVERY, duration_s=120, zone=Zone.EASY)),
+            times=rounds, steps=(work, Step(kind=StepKind.RECOVERY, duration_s=120, zone=Zone.EASY))
         )
     return StructuredWorkout(
         name=f"{minutes} min {kind}",
         items=(
-            Step(kind=StepKind.WARMUP, duration_s=300, zone=Zone.EASY),
+            Step(kind=StepKind.WARMUP, duration_s=frame, zone=Zone.EASY),
             main,
-            Step(kind=StepKind.COOLDOWN, duration_s=300, zone=Zone.EASY),
+            Step(kind=StepKind.COOLDOWN, duration_s=frame, zone=Zone.EASY),
         ),
     )
 

@@ -16,7 +16,9 @@ Decisions, in one place:
   swap, and the runner should say so).
 - A change of length keeps the warm-up and cool-down (the leading warm-up and trailing cool-down
   steps) and scales every step of the main part by one factor, so the work:recovery proportion
-  and the number of repeats stay; durations snap to 5 s and distances to 10 m. When the main part
+  and the number of repeats stay; durations are whole seconds and distances whole metres (a
+  coarser grid, 5 s or 10 m, misses the asked minutes by up to a minute in a session of many
+  repeats, and the minutes are what the runner has). When the main part
   would drop under `MIN_MAIN_S`, the whole workout is scaled instead: a 20-minute session with two
   10-minute framing steps and nothing between them is not a session. The factor is corrected
   against the compiled program (distances become time at the belt speed) until it lands on the
@@ -26,12 +28,13 @@ Decisions, in one place:
 - An edited plan must pass the *whole* rule checker, not just "no new violation": a plan with a
   violation can never become current, so an edit cannot be the way one becomes current.
 - Search for the alternative: hand-written, not OR-Tools CP-SAT. A move has at most 14 candidate
-  dates (7 either side of the asked one) and a change of length at most a few dozen minutes;
-  each candidate is checked by the real rule checker in about a millisecond, so plain search in
-  order of distance is exact, finds the *nearest* answer by construction, and keeps the domain
-  free of a native solver. CP-SAT would need every rule restated as linear constraints (the
-  easy-share and volume-rise rules are ratios over compiled programs), a second source of truth
-  that could disagree with `rules.check`. The alternative is re-checked by `rules.check` either way.
+  dates (7 either side of the asked one), tried nearest first, so the first that passes is the
+  nearest by construction; a change of length is a binary search over whole minutes (exact, see
+  `_longest_change`). Each candidate is judged by the real `rules.check` in about a millisecond.
+  CP-SAT would need every rule restated as linear constraints (the easy-share, volume-rise and
+  long-run rules are ratios over compiled programs), a second statement of the rules that could
+  disagree with the checker, and a native dependency the pure domain may not have; with a
+  handful of candidates it has nothing to find that plain search misses.
 - Nearest date: by distance in days from the asked date, the earlier one first on a tie.
 - The diff's weekly volume counts everything planned that week, the race too (it is run), unlike
   the rule checker's training volume, which leaves the race out.
@@ -79,8 +82,12 @@ MAX_CHANGE_MINUTES = 360
 MIN_MAIN_S = 5 * 60
 #: How far from the asked date a move's alternative may be.
 MAX_ALTERNATIVE_DAYS = 7
-DURATION_GRID_S = 5
-DISTANCE_GRID_M = 10.0
+DURATION_GRID_S = 1
+#: Rounds of correcting the scale factor against the compiled program.
+SCALE_TRIES = 12
+#: Seconds under the asked length that count as landed on it.
+SCALE_SLACK_S = 3
+DISTANCE_GRID_M = 1.0
 REST_TITLE = "Rest"
 #: Types a change may not ask for: rest is its own edit, and only the goal puts a race on the plan.
 NOT_BY_CHANGE = frozenset({WorkoutType.REST, WorkoutType.RACE})
@@ -222,7 +229,9 @@ def _changed(day: DayPlan, edit: Change, zones: Zones, treadmill: Treadmill, bui
     if edit.type is None or edit.type is day.type:
         if day.structure is None:
             raise InvalidInput("type", "A rest day needs a type to become a run.")
-        assert edit.minutes is not None  # the model asks for a type or minutes
+        if edit.minutes is None:
+            article = "an" if day.type[0] in "aeiou" else "a"
+            raise InvalidInput("type", f"{weekday_date(day.date)} is already {article} {day.type} day.")
         return day.model_copy(update={"structure": scale_to(day.structure, edit.minutes, zones, treadmill)})
     minutes = edit.minutes if edit.minutes is not None else minutes_of(day, zones, treadmill)
     structure = build(edit.type, max(minutes, MIN_CHANGE_MINUTES))
@@ -255,8 +264,8 @@ def scale_to(
 ) -> StructuredWorkout:
     """The workout made `minutes` long: warm-up and cool-down kept, the main part scaled by one factor.
 
-    The compiled length lands on the asked minutes, or just under them where 5 s and 10 m steps
-    cannot hit them exactly (see the module's decisions).
+    The compiled length is the asked minutes or a few seconds under (never over, so the session
+    fits a day of exactly that many minutes); see the module's decisions.
     """
     target = minutes * 60
     lead, trail = _frame(workout)
@@ -267,16 +276,20 @@ def scale_to(
         main, frame_s = range(len(items)), 0
     main_s = _seconds(workout, zones, treadmill, list(main))
     factor = (target - frame_s) / main_s
-    best = workout
-    for _ in range(8):
-        best = _scaled(workout, main, factor)
-        actual = compile_program(best, zones, treadmill).total_duration_s
-        if target - DURATION_GRID_S * 2 <= actual <= target:
+    best, best_s = None, -1
+    candidate = workout
+    for _ in range(SCALE_TRIES):
+        candidate = _scaled(workout, main, factor)
+        actual = compile_program(candidate, zones, treadmill).total_duration_s
+        if best_s < actual <= target:
+            best, best_s = candidate, actual
+        if target - SCALE_SLACK_S <= actual <= target:
             break
-        # Correct the factor for rounding and distances; aim a little under when over.
-        aim = target - DURATION_GRID_S if actual > target else target
+        # Correct the factor for the grid and for distances; aim a little under after an overshoot.
+        aim = target - SCALE_SLACK_S / 2 if actual > target else target
         factor *= (aim - frame_s) / max(actual - frame_s, 1)
-    return best
+    # None only when the steps' minimum lengths keep even the smallest factor over the target.
+    return best if best is not None else candidate
 
 
 def _frame(workout: StructuredWorkout) -> tuple[int, int]:
@@ -339,7 +352,7 @@ class _Checker:
     def __init__(self, draft: PlanDraft, zones: Zones, treadmill: Treadmill, constraints: PlanConstraints):
         self._base = summarise(draft, zones, treadmill)
         self._known: dict[DayPlan, PlannedWorkout] = dict(zip(draft.days, self._base.workouts, strict=True))
-        self._zones, self._treadmill, self._constraints = zones, treadmill, constraints
+        self.zones, self.treadmill, self._constraints = zones, treadmill, constraints
 
     def violations(self, draft: PlanDraft) -> list[Violation]:
         workouts = tuple(self._summary(day) for day in draft.days)
@@ -348,7 +361,7 @@ class _Checker:
     def _summary(self, day: DayPlan) -> PlannedWorkout:
         # An edited day is never an outdoor race (the race cannot be edited): summarise_day fits.
         if day not in self._known:
-            self._known[day] = summarise_day(day, self._zones, self._treadmill)
+            self._known[day] = summarise_day(day, self.zones, self.treadmill)
         return self._known[day]
 
 
@@ -373,9 +386,7 @@ def try_edit(
     violations = checker.violations(edited)
     if not violations:
         return EditOutcome(draft=edited, violations=(), message=_done(edit, edited))
-    alternative = _alternative(
-        draft, edit, checker, zones=zones, treadmill=treadmill, build=build, today=today
-    )
+    alternative = _alternative(draft, edit, checker, build=build, today=today)
     first = violations[0].message
     more = f" ({len(violations) - 1} more)" if len(violations) > 1 else ""
     if alternative is None:
@@ -389,27 +400,21 @@ def try_edit(
 
 
 def _alternative(
-    draft: PlanDraft,
-    edit: Edit,
-    checker: _Checker,
-    *,
-    zones: Zones,
-    treadmill: Treadmill,
-    build: Build,
-    today: date,
+    draft: PlanDraft, edit: Edit, checker: _Checker, *, build: Build, today: date
 ) -> Move | Change | None:
+    def passes(candidate: Move | Change) -> bool:
+        edited = apply(
+            draft, candidate, zones=checker.zones, treadmill=checker.treadmill, build=build, today=today
+        )
+        return not checker.violations(edited)
+
     match edit:
         case Move():
-            candidates: Iterator[Move | Change] = _nearby_moves(draft, edit, today)
+            return next((m for m in _nearby_moves(draft, edit, today) if passes(m)), None)
         case Change() if edit.minutes is not None:
-            candidates = _shorter_changes(draft, edit, zones, treadmill)
+            return _longest_change(draft, edit, checker, passes)
         case _:
             return None
-    for candidate in candidates:
-        edited = apply(draft, candidate, zones=zones, treadmill=treadmill, build=build, today=today)
-        if not checker.violations(edited):
-            return candidate
-    return None
 
 
 def _nearby_moves(draft: PlanDraft, edit: Move, today: date) -> Iterator[Move]:
@@ -424,18 +429,32 @@ def _nearby_moves(draft: PlanDraft, edit: Move, today: date) -> Iterator[Move]:
                 yield Move(wid=edit.wid, to=to)
 
 
-def _shorter_changes(draft: PlanDraft, edit: Change, zones: Zones, treadmill: Treadmill) -> Iterator[Change]:
-    """For a change that lengthens the workout: every length from the asked one down, longest first.
+def _longest_change(
+    draft: PlanDraft, edit: Change, checker: _Checker, passes: Callable[[Change], bool]
+) -> Change | None:
+    """For a change that lengthens the workout: the longest length under the asked one that passes.
 
-    Stops above the present length when the type stays (that is no change at all), at it otherwise.
+    Every rule a longer run can break (the week's volume and its rise, the long run's share and
+    length, the day's minutes, the easy share, the taper) measures something that changes in one
+    direction with each extra minute, so the lengths that pass, from the lowest one tried up, are an
+    unbroken run: binary search finds its top. The lowest tried is the present length + 1 when the
+    type stays (the present length is no change), the present length with a new type; when even
+    that fails there is no alternative.
     """
     day = draft.day(edit.wid)
     assert day is not None and edit.minutes is not None
-    now = minutes_of(day, zones, treadmill)
+    now = minutes_of(day, checker.zones, checker.treadmill)
     same_type = edit.type is None or edit.type is day.type
-    lowest = max(now + 1 if same_type else now, MIN_CHANGE_MINUTES)
-    for minutes in range(edit.minutes - 1, lowest - 1, -1):
-        yield edit.model_copy(update={"minutes": minutes})
+    low, high = max(now + 1 if same_type else now, MIN_CHANGE_MINUTES), edit.minutes - 1
+    if low > high or not passes(edit.model_copy(update={"minutes": low})):
+        return None
+    while low < high:  # invariant: `low` passes
+        middle = (low + high + 1) // 2
+        if passes(edit.model_copy(update={"minutes": middle})):
+            low = middle
+        else:
+            high = middle - 1
+    return edit.model_copy(update={"minutes": low})
 
 
 def _done(edit: Edit, edited: PlanDraft) -> str:
