@@ -233,6 +233,8 @@ def _changed(day: DayPlan, edit: Change, zones: Zones, treadmill: Treadmill, bui
             article = "an" if day.type[0] in "aeiou" else "a"
             raise InvalidInput("type", f"{weekday_date(day.date)} is already {article} {day.type} day.")
         return day.model_copy(update={"structure": scale_to(day.structure, edit.minutes, zones, treadmill)})
+    if edit.minutes is None and day.structure is None:
+        raise InvalidInput("minutes", "A rest day that becomes a run needs its length in minutes.")
     minutes = edit.minutes if edit.minutes is not None else minutes_of(day, zones, treadmill)
     structure = build(edit.type, max(minutes, MIN_CHANGE_MINUTES))
     return DayPlan(
