@@ -174,7 +174,7 @@ def apply(
         case Move():
             days = _moved(draft, day, edit.to, today)
         case Swap():
-            days = _swapped(draft, day, _editable(draft, edit.other_wid, today))
+            days = _swapped(day, _editable(draft, edit.other_wid, today))
         case Change():
             days = {day.wid: _changed(day, edit, zones, treadmill, build)}
         case Rest():
@@ -216,7 +216,7 @@ def _moved(draft: PlanDraft, day: DayPlan, to: date, today: date) -> dict[int, D
     return moved
 
 
-def _swapped(draft: PlanDraft, day: DayPlan, other: DayPlan) -> dict[int, DayPlan]:
+def _swapped(day: DayPlan, other: DayPlan) -> dict[int, DayPlan]:
     if other.wid == day.wid:
         raise InvalidInput("other_wid", "A day cannot be swapped with itself.")
     return {
