@@ -266,8 +266,9 @@ def scale_to(
 ) -> StructuredWorkout:
     """The workout made `minutes` long: warm-up and cool-down kept, the main part scaled by one factor.
 
-    The compiled length is the asked minutes or a few seconds under (never over, so the session
-    fits a day of exactly that many minutes); see the module's decisions.
+    The compiled length is the asked minutes or a few seconds under, never over, so the session fits
+    a day of exactly that many minutes. One factor scales every step, so equal steps round together:
+    the shortfall can reach about a second per segment. See the module's decisions.
     """
     target = minutes * 60
     lead, trail = _frame(workout)

@@ -33,7 +33,7 @@ from runcoach.domain.plan_edits import (
 from runcoach.domain.plan_model import PlanConstraints, Weekday, WorkoutType
 from runcoach.domain.plans import PlanDraft, summarise
 from runcoach.domain.rules import Rule, check
-from runcoach.domain.structure import Repeat, Step, StepKind, StructuredWorkout, compile_program
+from runcoach.domain.structure import Repeat, Step, StepKind, StructuredWorkout, compile_program, unroll
 from tests.helpers import (
     EDIT_CONSTRAINTS,
     EDIT_TREADMILL,
@@ -326,6 +326,53 @@ def test_a_session_too_short_for_its_frame_is_scaled_whole() -> None:
     short = scale_to(tempo, 12, EDIT_ZONES, EDIT_TREADMILL)  # 2 min of main part would be no session
     durations = [item.duration_s for item in short.items if isinstance(item, Step)]
     assert durations == [120, 480, 120]
+
+
+@st.composite
+def sessions(draw: st.DrawFn) -> StructuredWorkout:
+    """A warm-up, one or two repeats of timed or measured work and recovery, a cool-down."""
+
+    def amount(zone: Zone) -> Step:
+        if draw(st.booleans()):
+            return Step(kind=K.WORK, distance_m=draw(st.integers(200, 2000)), zone=zone)
+        return Step(kind=K.WORK, duration_s=draw(st.integers(30, 600)), zone=zone)
+
+    blocks = [
+        Repeat(
+            times=draw(st.integers(2, 8)),
+            steps=(
+                amount(draw(st.sampled_from(list(Zone)))),
+                Step(kind=K.RECOVERY, duration_s=draw(st.integers(30, 240)), zone=Zone.EASY),
+            ),
+        )
+        for _ in range(draw(st.integers(1, 2)))
+    ]
+    frame = draw(st.integers(300, 900))
+    return StructuredWorkout(
+        name="session",
+        items=(
+            Step(kind=K.WARMUP, duration_s=frame, zone=Zone.EASY),
+            *blocks,
+            Step(kind=K.COOLDOWN, duration_s=frame, zone=Zone.EASY),
+        ),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(sessions(), st.floats(0.6, 1.8))
+def test_a_scaled_session_lands_on_the_minutes_or_a_few_seconds_under(
+    workout: StructuredWorkout, ratio: float
+) -> None:
+    now = compile_program(workout, EDIT_ZONES, EDIT_TREADMILL).total_duration_s
+    minutes = max(round(now * ratio / 60), 10)
+    scaled = scale_to(workout, minutes, EDIT_ZONES, EDIT_TREADMILL)
+    total = compile_program(scaled, EDIT_ZONES, EDIT_TREADMILL).total_duration_s
+    # One factor for every step: equal steps round together, so the grid is about 1 s per segment.
+    assert minutes * 60 - max(5, len(list(unroll(workout)))) <= total <= minutes * 60
+    assert scaled.items[0] == workout.items[0] or minutes * 60 - 2 * workout.items[0].duration_s < 300
+    assert [getattr(i, "times", None) for i in scaled.items] == [
+        getattr(i, "times", None) for i in workout.items
+    ]
 
 
 def test_minutes_of_is_the_compiled_length() -> None:
