@@ -36,12 +36,21 @@ from runcoach.auth import service as auth_service
 from runcoach.context import context
 from runcoach.db.engine import Database
 from runcoach.domain.accounts import User as Account
-from runcoach.domain.paces import Zone
-from runcoach.domain.plan_model import GoalKind, Phase, PlanWeek, WorkoutType
+from runcoach.domain.paces import Race, SpeedRange, Zone
+from runcoach.domain.plan_model import (
+    HARD_BY_DEFAULT,
+    GoalKind,
+    Phase,
+    PlanConstraints,
+    PlanWeek,
+    Weekday,
+    WorkoutType,
+)
+from runcoach.domain.plan_model import WorkoutType as T
 from runcoach.domain.plans import DayPlan, Methodology, PlanDraft
 from runcoach.domain.profile import Profile
 from runcoach.domain.session import Command, RunSession, SessionState
-from runcoach.domain.structure import Step, StepKind, StructuredWorkout
+from runcoach.domain.structure import Repeat, Step, StepKind, StructuredWorkout, Treadmill
 from runcoach.domain.workouts import Goal, WorkoutSpec
 from runcoach.live.channels import ChangeHandler
 from runcoach.live.hub import Hub
@@ -429,3 +438,111 @@ def easy_plan(
     return PlanDraft(
         methodology=Methodology.DANIELS, weeks=tuple(plan_weeks), days=tuple(days), goal=GoalKind.VOLUME
     )
+
+
+# --- hand-built plans for the plan edit and Adapt today tests -----------------------------------------
+#
+# Round zones (E 11, M 13, T 14, I 15.3 km/h) so every figure in those tests can be worked out by hand.
+# The plan (a 10K on Sunday 30 March 2025), with `build_workout`'s shapes (a tempo is 5 min E, the rest
+# at T, 5 min E):
+#   week 0  base      Tue 30 easy, Wed 60 easy, Thu 30 easy, Sat 30 easy, Sun 55 long    37.58 km, all easy
+#   week 1  build     Tue 30 easy, Wed 60 tempo, Thu 30 easy, Sat 30 easy, Sun 55 long   40.08 km, 75.6 % easy
+#   week 2  recovery  Tue 30 easy, Wed 40 tempo, Thu 30 easy, Sat 30 easy, Sun 50 long   34.50 km
+#   week 3  race      Tue 30 easy, Wed 30 tempo, Thu 30 easy, Sat rest, Sun the race     19.83 km, 77.8 % easy
+# Mondays and Fridays are free; the runner may train any day for up to 120 minutes.
+
+EDIT_ZONES = {
+    Zone.EASY: SpeedRange(min_kmh=10.0, max_kmh=12.0),
+    Zone.MARATHON: SpeedRange(min_kmh=12.8, max_kmh=13.2),
+    Zone.THRESHOLD: SpeedRange(min_kmh=13.5, max_kmh=14.0),
+    Zone.INTERVAL: SpeedRange(min_kmh=15.0, max_kmh=15.6),
+    Zone.REPETITION: SpeedRange(min_kmh=16.3, max_kmh=17.0),
+}
+EDIT_TREADMILL = Treadmill(min_speed_kmh=1.0, max_speed_kmh=20.0, max_incline_pct=15.0)
+EDIT_CONSTRAINTS = PlanConstraints(weekday_minutes=dict.fromkeys(Weekday, 120))
+PLAN_START = date(2025, 3, 3)
+_MAIN_ZONE = {T.TEMPO: Zone.THRESHOLD, T.PROGRESSION: Zone.MARATHON, T.FARTLEK: Zone.MARATHON}
+
+_EDIT_WEEKS: list[tuple[Phase, bool, dict[int, tuple[T, int]]]] = [
+    (
+        Phase.BASE,
+        False,
+        {1: (T.EASY, 30), 2: (T.EASY, 60), 3: (T.EASY, 30), 5: (T.EASY, 30), 6: (T.LONG, 55)},
+    ),
+    (
+        Phase.BUILD,
+        False,
+        {1: (T.EASY, 30), 2: (T.TEMPO, 60), 3: (T.EASY, 30), 5: (T.EASY, 30), 6: (T.LONG, 55)},
+    ),
+    (
+        Phase.BUILD,
+        True,
+        {1: (T.EASY, 30), 2: (T.TEMPO, 40), 3: (T.EASY, 30), 5: (T.EASY, 30), 6: (T.LONG, 50)},
+    ),
+    (
+        Phase.RACE_WEEK,
+        False,
+        {1: (T.EASY, 30), 2: (T.TEMPO, 30), 3: (T.EASY, 30), 5: (T.REST, 0), 6: (T.RACE, 0)},
+    ),
+]
+
+
+def build_workout(kind: T, minutes: int) -> StructuredWorkout:
+    """The tests' `Build`: one E step for easy, recovery and long runs; otherwise 5 min E (2 below 20
+    minutes), the main part, the same again E (intervals as 3 min I + 2 min E repeats)."""
+    if kind in (T.EASY, T.RECOVERY, T.LONG):
+        return StructuredWorkout(
+            name=f"{minutes} min {kind}",
+            items=(Step(kind=StepKind.STEADY, duration_s=minutes * 60, zone=Zone.EASY),),
+        )
+    frame = 300 if minutes >= 20 else 120
+    main: Step | Repeat = Step(
+        kind=StepKind.WORK, duration_s=minutes * 60 - 2 * frame, zone=_MAIN_ZONE.get(kind, Zone.THRESHOLD)
+    )
+    if kind is T.INTERVALS:
+        work = Step(kind=StepKind.WORK, duration_s=180, zone=Zone.INTERVAL)
+        rounds = max(2, (minutes * 60 - 2 * frame) // 300)
+        main = Repeat(
+            times=rounds, steps=(work, Step(kind=StepKind.RECOVERY, duration_s=120, zone=Zone.EASY))
+        )
+    return StructuredWorkout(
+        name=f"{minutes} min {kind}",
+        items=(
+            Step(kind=StepKind.WARMUP, duration_s=frame, zone=Zone.EASY),
+            main,
+            Step(kind=StepKind.COOLDOWN, duration_s=frame, zone=Zone.EASY),
+        ),
+    )
+
+
+def edits_plan() -> PlanDraft:
+    """The hand-built 10K plan above; wids count up from 1 in date order."""
+    days: list[DayPlan] = []
+    for index, (_, _, pattern) in enumerate(_EDIT_WEEKS):
+        for offset, (kind, minutes) in sorted(pattern.items()):
+            day = PLAN_START + timedelta(weeks=index, days=offset)
+            structure = build_workout(kind, minutes) if kind not in (T.REST, T.RACE) else None
+            title = structure.name if structure is not None else kind.value.title()
+            hard = kind in HARD_BY_DEFAULT
+            days.append(
+                DayPlan(wid=len(days) + 1, date=day, type=kind, hard=hard, title=title, structure=structure)
+            )
+    weeks = tuple(
+        PlanWeek(index=i, start_date=PLAN_START + timedelta(weeks=i), phase=phase, recovery=recovery)
+        for i, (phase, recovery, _) in enumerate(_EDIT_WEEKS)
+    )
+    return PlanDraft(
+        methodology=Methodology.DANIELS,
+        weeks=weeks,
+        days=tuple(days),
+        goal=GoalKind.RACE,
+        race_distance=Race.TEN_K,
+        race_date=PLAN_START + timedelta(weeks=3, days=6),
+    )
+
+
+def wid_on(draft: PlanDraft, day: date) -> int:
+    """The wid of the day planned on `day`."""
+    found = draft.on(day)
+    assert found is not None, day
+    return found.wid

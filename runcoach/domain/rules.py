@@ -369,6 +369,11 @@ def _weekday_date(day: date) -> str:
     return f"{Weekday(day.weekday()).name.title()} {_day_month(day)}"
 
 
+def weekday_date(day: date) -> str:
+    """'Wednesday 12 March', as every rule sentence names a day (edits and Adapt today use it too)."""
+    return _weekday_date(day)
+
+
 def _a_run(run: PlannedWorkout) -> str:
     names = {WorkoutType.LONG: "the long run", WorkoutType.RACE: "the race", WorkoutType.REST: "a rest day"}
     if run.type in names:

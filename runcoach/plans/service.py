@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +23,7 @@ from runcoach.db import profiles as profile_queries
 from runcoach.db.engine import Database
 from runcoach.db.errors import is_lost_race
 from runcoach.domain.errors import Conflict, NotFound
+from runcoach.domain.plan_edits import changes
 from runcoach.domain.plans import (
     Author,
     CompiledDay,
@@ -221,7 +221,7 @@ async def _change_once(
             author=author,
             reason=reason,
             draft=draft,
-            changes=day_changes(current_version.draft, draft),
+            changes=[c.model_dump(mode="json") for c in changes(current_version.draft, draft)],
             now=now,
         )
 
@@ -231,24 +231,6 @@ async def _profile(db: AsyncSession, user_id: int) -> Profile:
     if profile is None:
         raise NotFound(NO_PROFILE)
     return profile
-
-
-def day_changes(before: PlanDraft, after: PlanDraft) -> list[dict[str, Any]]:
-    """The days that differ, by wid: [{wid, before, after}] with each side a DayPlan's JSON or None."""
-    old = {d.wid: d for d in before.days}
-    new = {d.wid: d for d in after.days}
-    changed: list[dict[str, Any]] = []
-    for wid in sorted(old.keys() | new.keys()):
-        a, b = old.get(wid), new.get(wid)
-        if a != b:
-            changed.append(
-                {
-                    "wid": wid,
-                    "before": None if a is None else a.model_dump(mode="json"),
-                    "after": None if b is None else b.model_dump(mode="json"),
-                }
-            )
-    return changed
 
 
 def _missing(plan_id: int, number: int | None) -> str:
