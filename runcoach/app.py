@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import APIRouter
 from nicegui import app, background_tasks, ui
 
-from runcoach.api import calendar, errors, goals, health, plans, profile, sessions, workouts
+from runcoach.api import calendar, checkins, errors, goals, health, plans, profile, sessions, workouts
 from runcoach.api.docs import register_docs
 from runcoach.api.middleware import BodySizeLimit, SecurityHeaders, keep_browser_storage_to_pages
 from runcoach.api.validation import register_validation_handler
@@ -63,6 +63,7 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
         goals.router,
         plans.router,
         calendar.router,
+        checkins.router,
     ):
         _include(router)
     register_pwa_routes(settings)

@@ -26,6 +26,8 @@ from runcoach.domain.errors import (
     RunCoachError,
     Unavailable,
 )
+from runcoach.domain.plan_edits import EditRefused
+from runcoach.domain.planner import PlanRefused
 from runcoach.domain.rules import PlanBreaksRules, Violation
 
 log = logging.getLogger(__name__)
@@ -65,11 +67,21 @@ def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _body(exc: RunCoachError) -> dict[str, Any]:
+    if isinstance(exc, EditRefused):  # the rules, the nearest edit that passes, and both in a sentence
+        alternative = exc.alternative.model_dump(mode="json") if exc.alternative else None
+        body = {"detail": [_violation(v) for v in exc.violations]}
+        return body | {"alternative": alternative, "suggestion": exc.suggestion}
     if isinstance(exc, PlanBreaksRules):  # one entry per broken rule, with the rule and its date
         return {"detail": [_violation(v) for v in exc.violations]}
+    if isinstance(exc, PlanRefused):  # every reason the goal cannot be planned safely
+        return {"detail": [_entry(exc.field, reason) for reason in exc.reasons]}
     if isinstance(exc, InvalidInput):  # the one 422 shape, as for a body that fails its schema
         return {"detail": [error_entry({"loc": ("body", exc.field), "msg": str(exc), "type": "value_error"})]}
     return {"detail": str(exc)}
+
+
+def _entry(field: str, message: str) -> dict[str, Any]:
+    return error_entry({"loc": ("body", field), "msg": message, "type": "value_error"})
 
 
 def _violation(v: Violation) -> dict[str, Any]:

@@ -7,22 +7,26 @@ paces and treadmill as they are now, so a new race result or a faster treadmill 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
 from runcoach.api.errors import responses
 from runcoach.api.sessions import SessionOut
+from runcoach.domain.errors import InvalidInput
 from runcoach.domain.ids import MAX_ID
 from runcoach.domain.paces import Zone
+from runcoach.domain.plan_edits import MAX_CHANGE_MINUTES, MIN_CHANGE_MINUTES, Edit, PlanDiff
 from runcoach.domain.plan_model import Phase, WorkoutType
 from runcoach.domain.plans import Author, CompiledDay, Methodology, PlanVersion
+from runcoach.domain.readiness import Action, Band, Checkin
 from runcoach.domain.structure import StructuredWorkout
-from runcoach.domain.workouts import WholeNumber
-from runcoach.plans import service
+from runcoach.domain.workouts import MAX_SEED, WholeNumber
+from runcoach.plans import checkins, service
 from runcoach.plans.service import PlanView
+from runcoach.workouts.service import draw_seed
 
 router = APIRouter(
     prefix="/api/plans",
@@ -167,6 +171,82 @@ class ResetOut(BaseModel):
     archived_plan_id: int
 
 
+class CreateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    goal_id: WholeNumber = Field(ge=1, le=MAX_ID, description="One of my goals")
+    start_date: date | None = Field(default=None, description="Default: today; weeks run Monday to Sunday")
+    methodology: Methodology = Field(default=Methodology.DANIELS, description="daniels or 80_20")
+    seed: WholeNumber | None = Field(default=None, ge=0, le=MAX_SEED, description="Drawn when absent")
+
+
+class EditIn(BaseModel):
+    """One edit of a planned day: `{"op": "move", "to": "2026-12-03"}`, `{"op": "swap",
+    "other_wid": 7}`, `{"op": "change", "type": "easy", "minutes": 40}` or `{"op": "rest"}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    op: Literal["move", "swap", "change", "rest"]
+    to: date | None = Field(default=None, description="move: the new date")
+    other_wid: WholeNumber | None = Field(default=None, ge=1, le=MAX_ID, description="swap: the other day")
+    type: WorkoutType | None = Field(default=None, description="change: the new type")
+    minutes: WholeNumber | None = Field(default=None, ge=MIN_CHANGE_MINUTES, le=MAX_CHANGE_MINUTES)
+
+    def edit(self, wid: int) -> Edit:
+        """The domain's edit; InvalidInput naming the field an op needs or must not have."""
+        fields = {k: v for k, v in self.model_dump(exclude={"op"}).items() if v is not None}
+        try:
+            return TypeAdapter(Edit).validate_python({"op": self.op, "wid": wid, **fields})
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = next(
+                (str(part) for part in reversed(first["loc"]) if str(part) in EditIn.model_fields), "op"
+            )
+            raise InvalidInput(field, first["msg"].removeprefix("Value error, ")) from exc
+
+
+class EditOut(BaseModel):
+    message: str = Field(description="What changed, in a sentence")
+    plan: PlanOut
+
+
+class AdaptIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    minutes_available: WholeNumber | None = Field(default=None, ge=0, le=600, description="Time I have today")
+    soreness: WholeNumber | None = Field(default=None, ge=0, le=10, description="Leg soreness, 0 none .. 10")
+    fatigue: WholeNumber | None = Field(default=None, ge=1, le=5, description="1 fresh .. 5 exhausted")
+    sleep: WholeNumber | None = Field(default=None, ge=1, le=5, description="1 poor .. 5 very good")
+
+
+class AdaptOut(BaseModel):
+    action: Action = Field(description="keep, shorten, easy or rest")
+    reason: str
+    readiness: Band
+    workout: PlanWorkoutOut | None = Field(description="The day as it is now (null: rest)")
+    plan: PlanOut
+
+
+@router.post("", status_code=201, response_model=PlanOut, responses=responses(400, 404, 409, 413))
+async def create_plan(body: CreateIn, user: CurrentUser, ctx: Ctx) -> PlanOut:
+    """A plan for one of my goals; it becomes my active plan and the one before is archived.
+
+    422 with every reason when the goal cannot be planned safely (a marathon in four weeks from
+    nothing, too few training days): never a plan that breaks a rule.
+    """
+    seed = body.seed if body.seed is not None else draw_seed()
+    made = await service.create(
+        ctx.db,
+        user.id,
+        goal_id=body.goal_id,
+        start_date=body.start_date or ctx.today(),
+        methodology=body.methodology,
+        seed=seed,
+        now=ctx.clock.now(),
+    )
+    return PlanOut.of(await service.view(ctx.db, user.id, made.plan.id, made.number))
+
+
 @router.get("/current", response_model=PlanOut, responses=responses(404))
 async def get_current(user: CurrentUser, ctx: Ctx) -> PlanOut:
     """My active plan's current version, compiled for my paces and treadmill; 404 without a plan."""
@@ -202,6 +282,56 @@ async def revert(plan_id: RowId, body: RevertIn, user: CurrentUser, ctx: Ctx) ->
     now = ctx.clock.now()
     made = await service.revert(ctx.db, user.id, plan_id, body.version, author=Author.RUNNER, now=now)
     return PlanOut.of(await service.view(ctx.db, user.id, plan_id, made.number))
+
+
+@router.get("/{plan_id:int}/diff", response_model=PlanDiff, responses=responses(404))
+async def diff_versions(
+    plan_id: RowId,
+    user: CurrentUser,
+    ctx: Ctx,
+    from_: Annotated[int, Query(alias="from", ge=1, le=MAX_ID, description="The older version")],
+    to: Annotated[int, Query(ge=1, le=MAX_ID, description="The newer version")],
+) -> PlanDiff:
+    """Workouts added, removed, moved and changed from one version to another, and each week's volume."""
+    return await service.diff_versions(ctx.db, user.id, plan_id, from_, to)
+
+
+@router.patch("/{plan_id:int}/workouts/{wid:int}", response_model=EditOut, responses=responses(400, 404, 409))
+async def edit_workout(plan_id: RowId, wid: RowId, body: EditIn, user: CurrentUser, ctx: Ctx) -> EditOut:
+    """Move, swap, change or rest a planned day: a new version, or 422 with every rule it breaks,
+    the nearest edit that passes (`alternative`) and a sentence saying both (`suggestion`)."""
+    made, message = await service.edit(
+        ctx.db, user.id, plan_id, body.edit(wid), today=ctx.today(), now=ctx.clock.now()
+    )
+    return EditOut(
+        message=message, plan=PlanOut.of(await service.view(ctx.db, user.id, plan_id, made.number))
+    )
+
+
+@router.post(
+    "/{plan_id:int}/workouts/{wid:int}/adapt", response_model=AdaptOut, responses=responses(400, 404, 409)
+)
+async def adapt_today(plan_id: RowId, wid: RowId, body: AdaptIn, user: CurrentUser, ctx: Ctx) -> AdaptOut:
+    """Adapt today: fit the day to my time, soreness, fatigue and sleep (kept as a check-in).
+
+    It shortens the day keeping its warm-up, cool-down and the key part's proportion, turns a hard
+    day easy, or suggests rest; the result passes every rule and is saved as a new version with
+    its reason. `action` keep: nothing changed, and no version was made.
+    """
+    today = ctx.today()
+    checkin = Checkin(day=today, **body.model_dump())
+    made, adaptation = await service.adapt_today(
+        ctx.db, user.id, plan_id, wid, checkin, today=today, now=ctx.clock.now()
+    )
+    plan = await service.view(ctx.db, user.id, plan_id, made.number if made else None)
+    day = plan.day(wid)
+    return AdaptOut(
+        action=adaptation.action,
+        reason=adaptation.reason,
+        readiness=(await checkins.readiness_on(ctx.db, user.id, today)).band,
+        workout=None if day.program is None else PlanWorkoutOut.of(day),
+        plan=PlanOut.of(plan),
+    )
 
 
 @router.post(

@@ -57,7 +57,7 @@ from runcoach.domain.plan_model import (
     WorkoutType,
 )
 from runcoach.domain.plans import MAX_TITLE_CHARS, DayPlan, PlanDraft, summarise, summarise_day
-from runcoach.domain.rules import Violation, check, weekday_date
+from runcoach.domain.rules import PlanBreaksRules, Violation, check, weekday_date
 from runcoach.domain.structure import (
     MAX_STEP_M,
     MAX_STEP_S,
@@ -155,6 +155,16 @@ class EditOutcome(BaseModel):
     @property
     def ok(self) -> bool:
         return self.draft is not None
+
+
+class EditRefused(PlanBreaksRules):
+    """An edit that breaks rules: the violations, the nearest edit that passes (if any) and the
+    sentence that says both (422)."""
+
+    def __init__(self, outcome: EditOutcome) -> None:
+        super().__init__(list(outcome.violations))
+        self.alternative = outcome.alternative
+        self.suggestion = outcome.message
 
 
 # --------------------------------------------------------------------------- apply

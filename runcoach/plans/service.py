@@ -10,23 +10,28 @@ current version, which is what its author asked for, and checked again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runcoach.db import goals as goal_queries
 from runcoach.db import plans as queries
 from runcoach.db import profiles as profile_queries
 from runcoach.db.engine import Database
 from runcoach.db.errors import is_lost_race
+from runcoach.domain import library, planner
 from runcoach.domain.errors import Conflict, NotFound
-from runcoach.domain.plan_edits import changes
+from runcoach.domain.plan_edits import Build, Edit, EditRefused, PlanDiff, changes, diff, try_edit
+from runcoach.domain.plan_model import WorkoutType
 from runcoach.domain.plans import (
     Author,
     CompiledDay,
+    Methodology,
     PlanDraft,
     PlanVersion,
     compile_plan,
@@ -35,9 +40,12 @@ from runcoach.domain.plans import (
     week_totals,
 )
 from runcoach.domain.profile import Profile
+from runcoach.domain.readiness import Action, Adaptation, Checkin, adapt
 from runcoach.domain.rules import PlanBreaksRules, Violation, check
 from runcoach.domain.session import RunSession
+from runcoach.domain.structure import StructuredWorkout
 from runcoach.live.hub import Hub
+from runcoach.plans import checkins
 from runcoach.profiles.service import NO_PROFILE
 
 log = logging.getLogger(__name__)
@@ -200,6 +208,121 @@ async def run_day(database: Database, hub: Hub, user_id: int, plan_id: int, wid:
     return await hub.create_planned_session(
         owner_id=user_id, name=compiled.day.title, segments=compiled.program.segments, plan_day=(plan_id, wid)
     )
+
+
+def builder(profile: Profile, methodology: Methodology) -> Build:
+    """The workout library as plan edits and Adapt today need it: a type and minutes, this runner's
+    treadmill (hills only as steep as it climbs) and the plan's methodology."""
+
+    def build(type: WorkoutType, minutes: int) -> StructuredWorkout:
+        return library.build(
+            type, minutes, methodology=methodology, max_incline_pct=profile.treadmill.max_incline_pct
+        )
+
+    return build
+
+
+async def create(
+    database: Database,
+    user_id: int,
+    *,
+    goal_id: int,
+    start_date: date,
+    methodology: Methodology,
+    seed: int,
+    now: datetime,
+) -> PlanVersion:
+    """A new plan for one of the runner's goals, generated and stored as their active plan.
+
+    PlanRefused (422) with the reasons when the goal cannot be planned safely; NotFound for an
+    unknown or foreign goal, or without a profile.
+    """
+    async with database.session() as db:
+        profile = await _profile(db, user_id)
+        goal = await goal_queries.get_goal(db, goal_id=goal_id, owner_id=user_id)
+    if goal is None:
+        raise NotFound(f"Goal {goal_id} not found")
+    # Generation is pure CPU (tens of milliseconds for a long plan): off the event loop.
+    draft = await asyncio.to_thread(planner.plan, profile, goal.goal, start_date, methodology, seed)
+    return await store_new(database, user_id, goal_id=goal_id, seed=seed, draft=draft, now=now)
+
+
+async def edit(
+    database: Database, user_id: int, plan_id: int, change_: Edit, *, today: date, now: datetime
+) -> tuple[PlanVersion, str]:
+    """Make one edit as the runner: the new version and the sentence that says what changed.
+
+    EditRefused (422) with the violations and the nearest valid alternative when it breaks a rule;
+    NotFound / InvalidInput for an edit that cannot be made at all (unknown day, the race, the past).
+    """
+    said: list[str] = []
+
+    def make(current: PlanVersion, profile: Profile) -> tuple[PlanDraft, str]:
+        outcome = try_edit(
+            current.draft,
+            change_,
+            zones=profile.paces().zones,
+            treadmill=profile.treadmill,
+            constraints=constraints_for(profile),
+            build=builder(profile, current.draft.methodology),
+            today=today,
+        )
+        if outcome.draft is None:
+            raise EditRefused(outcome)
+        said.append(outcome.message)
+        return outcome.draft, outcome.message
+
+    version = await change(database, user_id, plan_id, make, author=Author.RUNNER, now=now)
+    return version, said[-1]
+
+
+async def adapt_today(
+    database: Database, user_id: int, plan_id: int, wid: int, checkin: Checkin, *, today: date, now: datetime
+) -> tuple[PlanVersion | None, Adaptation]:
+    """Fit a planned day to today's time and readiness; the check-in is kept either way.
+
+    Readiness comes from the last two weeks' check-ins with this one. When the day changes, the new
+    version is the runner's with the adaptation's reason; when it is kept, no version is made.
+    """
+    await checkins.record(database, user_id, checkin, session_id=None, now=now)
+    ready = await checkins.readiness_on(database, user_id, today)
+    adapted: list[Adaptation] = []
+
+    def make(current: PlanVersion, profile: Profile) -> tuple[PlanDraft, str]:
+        result = adapt(
+            current.draft,
+            wid,
+            checkin,
+            ready,
+            zones=profile.paces().zones,
+            treadmill=profile.treadmill,
+            constraints=constraints_for(profile),
+            build=builder(profile, current.draft.methodology),
+            today=today,
+        )
+        adapted.append(result)
+        if result.action is Action.KEEP:
+            raise _Kept
+        return result.draft, result.reason
+
+    try:
+        version = await change(database, user_id, plan_id, make, author=Author.RUNNER, now=now)
+    except _Kept:
+        return None, adapted[-1]
+    return version, adapted[-1]
+
+
+class _Kept(Exception):
+    """Adapt today kept the day: nothing to store (ends the change's transaction without a version)."""
+
+
+async def diff_versions(database: Database, user_id: int, plan_id: int, old: int, new: int) -> PlanDiff:
+    """What changed from version `old` to version `new`, compiled for the runner's paces now."""
+    a = await version(database, user_id, plan_id, old)
+    b = await version(database, user_id, plan_id, new)
+    async with database.session() as db:
+        profile = await _profile(db, user_id)
+    return diff(a.draft, b.draft, zones=profile.paces().zones, treadmill=profile.treadmill)
 
 
 async def _change_once(
