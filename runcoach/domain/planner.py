@@ -30,10 +30,10 @@ from __future__ import annotations
 
 import math
 import random
-from itertools import combinations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import combinations
 
 from runcoach.domain.errors import InvalidInput
 from runcoach.domain.goals import Feasibility, Goal, assess
@@ -130,6 +130,7 @@ class _Context:
     cache: dict[tuple[object, ...], tuple[StructuredWorkout, float, float, float]] = field(
         default_factory=dict
     )
+    variants: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, profile: Profile, goal: Goal, start: date, methodology: Methodology, seed: int) -> _Context:
@@ -151,6 +152,14 @@ class _Context:
             belt={z: s * calibration for z, s in console.items()},
             caps=caps,
         )
+
+    def variant(self, day: date) -> int:
+        """The shape of the workout on `day`: drawn once a week (so a repaired week keeps its shapes),
+        shifted by the weekday (so two sessions of a week differ)."""
+        week = (day - self.first_monday).days // 7
+        if week not in self.variants:
+            self.variants[week] = self.rng.randrange(6)
+        return (self.variants[week] + day.weekday()) % 6
 
     @property
     def first_monday(self) -> date:
@@ -232,7 +241,7 @@ def _capacity_reasons(ctx: _Context) -> list[str]:
         hold = ctx.capacity_minutes() * ctx.easy_kmh / 60 * (1 - 2 * MARGIN)
         if target > hold:
             reasons.append(
-                f"{target:g} km a week does not fit your training days: at your easy pace they hold about {hold:.0f} km."
+                f"{target:.0f} km a week does not fit your training days: at your easy pace they hold about {hold:.0f} km."
             )
     return reasons
 
@@ -322,6 +331,7 @@ def _fill(ctx: _Context, weeks: list[PlanWeek]) -> tuple[list[DayPlan], list[Pla
         if week.phase in (Phase.TAPER, Phase.RACE_WEEK):
             taper_index += 1
         runs, week = _plan_week(ctx, week, target, progress, reserved)
+        reserved.update(r.day for r in runs if r.type not in _EASY_TYPES)  # next week keeps away
         km = sum(r.km for r in runs)
         if not week.recovery and km > 0:
             progress.last_full_km = km
@@ -389,8 +399,9 @@ def _plan_week(
     hard = 0.0 if week.recovery else HARD_SHARE[week.phase]
     long_factor = 1.0
     runs: list[_Built] = []
+    layout = _layout(ctx, week, minutes, hard, reserved)
     for _ in range(_REPAIR_ROUNDS):
-        runs = _week_runs(ctx, week, minutes, hard, long_factor, reserved)
+        runs = _week_runs(ctx, week, layout, minutes, hard, long_factor)
         problem = _week_problem(ctx, week, runs, limit)
         if problem is None:
             return runs, week
@@ -456,45 +467,56 @@ def _week_days(ctx: _Context, week: PlanWeek) -> list[date]:
     return days
 
 
-def _week_runs(
-    ctx: _Context, week: PlanWeek, minutes: float, hard: float, long_factor: float, reserved: set[date]
-) -> list[_Built]:
+@dataclass
+class _Layout:
+    """Which days of a week hold what: decided once per week, kept through its repair rounds."""
+
+    chosen: list[date]
+    long_date: date | None
+    quality: list[tuple[date, WorkoutType]]
+
+
+def _layout(ctx: _Context, week: PlanWeek, minutes: float, hard: float, reserved: set[date]) -> _Layout:
     days = _week_days(ctx, week)
     max_runs = MAX_RUNS[ctx.methodology][ctx.profile.level]
     count = max(1, min(len(days), max_runs, int(minutes // 25)))
-    if not days:
-        return []
-    long_date = week.start_date + timedelta(days=ctx.long_day)
+    long_date: date | None = week.start_date + timedelta(days=ctx.long_day)
     race_date = ctx.goal.race_date if ctx.race else None
     has_long = (
         count >= 3
         and long_date in days
         and week.phase is not Phase.RACE_WEEK
-        and not (race_date and abs((race_date - long_date).days) <= 1)
+        and not (race_date and long_date and abs((race_date - long_date).days) <= 1)
     )
-    chosen = _choose_days(ctx, days, count, long_date if has_long else None)
-    caps = {d: ctx.caps[d.weekday()] for d in chosen}
-    long_min = 0
-    if has_long:
-        ceiling = (MAX_LONG_RUN_MARATHON_S if ctx.race is Race.MARATHON else MAX_LONG_RUN_S) / 60 - 2
-        long_min = int(min(minutes * LONG_SHARE * long_factor, ceiling, caps[long_date], MAX_MINUTES))
-        if long_min < MIN_MINUTES:
-            has_long, long_min = False, 0
+    if not has_long:
+        long_date = None
+    chosen = _choose_days(ctx, days, count, long_date)
     sessions = _quality_sessions(ctx, week, hard)
-    quality_days = _quality_days(ctx, chosen, len(sessions), reserved, long_date if has_long else None)
+    quality_days = _quality_days(ctx, chosen, len(sessions), reserved, long_date)
+    return _Layout(chosen, long_date, list(zip(quality_days, sessions, strict=False)))
+
+
+def _week_runs(
+    ctx: _Context, week: PlanWeek, layout: _Layout, minutes: float, hard: float, long_factor: float
+) -> list[_Built]:
+    caps = {d: ctx.caps[d.weekday()] for d in layout.chosen}
     runs: list[_Built] = []
-    finish = _finish_minutes(ctx, week, long_min)
-    if has_long:
-        runs.append(_make(ctx, long_date, WorkoutType.LONG, long_min, finish=finish))
+    finish = 0
+    if layout.long_date is not None:
+        ceiling = (MAX_LONG_RUN_MARATHON_S if ctx.race is Race.MARATHON else MAX_LONG_RUN_S) / 60 - 2
+        long_min = int(min(minutes * LONG_SHARE * long_factor, ceiling, caps[layout.long_date], MAX_MINUTES))
+        if long_min >= MIN_MINUTES:
+            finish = _finish_minutes(ctx, week, long_min)
+            runs.append(_make(ctx, layout.long_date, WorkoutType.LONG, long_min, finish=finish))
     need = max(hard * minutes - finish, 0.0)
-    for day, kind in zip(quality_days, sessions, strict=False):
-        wish_s = need / max(len(quality_days), 1) * 60
+    for day, kind in layout.quality:
+        wish_s = need / len(layout.quality) * 60
         q = int(
             min(max(wish_s / 60 / 0.5, MIN_QUALITY_MINUTES), caps[day], MAX_MINUTES, max(minutes * 0.3, 30))
         )
         runs.append(_make(ctx, day, kind, q, intensity=round(min(wish_s / (q * 60), 0.9), 2)))
     used = {r.day for r in runs}
-    easy_days = [d for d in chosen if d not in used]
+    easy_days = [d for d in layout.chosen if d not in used]
     left = minutes - sum(r.minutes for r in runs)
     runs.extend(_easy_runs(ctx, easy_days, left, caps, runs))
     return sorted(runs, key=lambda r: r.day)
@@ -606,12 +628,14 @@ def _make(
     finish: int = 0,
 ) -> _Built:
     """Build (cached on its arguments) and measure one workout."""
-    variant = ctx.rng.randrange(6)
+    variant = ctx.variant(day)
     focus = (
         Zone.REPETITION
         if kind is WorkoutType.INTERVALS and intensity is not None and intensity < 0.2
         else None
     )
+    if kind in (WorkoutType.EASY, WorkoutType.RECOVERY, WorkoutType.LONG):
+        variant = 0  # one shape each: the variant would only split the cache
     key = (kind, minutes, variant, intensity, focus, finish)
     hit = ctx.cache.get(key)
     if hit is None:
@@ -655,27 +679,18 @@ def _measure(ctx: _Context, workout: StructuredWorkout) -> tuple[float, float, f
 
 
 def _day_plans(ctx: _Context, runs: list[_Built]) -> list[DayPlan]:
-    days = [
-        DayPlan(
-            wid=1,
-            date=r.day,
-            type=r.type,
-            hard=r.type not in (WorkoutType.EASY, WorkoutType.RECOVERY),
-            title=title(r.type, r.minutes, ctx.methodology),
-            structure=r.workout,
-        )
-        for r in runs
+    """The days in date order, wids 1..N; the race (outdoors, no program) on its day."""
+    entries: list[tuple[date, WorkoutType, str, StructuredWorkout | None]] = [
+        (r.day, r.type, title(r.type, r.minutes, ctx.methodology), r.workout) for r in runs
     ]
     if ctx.race and ctx.goal.race_date:
-        name = {Race.FIVE_K: "5K", Race.TEN_K: "10K", Race.HALF: "Half marathon", Race.MARATHON: "Marathon"}
-        days.append(
-            DayPlan(
-                wid=1,
-                date=ctx.goal.race_date,
-                type=WorkoutType.RACE,
-                hard=True,
-                title=f"Race day: {name[ctx.race]}",
-            )
-        )
-    days.sort(key=lambda d: d.date)
-    return [d.model_copy(update={"wid": i}) for i, d in enumerate(days, start=1)]
+        entries.append((ctx.goal.race_date, WorkoutType.RACE, f"Race day: {_RACE_TITLES[ctx.race]}", None))
+    entries.sort(key=lambda e: e[0])
+    return [
+        DayPlan(wid=i, date=day, type=kind, hard=kind not in _EASY_TYPES, title=name, structure=workout)
+        for i, (day, kind, name, workout) in enumerate(entries, start=1)
+    ]
+
+
+_EASY_TYPES = frozenset({WorkoutType.EASY, WorkoutType.RECOVERY})
+_RACE_TITLES = {Race.FIVE_K: "5K", Race.TEN_K: "10K", Race.HALF: "Half marathon", Race.MARATHON: "Marathon"}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
-from typing import Self
+from typing import NamedTuple, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -31,7 +31,7 @@ from runcoach.domain.plan_model import (
 )
 from runcoach.domain.profile import Profile
 from runcoach.domain.profile import Weekday as DayName
-from runcoach.domain.structure import StructuredWorkout, Treadmill, Zones, compile_program, target_kmh, unroll
+from runcoach.domain.structure import StructuredWorkout, Treadmill, Zones, compiled_steps, target_kmh, unroll
 
 MAX_TITLE_CHARS = 100
 #: The minutes a profile that names no limit for a day gets: a long run's ceiling plus framing.
@@ -130,24 +130,36 @@ def summarise_day(day: DayPlan, zones: Zones, treadmill: Treadmill) -> PlannedWo
         return PlannedWorkout(
             date=day.date, type=day.type, hard=day.hard, duration_s=0, distance_km=0, easy_duration_s=0
         )
-    program = compile_program(day.structure, zones, treadmill)
-    segments = program.segments
+    numbers = workout_numbers(day.structure, zones, treadmill)
+    return PlannedWorkout(date=day.date, type=day.type, hard=day.hard, **numbers._asdict())
+
+
+class WorkoutNumbers(NamedTuple):
+    """What the rules read from one compiled workout (see `PlannedWorkout`)."""
+
+    duration_s: int
+    distance_km: float
+    easy_duration_s: int
+    min_speed_kmh: float
+    max_speed_kmh: float
+    max_incline_pct: float
+
+
+def workout_numbers(workout: StructuredWorkout, zones: Zones, treadmill: Treadmill) -> WorkoutNumbers:
+    """Time, distance, time in E and the speed and incline extremes of the compiled program: the same
+    arithmetic as `compile_program` (via `compiled_steps`), without building its segments."""
+    steps = compiled_steps(workout, zones, treadmill)
     easy_s = sum(
-        seg.duration_s
-        for seg, occurrence in zip(segments, unroll(day.structure), strict=True)
-        if occurrence.step.zone is Zone.EASY
+        c.duration_s for c, o in zip(steps, unroll(workout), strict=True) if o.step.zone is Zone.EASY
     )
-    metres = sum(seg.duration_s * seg.speed_kmh * treadmill.calibration / 3.6 for seg in segments)
-    return PlannedWorkout(
-        date=day.date,
-        type=day.type,
-        hard=day.hard,
-        duration_s=program.total_duration_s,
+    metres = sum(c.duration_s * c.speed_kmh * treadmill.calibration / 3.6 for c in steps)
+    return WorkoutNumbers(
+        duration_s=sum(c.duration_s for c in steps),
         distance_km=metres / 1000,
         easy_duration_s=easy_s,
-        min_speed_kmh=min(seg.speed_kmh for seg in segments),
-        max_speed_kmh=max(seg.speed_kmh for seg in segments),
-        max_incline_pct=max(seg.incline_pct for seg in segments),
+        min_speed_kmh=min(c.speed_kmh for c in steps),
+        max_speed_kmh=max(c.speed_kmh for c in steps),
+        max_incline_pct=max(c.incline_pct for c in steps),
     )
 
 
@@ -157,8 +169,11 @@ def summarise(draft: PlanDraft, zones: Zones, treadmill: Treadmill) -> PlanSumma
     A race without a program counts as the race distance run at no particular speed; rest days
     carry nothing. Both are kept so the checker sees the race on its day.
     """
+    compiled: dict[StructuredWorkout, PlannedWorkout] = {}
     workouts = [
-        _outdoor_race(day, draft, zones) if _is_outdoor_race(day) else summarise_day(day, zones, treadmill)
+        _outdoor_race(day, draft, zones)
+        if _is_outdoor_race(day)
+        else _summarise_cached(day, compiled, zones, treadmill)
         for day in draft.days
     ]
     return PlanSummary(
@@ -168,6 +183,19 @@ def summarise(draft: PlanDraft, zones: Zones, treadmill: Treadmill) -> PlanSumma
         race_distance=draft.race_distance,
         race_date=draft.race_date,
     )
+
+
+def _summarise_cached(
+    day: DayPlan, compiled: dict[StructuredWorkout, PlannedWorkout], zones: Zones, treadmill: Treadmill
+) -> PlannedWorkout:
+    """`summarise_day`, compiling each distinct structure once: a plan repeats its easy runs a lot,
+    and compiling (pydantic segments) is most of the cost of summarising a plan."""
+    if day.structure is None:
+        return summarise_day(day, zones, treadmill)
+    seen = compiled.get(day.structure)
+    if seen is None:
+        seen = compiled[day.structure] = summarise_day(day, zones, treadmill)
+    return seen.model_copy(update={"date": day.date, "type": day.type, "hard": day.hard})
 
 
 def constraints_for(profile: Profile) -> PlanConstraints:
