@@ -33,7 +33,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from runcoach.domain.errors import InvalidInput
 from runcoach.domain.goals import Feasibility, Goal, assess
@@ -44,7 +44,14 @@ from runcoach.domain.plan_model import Phase, PlanWeek, WorkoutType
 from runcoach.domain.plans import DayPlan, Methodology, PlanDraft, constraints_for, race_for, summarise
 from runcoach.domain.profile import Level, Profile
 from runcoach.domain.rules import MAX_LONG_RUN_MARATHON_S, MAX_LONG_RUN_S, TAPER_WEEKS, check
-from runcoach.domain.structure import Step, StepKind, StructuredWorkout, compile_program, unroll
+from runcoach.domain.structure import (
+    HILL_INCLINE_PCT,
+    Step,
+    StepKind,
+    StructuredWorkout,
+    compile_program,
+    unroll,
+)
 
 KEEP_FIT_WEEKS = 12
 GROWTH = 1.08
@@ -232,7 +239,8 @@ def _capacity_reasons(ctx: _Context) -> list[str]:
             )
         if ctx.capacity_minutes() < week:
             reasons.append(
-                f"Training for {name} needs at least {week} minutes a week; your days hold {ctx.capacity_minutes()}."
+                f"Training for {name} needs at least {week} minutes a week; "
+                f"your days hold {ctx.capacity_minutes()}."
             )
         if max(ctx.caps.values()) < longest:
             reasons.append(f"Training for {name} needs one day with {longest} minutes for the long run.")
@@ -241,7 +249,8 @@ def _capacity_reasons(ctx: _Context) -> list[str]:
         hold = ctx.capacity_minutes() * ctx.easy_kmh / 60 * (1 - 2 * MARGIN)
         if target > hold:
             reasons.append(
-                f"{target:.0f} km a week does not fit your training days: at your easy pace they hold about {hold:.0f} km."
+                f"{target:.0f} km a week does not fit your training days: "
+                f"at your easy pace they hold about {hold:.0f} km."
             )
     return reasons
 
@@ -548,17 +557,17 @@ def _quality_days(
         and all(abs((d - h).days) > 1 for h in reserved)
     ]
     for size in range(min(count, len(options)), 0, -1):
-        fits = [
+        fits: list[tuple[date, ...]] = [
             combo
             for combo in combinations(options, size)
-            if all((b - a).days > 1 for a, b in zip(combo, combo[1:], strict=False))
+            if all((b - a).days > 1 for a, b in pairwise(combo))
         ]
         if fits:
             return list(max(fits, key=lambda combo: _spread(combo, reserved)))
     return []
 
 
-def _spread(combo: tuple[date, ...], reserved: set[date]) -> tuple[int, int]:
+def _spread(combo: Sequence[date], reserved: set[date]) -> tuple[int, int]:
     """How far apart the hard days of a week would be: the smallest gap, then the sum of gaps."""
     gaps = [abs((d - h).days) for d in combo for h in [*reserved, *combo] if h != d and abs((d - h).days) < 7]
     return (min(gaps, default=7), sum(gaps))
@@ -574,7 +583,8 @@ def _quality_sessions(ctx: _Context, week: PlanWeek, hard: float) -> list[Workou
         if level is Level.BEGINNER or not late_base:
             return []
         if ctx.methodology is Methodology.DANIELS:
-            return [WorkoutType.HILLS if ctx.rng.random() < 0.5 else WorkoutType.INTERVALS]
+            climbs = constraints_max_incline(ctx) >= HILL_INCLINE_PCT
+            return [WorkoutType.HILLS if climbs and ctx.rng.random() < 0.5 else WorkoutType.INTERVALS]
         return [WorkoutType.FARTLEK]
     if phase in (Phase.TAPER, Phase.RACE_WEEK):
         return [WorkoutType.TEMPO if ctx.methodology is Methodology.DANIELS else WorkoutType.PROGRESSION]
