@@ -563,7 +563,8 @@ def _quality_days(
             if all((b - a).days > 1 for a, b in pairwise(combo))
         ]
         if fits:
-            return list(max(fits, key=lambda combo: _spread(combo, reserved)))
+            best: tuple[date, ...] = max(fits, key=lambda combo: _spread(combo, reserved))
+            return list(best)
     return []
 
 
