@@ -34,7 +34,16 @@ from runcoach.domain.errors import InvalidInput
 from runcoach.domain.paces import Zone
 from runcoach.domain.plan_model import WorkoutType
 from runcoach.domain.plans import Methodology
-from runcoach.domain.structure import HILL_INCLINE_PCT, Repeat, Step, StepKind, StructuredWorkout
+from runcoach.domain.structure import (
+    HILL_INCLINE_PCT,
+    Repeat,
+    Step,
+    StepKind,
+    StructuredWorkout,
+    Treadmill,
+    Zones,
+    compiled_steps,
+)
 
 MIN_MINUTES = 20
 MAX_MINUTES = 180
@@ -64,6 +73,17 @@ _TITLES: dict[WorkoutType, str] = {
     WorkoutType.RACE: "Race",
     WorkoutType.REST: "Rest",
 }
+
+
+def belt_speeds(zones: Zones, treadmill: Treadmill) -> dict[Zone, float]:
+    """The belt speed (km/h) each zone really runs on this treadmill: the console speed the compiler
+    picks (rounded to the console's step, within its range) times the calibration. `build` uses it to
+    time distance reps exactly as the compiler will."""
+    probe = StructuredWorkout(
+        name="probe", items=tuple(Step(kind=StepKind.STEADY, duration_s=60, zone=zone) for zone in Zone)
+    )
+    steps = compiled_steps(probe, zones, treadmill)
+    return {zone: c.speed_kmh * treadmill.calibration for zone, c in zip(Zone, steps, strict=True)}
 
 
 def title(type: WorkoutType, minutes: int, methodology: Methodology) -> str:

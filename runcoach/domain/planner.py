@@ -37,20 +37,24 @@ from itertools import combinations, pairwise
 
 from runcoach.domain.errors import InvalidInput
 from runcoach.domain.goals import Feasibility, Goal, assess
-from runcoach.domain.library import MAX_MINUTES, MIN_MINUTES, build, title
+from runcoach.domain.library import MAX_MINUTES, MIN_MINUTES, belt_speeds, build, title
 from runcoach.domain.paces import Race, SpeedRange, Zone
 from runcoach.domain.plan_model import GoalKind as PlanGoalKind
 from runcoach.domain.plan_model import Phase, PlanWeek, WorkoutType
-from runcoach.domain.plans import DayPlan, Methodology, PlanDraft, constraints_for, race_for, summarise
+from runcoach.domain.plans import (
+    DayPlan,
+    Methodology,
+    PlanDraft,
+    constraints_for,
+    race_for,
+    summarise,
+    workout_numbers,
+)
 from runcoach.domain.profile import Level, Profile
 from runcoach.domain.rules import MAX_LONG_RUN_MARATHON_S, MAX_LONG_RUN_S, TAPER_WEEKS, check
 from runcoach.domain.structure import (
     HILL_INCLINE_PCT,
-    Step,
-    StepKind,
     StructuredWorkout,
-    compile_program,
-    unroll,
 )
 
 KEEP_FIT_WEEKS = 12
@@ -131,7 +135,6 @@ class _Context:
     rng: random.Random
     race: Race | None
     zones: dict[Zone, SpeedRange]
-    console: dict[Zone, float]
     belt: dict[Zone, float]
     caps: dict[int, int]  # weekday -> usable minutes (days under MIN_MINUTES dropped)
     cache: dict[tuple[object, ...], tuple[StructuredWorkout, float, float, float]] = field(
@@ -142,8 +145,6 @@ class _Context:
     @classmethod
     def of(cls, profile: Profile, goal: Goal, start: date, methodology: Methodology, seed: int) -> _Context:
         zones = dict(profile.paces().zones)
-        console = _console_speeds(zones, profile)
-        calibration = profile.treadmill.calibration
         minutes = constraints_for(profile).weekday_minutes
         caps = {int(day): min(m, MAX_MINUTES) for day, m in minutes.items() if m >= MIN_MINUTES}
         race = race_for(goal.race_distance_m) if goal.race_distance_m is not None else None
@@ -155,8 +156,7 @@ class _Context:
             rng=random.Random(seed),
             race=race,
             zones=zones,
-            console=console,
-            belt={z: s * calibration for z, s in console.items()},
+            belt=belt_speeds(zones, profile.treadmill),
             caps=caps,
         )
 
@@ -188,14 +188,6 @@ class _Context:
 
     def capacity_minutes(self) -> int:
         return sum(self.caps.values())
-
-
-def _console_speeds(zones: dict[Zone, SpeedRange], profile: Profile) -> dict[Zone, float]:
-    """The console speed each zone compiles to on this treadmill (one probe step per zone)."""
-    steps = tuple(Step(kind=StepKind.STEADY, duration_s=60, zone=zone) for zone in Zone)
-    probe = StructuredWorkout(name="probe", items=steps)
-    program = compile_program(probe, zones, profile.treadmill)
-    return {zone: seg.speed_kmh for zone, seg in zip(Zone, program.segments, strict=True)}
 
 
 # --------------------------------------------------------------------------- refusals
@@ -672,21 +664,9 @@ def constraints_max_incline(ctx: _Context) -> float:
 
 
 def _measure(ctx: _Context, workout: StructuredWorkout) -> tuple[float, float, float]:
-    """km, seconds and seconds in E, with the compiler's arithmetic (see `plans.summarise_day`)."""
-    calibration = ctx.profile.treadmill.calibration
-    metres = seconds = easy = 0.0
-    for o in unroll(workout):
-        speed = ctx.console[o.step.zone]
-        if o.step.duration_s is not None:
-            secs = o.step.duration_s
-        else:
-            assert o.step.distance_m is not None
-            secs = max(1, round(o.step.distance_m / (speed * calibration / 3.6)))
-        metres += secs * speed * calibration / 3.6
-        seconds += secs
-        if o.step.zone is Zone.EASY:
-            easy += secs
-    return metres / 1000, seconds, easy
+    """km, seconds and seconds in E, exactly as `plans.summarise` will count them."""
+    n = workout_numbers(workout, ctx.zones, ctx.profile.treadmill)
+    return n.distance_km, n.duration_s, n.easy_duration_s
 
 
 def _day_plans(ctx: _Context, runs: list[_Built]) -> list[DayPlan]:
