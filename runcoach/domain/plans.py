@@ -31,7 +31,7 @@ from runcoach.domain.plan_model import (
 )
 from runcoach.domain.profile import Profile
 from runcoach.domain.profile import Weekday as DayName
-from runcoach.domain.structure import StructuredWorkout, Treadmill, Zones, compiled_steps, target_kmh, unroll
+from runcoach.domain.structure import Step, StructuredWorkout, Treadmill, Zones, compile_step, target_kmh
 
 MAX_TITLE_CHARS = 100
 #: The minutes a profile that names no limit for a day gets: a long run's ceiling plus framing.
@@ -146,20 +146,29 @@ class WorkoutNumbers(NamedTuple):
 
 
 def workout_numbers(workout: StructuredWorkout, zones: Zones, treadmill: Treadmill) -> WorkoutNumbers:
-    """Time, distance, time in E and the speed and incline extremes of the compiled program: the same
-    arithmetic as `compile_program` (via `compiled_steps`), without building its segments."""
-    steps = compiled_steps(workout, zones, treadmill)
-    easy_s = sum(
-        c.duration_s for c, o in zip(steps, unroll(workout), strict=True) if o.step.zone is Zone.EASY
-    )
-    metres = sum(c.duration_s * c.speed_kmh * treadmill.calibration / 3.6 for c in steps)
+    """Time, distance, time in E and the speed and incline extremes of the compiled program: the
+    compiler's arithmetic (`compile_step`) without building its segments, each step of a repeat
+    compiled once and counted `times` times (every round compiles alike)."""
+    duration = easy = 0
+    metres = 0.0
+    speeds: list[float] = []
+    inclines: list[float] = []
+    for item in workout.items:
+        steps, times = ((item,), 1) if isinstance(item, Step) else (item.steps, item.times)
+        for step in steps:
+            c = compile_step(step, zones, treadmill)
+            duration += c.duration_s * times
+            metres += c.duration_s * c.speed_kmh * treadmill.calibration / 3.6 * times
+            easy += c.duration_s * times if step.zone is Zone.EASY else 0
+            speeds.append(c.speed_kmh)
+            inclines.append(c.incline_pct)
     return WorkoutNumbers(
-        duration_s=sum(c.duration_s for c in steps),
+        duration_s=duration,
         distance_km=metres / 1000,
-        easy_duration_s=easy_s,
-        min_speed_kmh=min(c.speed_kmh for c in steps),
-        max_speed_kmh=max(c.speed_kmh for c in steps),
-        max_incline_pct=max(c.incline_pct for c in steps),
+        easy_duration_s=easy,
+        min_speed_kmh=min(speeds),
+        max_speed_kmh=max(speeds),
+        max_incline_pct=max(inclines),
     )
 
 
@@ -169,7 +178,7 @@ def summarise(draft: PlanDraft, zones: Zones, treadmill: Treadmill) -> PlanSumma
     A race without a program counts as the race distance run at no particular speed; rest days
     carry nothing. Both are kept so the checker sees the race on its day.
     """
-    compiled: dict[StructuredWorkout, PlannedWorkout] = {}
+    compiled: dict[int, tuple[StructuredWorkout, WorkoutNumbers]] = {}
     workouts = [
         _outdoor_race(day, draft, zones)
         if _is_outdoor_race(day)
@@ -186,16 +195,20 @@ def summarise(draft: PlanDraft, zones: Zones, treadmill: Treadmill) -> PlanSumma
 
 
 def _summarise_cached(
-    day: DayPlan, compiled: dict[StructuredWorkout, PlannedWorkout], zones: Zones, treadmill: Treadmill
+    day: DayPlan,
+    compiled: dict[int, tuple[StructuredWorkout, WorkoutNumbers]],
+    zones: Zones,
+    treadmill: Treadmill,
 ) -> PlannedWorkout:
-    """`summarise_day`, compiling each distinct structure once: a plan repeats its easy runs a lot,
-    and compiling (pydantic segments) is most of the cost of summarising a plan."""
+    """`summarise_day`, compiling each structure once: a plan repeats its easy runs a lot, and a
+    generated plan shares one structure object between the days that run it (hence the key by
+    identity, cheaper than hashing the structure; the object is kept so its id stays taken)."""
     if day.structure is None:
         return summarise_day(day, zones, treadmill)
-    seen = compiled.get(day.structure)
+    seen = compiled.get(id(day.structure))
     if seen is None:
-        seen = compiled[day.structure] = summarise_day(day, zones, treadmill)
-    return seen.model_copy(update={"date": day.date, "type": day.type, "hard": day.hard})
+        seen = compiled[id(day.structure)] = (day.structure, workout_numbers(day.structure, zones, treadmill))
+    return PlannedWorkout(date=day.date, type=day.type, hard=day.hard, **seen[1]._asdict())
 
 
 def constraints_for(profile: Profile) -> PlanConstraints:

@@ -289,10 +289,11 @@ class CompiledStep(NamedTuple):
 def compiled_steps(workout: StructuredWorkout, zones: Zones, treadmill: Treadmill) -> list[CompiledStep]:
     """The numbers `compile_program` puts in each segment, in running order. Fast: no pydantic models,
     for callers (plan summaries) that compile many workouts and need only time, speed and incline."""
-    return [_compiled_step(o.step, zones, treadmill) for o in unroll(workout)]
+    return [compile_step(o.step, zones, treadmill) for o in unroll(workout)]
 
 
-def _compiled_step(step: Step, zones: Zones, treadmill: Treadmill) -> CompiledStep:
+def compile_step(step: Step, zones: Zones, treadmill: Treadmill) -> CompiledStep:
+    """One step's compiled numbers; the same for every round of a repeat."""
     target = target_kmh(step.zone, zones)
     console, speed_clamped = _console_speed(target, treadmill)
     incline, incline_clamped = _console_incline(step.incline_pct, treadmill)
@@ -301,7 +302,7 @@ def _compiled_step(step: Step, zones: Zones, treadmill: Treadmill) -> CompiledSt
 
 
 def _compile_step(o: Occurrence, zones: Zones, treadmill: Treadmill) -> tuple[Segment, SegmentSource]:
-    c = _compiled_step(o.step, zones, treadmill)
+    c = compile_step(o.step, zones, treadmill)
     segment = Segment(
         label=_label(o.step), duration_s=c.duration_s, speed_kmh=c.speed_kmh, incline_pct=c.incline_pct
     )

@@ -11,7 +11,7 @@ from runcoach.domain.errors import InvalidInput
 from runcoach.domain.library import BUILDABLE, MAX_MINUTES, MIN_MINUTES, belt_speeds, build, title
 from runcoach.domain.paces import Zone, training_zones
 from runcoach.domain.plan_model import WorkoutType
-from runcoach.domain.plans import Methodology
+from runcoach.domain.plans import Methodology, workout_numbers
 from runcoach.domain.structure import (
     HILL_INCLINE_PCT,
     MPH_STEP_KMH,
@@ -209,7 +209,7 @@ treadmills = st.builds(
     with_speeds=st.booleans(),
 )
 @settings(max_examples=300, deadline=None)
-def test_any_request_builds_a_valid_workout_that_never_runs_over_its_minutes(
+def test_any_request_builds_a_valid_workout_within_its_minutes_measured_as_compiled(
     kind: WorkoutType,
     minutes: int,
     methodology: Methodology,
@@ -238,3 +238,15 @@ def test_any_request_builds_a_valid_workout_that_never_runs_over_its_minutes(
     assert program.total_duration_s <= minutes * 60
     assert program.total_duration_s >= minutes * 60 - 5 * 60
     assert not any(source.incline_clamped for source in program.sources)
+    numbers = workout_numbers(workout, zones, treadmill)  # what the rule checker reads of it
+    segments = program.segments
+    assert numbers.duration_s == program.total_duration_s
+    easy = [
+        seg.duration_s for seg, o in zip(segments, unroll(workout), strict=True) if o.step.zone is Zone.EASY
+    ]
+    assert numbers.easy_duration_s == sum(easy)
+    metres = sum(seg.duration_s * seg.speed_kmh * treadmill.calibration / 3.6 for seg in segments)
+    assert numbers.distance_km == pytest.approx(metres / 1000, rel=1e-9)
+    assert numbers.min_speed_kmh == min(seg.speed_kmh for seg in segments)
+    assert numbers.max_speed_kmh == max(seg.speed_kmh for seg in segments)
+    assert numbers.max_incline_pct == max(seg.incline_pct for seg in segments)
