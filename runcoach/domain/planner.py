@@ -89,6 +89,15 @@ HARD_SHARE: dict[Phase, float] = {
     Phase.TAPER: 0.15,
     Phase.RACE_WEEK: 0.12,
 }
+#: About how much of a quality session of each type is outside E (warm-up, cool-down and jogs are E):
+#: how long a session must be to hold the hard minutes the week needs.
+WORK_SHARE: dict[WorkoutType, float] = {
+    WorkoutType.TEMPO: 0.55,
+    WorkoutType.PROGRESSION: 0.55,
+    WorkoutType.FARTLEK: 0.45,
+    WorkoutType.INTERVALS: 0.35,
+    WorkoutType.HILLS: 0.3,
+}
 _MIN_EASY, _MAX_EASY = 0.75 + MARGIN, 0.85 - MARGIN
 _REPAIR_ROUNDS = 8
 
@@ -513,7 +522,12 @@ def _week_runs(
     for day, kind in layout.quality:
         wish_s = need / len(layout.quality) * 60
         q = int(
-            min(max(wish_s / 60 / 0.5, MIN_QUALITY_MINUTES), caps[day], MAX_MINUTES, max(minutes * 0.3, 30))
+            min(
+                max(wish_s / 60 / WORK_SHARE[kind], MIN_QUALITY_MINUTES),
+                caps[day],
+                MAX_MINUTES,
+                max(minutes * 0.45, MIN_QUALITY_MINUTES),
+            )
         )
         runs.append(_make(ctx, day, kind, q, intensity=round(min(wish_s / (q * 60), 0.9), 2)))
     used = {r.day for r in runs}
