@@ -555,12 +555,14 @@ def _quality_days(
 ) -> list[date]:
     """Days for up to `count` quality sessions, none next to another hard day (reserved or chosen
     here): the most sessions that fit, then the set that keeps hard days furthest apart."""
+    one = timedelta(days=1)
+    near = {h for h in reserved if chosen and abs((h - chosen[0]).days) <= 13}  # this week's neighbours
     options = [
         d
         for d in chosen
         if d != long_date
         and ctx.caps[d.weekday()] >= MIN_QUALITY_MINUTES
-        and all(abs((d - h).days) > 1 for h in reserved)
+        and not {d - one, d, d + one} & near
     ]
     for size in range(min(count, len(options)), 0, -1):
         fits: list[tuple[date, ...]] = [
@@ -569,7 +571,7 @@ def _quality_days(
             if all((b - a).days > 1 for a, b in pairwise(combo))
         ]
         if fits:
-            best: tuple[date, ...] = max(fits, key=lambda combo: _spread(combo, reserved))
+            best: tuple[date, ...] = max(fits, key=lambda combo: _spread(combo, near))
             return list(best)
     return []
 
