@@ -514,14 +514,16 @@ def _week_runs(
     finish = 0
     if layout.long_date is not None:
         ceiling = (MAX_LONG_RUN_MARATHON_S if ctx.race is Race.MARATHON else MAX_LONG_RUN_S) / 60 - 2
-        long_min = int(min(minutes * LONG_SHARE * long_factor, ceiling, caps[layout.long_date], MAX_MINUTES))
+        long_min = _five(
+            min(minutes * LONG_SHARE * long_factor, ceiling, caps[layout.long_date], MAX_MINUTES)
+        )
         if long_min >= MIN_MINUTES:
             finish = _finish_minutes(ctx, week, long_min)
             runs.append(_make(ctx, layout.long_date, WorkoutType.LONG, long_min, finish=finish))
     need = max(hard * minutes - finish, 0.0)
     for day, kind in layout.quality:
         wish_s = need / len(layout.quality) * 60
-        q = int(
+        q = _five(
             min(
                 max(wish_s / 60 / WORK_SHARE[kind], MIN_QUALITY_MINUTES),
                 caps[day],
@@ -529,12 +531,18 @@ def _week_runs(
                 max(minutes * 0.45, MIN_QUALITY_MINUTES),
             )
         )
-        runs.append(_make(ctx, day, kind, q, intensity=round(min(wish_s / (q * 60), 0.9), 2)))
+        runs.append(_make(ctx, day, kind, q, intensity=round(min(wish_s / (q * 60), 0.9) * 20) / 20))
     used = {r.day for r in runs}
     easy_days = [d for d in layout.chosen if d not in used]
     left = minutes - sum(r.minutes for r in runs)
     runs.extend(_easy_runs(ctx, easy_days, left, caps, runs))
     return sorted(runs, key=lambda r: r.day)
+
+
+def _five(minutes: float) -> int:
+    """Down to whole 5 minutes: "45 min easy" reads better than 47, and repeats, so plans share
+    workouts (and their compiled summaries)."""
+    return int(minutes // 5 * 5)
 
 
 def _choose_days(ctx: _Context, days: list[date], count: int, long_date: date | None) -> list[date]:
@@ -627,7 +635,7 @@ def _easy_runs(
     left = minutes
     for i, day in enumerate(sorted(days, key=lambda d: caps[d])):
         share = left / (len(days) - i)
-        length = int(min(share, caps[day], MAX_MINUTES))
+        length = _five(min(share, caps[day], MAX_MINUTES))
         if length < MIN_MINUTES:
             continue
         left -= length
