@@ -33,10 +33,12 @@ from runcoach.domain.profile import Profile
 from runcoach.domain.profile import Weekday as DayName
 from runcoach.domain.structure import (
     Program,
+    Step,
     StructuredWorkout,
     Treadmill,
     Zones,
     compile_program,
+    compile_step,
     target_kmh,
     unroll,
 )
@@ -132,6 +134,93 @@ def race_for(distance_m: float) -> Race:
     return min(Race, key=lambda race: abs(RACE_DISTANCE_M[race] - distance_m))
 
 
+def summarise_day(day: DayPlan, zones: Zones, treadmill: Treadmill) -> PlannedWorkout:
+    """The numbers the rules need from one day, from its compiled treadmill program."""
+    if day.structure is None:
+        return PlannedWorkout(
+            date=day.date, type=day.type, hard=day.hard, duration_s=0, distance_km=0, easy_duration_s=0
+        )
+    numbers = workout_numbers(day.structure, zones, treadmill)
+    return PlannedWorkout(date=day.date, type=day.type, hard=day.hard, **numbers._asdict())
+
+
+class WorkoutNumbers(NamedTuple):
+    """What the rules read from one compiled workout (see `PlannedWorkout`)."""
+
+    duration_s: int
+    distance_km: float
+    easy_duration_s: int
+    min_speed_kmh: float
+    max_speed_kmh: float
+    max_incline_pct: float
+
+
+def workout_numbers(workout: StructuredWorkout, zones: Zones, treadmill: Treadmill) -> WorkoutNumbers:
+    """Time, distance, time in E and the speed and incline extremes of the compiled program: the
+    compiler's arithmetic (`compile_step`) without building its segments, each step of a repeat
+    compiled once and counted `times` times (every round compiles alike)."""
+    duration = easy = 0
+    metres = 0.0
+    speeds: list[float] = []
+    inclines: list[float] = []
+    for item in workout.items:
+        steps, times = ((item,), 1) if isinstance(item, Step) else (item.steps, item.times)
+        for step in steps:
+            c = compile_step(step, zones, treadmill)
+            duration += c.duration_s * times
+            metres += c.duration_s * c.speed_kmh * treadmill.calibration / 3.6 * times
+            easy += c.duration_s * times if step.zone is Zone.EASY else 0
+            speeds.append(c.speed_kmh)
+            inclines.append(c.incline_pct)
+    return WorkoutNumbers(
+        duration_s=duration,
+        distance_km=metres / 1000,
+        easy_duration_s=easy,
+        min_speed_kmh=min(speeds),
+        max_speed_kmh=max(speeds),
+        max_incline_pct=max(inclines),
+    )
+
+
+def summarise(draft: PlanDraft, zones: Zones, treadmill: Treadmill) -> PlanSummary:
+    """The plan as the rule checker sees it, compiled for this runner and treadmill.
+
+    A race without a program counts as the race distance run at no particular speed; rest days
+    carry nothing. Both are kept so the checker sees the race on its day.
+    """
+    compiled: dict[int, tuple[StructuredWorkout, WorkoutNumbers]] = {}
+    workouts = [
+        _outdoor_race(day, draft, zones)
+        if _is_outdoor_race(day)
+        else _summarise_cached(day, compiled, zones, treadmill)
+        for day in draft.days
+    ]
+    return PlanSummary(
+        weeks=draft.weeks,
+        workouts=tuple(workouts),
+        goal=draft.goal,
+        race_distance=draft.race_distance,
+        race_date=draft.race_date,
+    )
+
+
+def _summarise_cached(
+    day: DayPlan,
+    compiled: dict[int, tuple[StructuredWorkout, WorkoutNumbers]],
+    zones: Zones,
+    treadmill: Treadmill,
+) -> PlannedWorkout:
+    """`summarise_day`, compiling each structure once: a plan repeats its easy runs a lot, and a
+    generated plan shares one structure object between the days that run it (hence the key by
+    identity, cheaper than hashing the structure; the object is kept so its id stays taken)."""
+    if day.structure is None:
+        return summarise_day(day, zones, treadmill)
+    seen = compiled.get(id(day.structure))
+    if seen is None:
+        seen = compiled[id(day.structure)] = (day.structure, workout_numbers(day.structure, zones, treadmill))
+    return PlannedWorkout(date=day.date, type=day.type, hard=day.hard, **seen[1]._asdict())
+
+
 class CompiledDay(NamedTuple):
     """A planned day for one runner: the numbers the rules read, and the program a session plays
     (None for rest and for a race run outdoors) with each segment's zone."""
@@ -142,61 +231,20 @@ class CompiledDay(NamedTuple):
     zones: tuple[Zone, ...]
 
 
-def compile_day(day: DayPlan, zones: Zones, treadmill: Treadmill, draft: PlanDraft | None) -> CompiledDay:
-    """One day compiled for this runner on this treadmill (see `summarise` for races run outdoors)."""
-    if day.type is WorkoutType.RACE and day.structure is None and draft is not None:
+def compile_day(day: DayPlan, zones: Zones, treadmill: Treadmill, draft: PlanDraft) -> CompiledDay:
+    """One day compiled for this runner on this treadmill, with the same numbers `summarise` gives."""
+    if _is_outdoor_race(day):
         return CompiledDay(day, _outdoor_race(day, draft, zones), None, ())
+    summary = summarise_day(day, zones, treadmill)
     if day.structure is None:
-        rest = PlannedWorkout(
-            date=day.date, type=day.type, hard=day.hard, duration_s=0, distance_km=0, easy_duration_s=0
-        )
-        return CompiledDay(day, rest, None, ())
+        return CompiledDay(day, summary, None, ())
     program = compile_program(day.structure, zones, treadmill)
-    segments = program.segments
-    step_zones = tuple(o.step.zone for o in unroll(day.structure))
-    easy_s = sum(seg.duration_s for seg, zone in zip(segments, step_zones, strict=True) if zone is Zone.EASY)
-    metres = sum(seg.duration_s * seg.speed_kmh * treadmill.calibration / 3.6 for seg in segments)
-    summary = PlannedWorkout(
-        date=day.date,
-        type=day.type,
-        hard=day.hard,
-        duration_s=program.total_duration_s,
-        distance_km=metres / 1000,
-        easy_duration_s=easy_s,
-        min_speed_kmh=min(seg.speed_kmh for seg in segments),
-        max_speed_kmh=max(seg.speed_kmh for seg in segments),
-        max_incline_pct=max(seg.incline_pct for seg in segments),
-    )
-    return CompiledDay(day, summary, program, step_zones)
-
-
-def summarise_day(day: DayPlan, zones: Zones, treadmill: Treadmill) -> PlannedWorkout:
-    """The numbers the rules need from one day that is not a race run outdoors."""
-    assert not (day.type is WorkoutType.RACE and day.structure is None), "an outdoor race needs its plan"
-    return compile_day(day, zones, treadmill, None).summary
+    return CompiledDay(day, summary, program, tuple(o.step.zone for o in unroll(day.structure)))
 
 
 def compile_plan(draft: PlanDraft, zones: Zones, treadmill: Treadmill) -> list[CompiledDay]:
-    """Every day of the plan compiled, in date order."""
+    """Every day of the plan compiled, in date order: what the calendar, the pages and the API show."""
     return [compile_day(day, zones, treadmill, draft) for day in draft.days]
-
-
-def summarise(
-    draft: PlanDraft, zones: Zones, treadmill: Treadmill, compiled: list[CompiledDay] | None = None
-) -> PlanSummary:
-    """The plan as the rule checker sees it, compiled for this runner and treadmill.
-
-    A race run outdoors counts as its distance at an estimated time; rest days carry nothing. Both
-    are kept so the checker sees the race on its day. Pass `compiled` when you have it already.
-    """
-    days = compiled if compiled is not None else compile_plan(draft, zones, treadmill)
-    return PlanSummary(
-        weeks=draft.weeks,
-        workouts=tuple(c.summary for c in days),
-        goal=draft.goal,
-        race_distance=draft.race_distance,
-        race_date=draft.race_date,
-    )
 
 
 def week_totals(draft: PlanDraft, compiled: list[CompiledDay]) -> list[tuple[float, float]]:
@@ -221,6 +269,10 @@ def constraints_for(profile: Profile) -> PlanConstraints:
         max_speed_kmh=min(25.0, t.max_speed_kmh),
         max_incline_pct=min(15.0, t.max_incline_pct),
     )
+
+
+def _is_outdoor_race(day: DayPlan) -> bool:
+    return day.type is WorkoutType.RACE and day.structure is None
 
 
 def _outdoor_race(day: DayPlan, draft: PlanDraft, zones: Zones) -> PlannedWorkout:

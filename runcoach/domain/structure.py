@@ -275,19 +275,44 @@ def describe(workout: StructuredWorkout, zones: Zones, units: Units = Units.METR
 # --------------------------------------------------------------------------- compiling
 
 
-def _compile_step(o: Occurrence, zones: Zones, treadmill: Treadmill) -> tuple[Segment, SegmentSource]:
-    target = target_kmh(o.step.zone, zones)
+class CompiledStep(NamedTuple):
+    """One step occurrence's compiled numbers: the arithmetic of `compile_program` without its models."""
+
+    duration_s: int
+    speed_kmh: float
+    incline_pct: float
+    target_kmh: float
+    speed_clamped: bool
+    incline_clamped: bool
+
+
+def compiled_steps(workout: StructuredWorkout, zones: Zones, treadmill: Treadmill) -> list[CompiledStep]:
+    """The numbers `compile_program` puts in each segment, in running order. Fast: no pydantic models,
+    for callers (plan summaries) that compile many workouts and need only time, speed and incline."""
+    return [compile_step(o.step, zones, treadmill) for o in unroll(workout)]
+
+
+def compile_step(step: Step, zones: Zones, treadmill: Treadmill) -> CompiledStep:
+    """One step's compiled numbers; the same for every round of a repeat."""
+    target = target_kmh(step.zone, zones)
     console, speed_clamped = _console_speed(target, treadmill)
-    incline, incline_clamped = _console_incline(o.step.incline_pct, treadmill)
-    seconds = max(1, round(_step_seconds(o.step, console * treadmill.calibration)))
-    segment = Segment(label=_label(o.step), duration_s=seconds, speed_kmh=console, incline_pct=incline)
+    incline, incline_clamped = _console_incline(step.incline_pct, treadmill)
+    seconds = max(1, round(_step_seconds(step, console * treadmill.calibration)))
+    return CompiledStep(seconds, console, incline, target, speed_clamped, incline_clamped)
+
+
+def _compile_step(o: Occurrence, zones: Zones, treadmill: Treadmill) -> tuple[Segment, SegmentSource]:
+    c = compile_step(o.step, zones, treadmill)
+    segment = Segment(
+        label=_label(o.step), duration_s=c.duration_s, speed_kmh=c.speed_kmh, incline_pct=c.incline_pct
+    )
     source = SegmentSource(
         item=o.item,
         repetition=o.repetition,
         step_index=o.step_index,
-        target_kmh=target,
-        speed_clamped=speed_clamped,
-        incline_clamped=incline_clamped,
+        target_kmh=c.target_kmh,
+        speed_clamped=c.speed_clamped,
+        incline_clamped=c.incline_clamped,
     )
     return segment, source
 
