@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.db.tables import RunSessionRow, SessionEventRow, UserRow
 from runcoach.domain.session import Event, EventKind, RunSession
+from runcoach.domain.structure import Console
 from runcoach.domain.workouts import Segment, Workout
 
 
@@ -23,10 +24,14 @@ def to_session(row: RunSessionRow, events: list[SessionEventRow]) -> RunSession:
         created_at=row.created_at,
         events=tuple(Event(seq=e.seq, kind=EventKind(e.kind), at=e.at) for e in events),
         paired_at=row.paired_at,
+        console=None if row.console is None else Console.model_validate(row.console),
     )
 
 
-async def add_session(db: AsyncSession, *, workout: Workout, pair_code: str, now: datetime) -> RunSession:
+async def add_session(
+    db: AsyncSession, *, workout: Workout, pair_code: str, now: datetime, console: Console | None = None
+) -> RunSession:
+    """A new session playing `workout`, with its `created` event; `console` is the treadmill's snapshot."""
     row = RunSessionRow(
         owner_id=workout.owner_id,
         workout_id=workout.id,
@@ -34,6 +39,7 @@ async def add_session(db: AsyncSession, *, workout: Workout, pair_code: str, now
         segments=[s.model_dump(mode="json") for s in workout.segments],
         pair_code=pair_code,
         created_at=now,
+        console=None if console is None else console.model_dump(mode="json"),
     )
     db.add(row)
     await db.flush()

@@ -12,6 +12,7 @@ from dataclasses import replace
 from sqlalchemy.exc import IntegrityError
 
 from runcoach.clock import Clock
+from runcoach.db import profiles as profile_queries
 from runcoach.db import sessions as queries
 from runcoach.db import users as user_queries
 from runcoach.db import workouts as workout_queries
@@ -53,8 +54,14 @@ class SessionRegistry:
             workout = await workout_queries.get_workout(db, workout_id=workout_id, owner_id=owner_id)
             if workout is None:
                 raise NotFound(f"Workout {workout_id} not found")
+            # The session keeps the console it was created for, as it keeps its program: a later
+            # change of treadmill settings never changes the numbers of a run under way.
+            profile = await profile_queries.get_profile(db, user_id=owner_id)
+            console = None if profile is None else profile.treadmill.console
             now = self.clock.now()
-            return await queries.add_session(db, workout=workout, pair_code=new_pair_code(), now=now)
+            return await queries.add_session(
+                db, workout=workout, pair_code=new_pair_code(), now=now, console=console
+            )
 
     async def get(self, session_id: int, *, owner_id: int | None) -> RunSession:
         """The session from the database; NotFound when unknown or (with owner_id) foreign."""
