@@ -21,9 +21,8 @@ from runcoach.domain.structure import (
 
 UNIT_NAMES = {ConsoleUnit.KMH.value: "km/h", ConsoleUnit.MPH.value: "mph"}
 HOW_TO = (
-    "Calibration = belt speed ÷ console speed (1 if your console is true). To measure it, mark the belt, "
-    "set a steady speed, and time 10 belt laps: belt length × laps ÷ seconds, in km/h (× 3.6), "
-    "divided by the console speed. Or let the page work it out below."
+    "Belt speed ÷ console speed, 1 if the console is true. To measure it, time 10 belt laps at a steady "
+    "speed and use the timed test below."
 )
 
 
@@ -42,9 +41,13 @@ class TreadmillCard:
         with ui.card().classes("w-full"):
             ui.label("Treadmill").classes("text-lg font-semibold")
             with ui.row().classes("w-full items-end"):
-                self.unit = ui.select(
-                    UNIT_NAMES, value=unit.value, label="Console shows", on_change=self._unit_changed
-                ).mark("console-unit")
+                self.unit = (
+                    ui.select(
+                        UNIT_NAMES, value=unit.value, label="Console shows", on_change=self._unit_changed
+                    )
+                    .classes("min-w-[8rem]")
+                    .mark("console-unit")
+                )
                 self.min_speed = self._speed("Min speed", self.saved.min_speed_kmh, unit, "min-speed")
                 self.max_speed = self._speed("Max speed", self.saved.max_speed_kmh, unit, "max-speed")
                 self.max_incline = ui.number(
