@@ -41,7 +41,8 @@ class SessionRegistry:
         self.clock = clock
 
     async def create_session(self, *, workout_id: int, owner_id: int) -> RunSession:
-        """A new session playing that workout (NotFound for an unknown or foreign workout)."""
+        """A new session playing that workout, with the owner's treadmill console as it is now
+        (None without a profile); NotFound for an unknown or foreign workout."""
         for _ in range(PAIR_CODE_ATTEMPTS):  # a pair code collision is astronomically rare; retry anyway
             try:
                 return await self._add(workout_id=workout_id, owner_id=owner_id)
