@@ -140,7 +140,7 @@ class LiveView:
         self._session = session
         if self._error_at is not None and _ms(state.as_of) > self._error_at:
             self.show_error("")  # the message was about a tap on a state this newer one replaces
-        texts = live.live_texts(state, self.units)
+        texts = live.live_texts(state, self.units, session.console)
         for key, label in self.labels.items():
             label.set_text(texts[key])
         available = live.AVAILABLE[state.status]
@@ -345,6 +345,7 @@ def live_page(
         cues=cues,
         wake_lock=wake_lock,
         chart_id=chart_id,
+        console=session.console,
     )
     script_safe = json.dumps(data).replace("</", "<\\/")  # '</' inside a <script> would end it early
     ui.add_body_html(f"<script>window.RC_VIEW = {script_safe};</script>")

@@ -10,12 +10,14 @@ from pydantic import ValidationError
 
 from pages.forms import ErrorLabel
 from pages.layout import frame
+from pages.treadmill_card import TreadmillCard
 from runcoach.auth.web import current_user
 from runcoach.context import context
-from runcoach.domain.accounts import User
+from runcoach.domain.accounts import Units, User
 from runcoach.domain.errors import RunCoachError
 from runcoach.domain.paces import Paces, clock
 from runcoach.domain.profile import Level, Profile, Weekday
+from runcoach.domain.structure import ConsoleUnit
 from runcoach.profiles import service
 
 DAY_NAMES = {d.value: d.value.title() for d in Weekday}
@@ -70,6 +72,10 @@ async def profile_page() -> Response | None:
     race = saved.recent_race if saved else None
 
     async def save() -> None:
+        treadmill = treadmill_card.treadmill()  # says what is wrong in its own card
+        if treadmill is None:
+            error.show("")
+            return
         try:
             time_s = seconds(race_time.value or "")
             easy_s = seconds(easy.value or "")
@@ -94,7 +100,7 @@ async def profile_page() -> Response | None:
                 for day, minutes in (saved.max_minutes if saved else {}).items()
                 if day.value in (days.value or [])
             },
-            "treadmill": saved.treadmill.model_dump() if saved else {},
+            "treadmill": treadmill.model_dump(),
         }
         try:
             profile = Profile.model_validate(data)
@@ -106,6 +112,7 @@ async def profile_page() -> Response | None:
             error.show(str(exc))
             return
         error.show("")
+        treadmill_card.saved_as(profile.treadmill)
         ui.notify("Profile saved")
         paces_card.refresh()
 
@@ -146,6 +153,12 @@ async def profile_page() -> Response | None:
                 "level"
             )
             notes = ui.textarea("Injury notes", value=saved.injury_notes if saved else "").mark("notes")
+        # A new profile's console starts in the runner's own units: most treadmills read in the units
+        # of the country they were sold in.
+        metric = user.units == Units.METRIC.value
+        treadmill_card = TreadmillCard(
+            saved.treadmill if saved else None, ConsoleUnit.KMH if metric else ConsoleUnit.MPH
+        )
         error = ErrorLabel().mark("profile-error")
         ui.button("Save profile", on_click=save).mark("save-profile")
         with ui.card().classes("w-full"):

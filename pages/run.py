@@ -71,9 +71,10 @@ def _now_card(view: LiveView, state: SessionState) -> None:
         bar("rc-segment-bar")
         with ui.element("div").classes("rc-targets") as tiles:
             view.while_open.append(tiles)
-            view.label("pace", "rc-sub", caption="Speed")
-            view.label("speed", "rc-value rc-speed")
+            # The number to press on the console, big, and under it the pace the belt really runs.
+            view.label("speed", "rc-value rc-speed rc-cap-block", caption="Console")
             view.label("incline", "rc-value rc-incline rc-cap-block", caption="Incline")
+            view.label("pace", "rc-sub", caption="Pace")
 
 
 def _side(view: LiveView, session: RunSession, state: SessionState) -> None:
@@ -223,7 +224,7 @@ def _tv_targets(view: LiveView) -> None:
     """Speed and incline to set, and the segment after this one: read from the treadmill across the room."""
     with ui.element("div").classes("rc-tv-targets") as targets:
         view.while_open.append(targets)
-        for key, caption in (("speed", "Speed"), ("incline", "Incline")):
+        for key, caption in (("speed", "Console"), ("incline", "Incline")):
             view.label(key, f"rc-value rc-{key} rc-cap-block", caption=caption)
     view.label("next", "rc-next", caption="Next")
 

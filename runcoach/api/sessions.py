@@ -13,6 +13,7 @@ from runcoach.api.errors import responses
 from runcoach.api.workouts import SegmentOut
 from runcoach.domain.ids import MAX_ID
 from runcoach.domain.session import Command, RunSession, SessionState
+from runcoach.domain.structure import Console
 from runcoach.domain.workouts import WholeNumber
 
 router = APIRouter(
@@ -56,6 +57,11 @@ class SessionOut(BaseModel):
     pairing_expires_at: datetime
     pairing_open: bool = Field(description="The code works now: not expired and the run not over")
     events: list[EventOut]
+    console: Console | None = Field(
+        description="The runner's treadmill console when the session was created: segment speeds are "
+        "console speeds in km/h, read in its unit, and the belt runs at speed x calibration. Null: no "
+        "treadmill was known, speeds are taken as true."
+    )
 
     @classmethod
     def of(cls, session: RunSession, state: SessionState) -> SessionOut:
@@ -82,6 +88,7 @@ class SessionOut(BaseModel):
             pairing_expires_at=session.pairing_expires_at,
             pairing_open=session.pairing_open(state.as_of),
             events=[EventOut(seq=e.seq, kind=e.kind.value, at=e.at) for e in session.events],
+            console=session.console,
         )
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.db.tables import RunSessionRow, SessionEventRow, UserRow
 from runcoach.domain.session import Event, EventKind, RunSession
+from runcoach.domain.structure import Console
 from runcoach.domain.workouts import Segment
 
 
@@ -25,6 +26,7 @@ def to_session(row: RunSessionRow, events: list[SessionEventRow]) -> RunSession:
         paired_at=row.paired_at,
         plan_id=row.plan_id,
         plan_wid=row.plan_wid,
+        console=None if row.console is None else Console.model_validate(row.console),
     )
 
 
@@ -38,9 +40,11 @@ async def add_session(
     now: datetime,
     workout_id: int | None = None,
     plan_day: tuple[int, int] | None = None,
+    console: Console | None = None,
 ) -> RunSession:
     """A new session of a generated workout (`workout_id`) or of a planned day (`plan_day`: the
-    plan's id and the day's wid), playing `segments` from now on whatever later happens to either."""
+    plan's id and the day's wid), playing `segments` from now on whatever later happens to either,
+    with its `created` event; `console` is the treadmill's snapshot."""
     plan_id, plan_wid = plan_day if plan_day is not None else (None, None)
     row = RunSessionRow(
         owner_id=owner_id,
@@ -51,6 +55,7 @@ async def add_session(
         segments=[s.model_dump(mode="json") for s in segments],
         pair_code=pair_code,
         created_at=now,
+        console=None if console is None else console.model_dump(mode="json"),
     )
     db.add(row)
     await db.flush()

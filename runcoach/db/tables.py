@@ -150,6 +150,9 @@ class RunSessionRow(Base):
         ForeignKey("plans.id", ondelete="SET NULL"), nullable=True, index=True
     )
     plan_wid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: The owner's treadmill console at creation, {"unit": "kmh" | "mph", "calibration": 1.0}; NULL:
+    #: none known (no profile then, or a session from before 0007), speeds read as they always did.
+    console: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class SessionEventRow(Base):

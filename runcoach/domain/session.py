@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import NamedTuple, assert_never
 
 from runcoach.domain.errors import Conflict
+from runcoach.domain.structure import Console
 from runcoach.domain.workouts import Segment
 
 #: The fold counts in whole microseconds (the resolution of `datetime`), so boundaries are exact.
@@ -292,6 +293,10 @@ class RunSession:
     paired_at: datetime | None = None
     plan_id: int | None = None
     plan_wid: int | None = None
+    #: The runner's treadmill console when the session was created (the program was compiled for
+    #: it): how its speeds read and how true they are. None: no treadmill was known (no profile, or
+    #: a session older than the snapshot), so speeds read in the runner's units, taken as true.
+    console: Console | None = None
 
     def state(self, now: datetime) -> SessionState:
         return fold(self.segments, self.events, now)

@@ -34,6 +34,7 @@ Decisions, in one place:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from enum import StrEnum
 from typing import Annotated, Literal, NamedTuple, Self, assert_never
@@ -61,6 +62,15 @@ MAX_ITEMS = 100
 #: Console steps: a metric console moves 0.1 km/h a press, an imperial one 0.1 mph.
 KMH_STEP = 0.1
 MPH_STEP_KMH = 0.1 * MILE_M / 1000.0
+#: km/h in one mph.
+KMH_PER_MPH = MILE_M / 1000.0
+#: Bounds of the calibration factor (belt / console): beyond ±20 % it is a typo, not a belt.
+MIN_CALIBRATION = 0.8
+MAX_CALIBRATION = 1.2
+#: What a treadmill's limits may be (km/h, %): outside these a value is a typo, not a treadmill.
+MIN_SPEED_KMH = (0.5, 10.0)
+MAX_SPEED_KMH = (5.0, 30.0)
+MAX_INCLINE_PCT = (0.0, 40.0)
 #: A work step at this incline or steeper is a hill, whatever its pace.
 HILL_INCLINE_PCT = 4.0
 #: Decimals kept in compiled speeds and inclines: enough for 0.1 mph steps, none of the float noise.
@@ -177,20 +187,150 @@ class Treadmill(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    min_speed_kmh: Number = Field(default=1.0, ge=0.5, le=10.0)
-    max_speed_kmh: Number = Field(default=16.0, ge=5.0, le=30.0)
-    max_incline_pct: Number = Field(default=12.0, ge=0.0, le=40.0)
+    min_speed_kmh: Number = Field(default=1.0, ge=MIN_SPEED_KMH[0], le=MIN_SPEED_KMH[1])
+    max_speed_kmh: Number = Field(default=16.0, ge=MAX_SPEED_KMH[0], le=MAX_SPEED_KMH[1])
+    max_incline_pct: Number = Field(default=12.0, ge=MAX_INCLINE_PCT[0], le=MAX_INCLINE_PCT[1])
     #: `KMH_STEP` for a km/h console, `MPH_STEP_KMH` for an mph one.
     speed_step_kmh: Number = Field(default=KMH_STEP, ge=0.01, le=1.0)
     incline_step_pct: Number = Field(default=0.5, ge=0.1, le=5.0)
     #: Belt speed / console speed, measured by timing belt laps. Beyond ±20 % it is a typo, not a belt.
-    calibration: Number = Field(default=1.0, ge=0.8, le=1.2)
+    calibration: Number = Field(default=1.0, ge=MIN_CALIBRATION, le=MAX_CALIBRATION)
 
     @model_validator(mode="after")
     def _range(self) -> Self:
         if self.min_speed_kmh >= self.max_speed_kmh:
             raise ValueError("min_speed_kmh must be below max_speed_kmh")
         return self
+
+    @property
+    def unit(self) -> ConsoleUnit:
+        """The unit the console reads in, told by its step: a whole number of 0.1 km/h presses is a
+        km/h console (0.1, 0.5, 1 km/h), else a whole number of 0.1 mph presses an mph one; anything
+        else (a step the API was given by hand) reads as km/h, the unit the limits are stored in."""
+        if _whole(self.speed_step_kmh / KMH_STEP):
+            return ConsoleUnit.KMH
+        return ConsoleUnit.MPH if _whole(self.speed_step_kmh / MPH_STEP_KMH) else ConsoleUnit.KMH
+
+    @property
+    def console(self) -> Console:
+        """What a run session keeps of this treadmill to show its numbers."""
+        return Console(unit=self.unit, calibration=self.calibration)
+
+
+class ConsoleUnit(StrEnum):
+    KMH = "kmh"
+    MPH = "mph"
+
+
+class Console(BaseModel):
+    """A treadmill console as a run session shows it: the unit its speed reads in, and how true it is.
+
+    Compiled segments hold the console speed in km/h (`compile_program`); this turns one into the
+    number to press (`reading`) and into the speed the belt really runs (`belt_kmh`).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    unit: ConsoleUnit = ConsoleUnit.KMH
+    calibration: Number = Field(default=1.0, ge=MIN_CALIBRATION, le=MAX_CALIBRATION)
+
+    def reading(self, console_kmh: float) -> float:
+        """The console speed in the console's own unit, to the 0.1 it displays."""
+        return round(to_console_unit(console_kmh, self.unit), 1)
+
+    def belt_kmh(self, console_kmh: float) -> float:
+        """The speed the belt runs at when the console shows `console_kmh`."""
+        return console_kmh * self.calibration
+
+
+def to_console_unit(kmh: float, unit: ConsoleUnit) -> float:
+    """A speed in km/h read in `unit`."""
+    return kmh if unit is ConsoleUnit.KMH else kmh / KMH_PER_MPH
+
+
+def from_console_unit(value: float, unit: ConsoleUnit) -> float:
+    """A speed typed in `unit`, in km/h."""
+    return value if unit is ConsoleUnit.KMH else value * KMH_PER_MPH
+
+
+def step_for(unit: ConsoleUnit) -> float:
+    """One press of a console in `unit`, in km/h."""
+    return KMH_STEP if unit is ConsoleUnit.KMH else MPH_STEP_KMH
+
+
+def treadmill_from_console(
+    unit: ConsoleUnit,
+    *,
+    min_speed: float | None,
+    max_speed: float | None,
+    max_incline_pct: float | None,
+    calibration: float | None,
+    like: Treadmill,
+) -> Treadmill:
+    """A treadmill from numbers typed in its console's unit (a form), InvalidInput in that unit.
+
+    The field of an InvalidInput is "treadmill.<name>" with the name as given here, and its sentence
+    gives the allowed range in `unit`, rounded inwards so any number it names is accepted. `like`
+    (the saved treadmill) keeps its incline step, and its speed step when the unit is unchanged: a
+    0.5 km/h step set through the API survives a save of this form.
+    """
+    low = _typed("min_speed", "Min speed", min_speed, MIN_SPEED_KMH, unit)
+    high = _typed("max_speed", "Max speed", max_speed, MAX_SPEED_KMH, unit)
+    if low >= high:
+        raise InvalidInput("treadmill.max_speed", "Max speed must be above min speed.")
+    incline = _in_range("max_incline_pct", "Max incline", max_incline_pct, MAX_INCLINE_PCT, "%")
+    factor = _in_range("calibration", "Calibration", calibration, (MIN_CALIBRATION, MAX_CALIBRATION), "")
+    return Treadmill(
+        min_speed_kmh=low,
+        max_speed_kmh=high,
+        max_incline_pct=incline,
+        speed_step_kmh=like.speed_step_kmh if like.unit is unit else step_for(unit),
+        incline_step_pct=like.incline_step_pct,
+        calibration=factor,
+    )
+
+
+def _typed(field: str, name: str, value: float | None, kmh: tuple[float, float], unit: ConsoleUnit) -> float:
+    """A speed typed in `unit`, in km/h, inside `kmh` (a range in km/h, said in `unit`)."""
+    # Inwards to the tenth: "from 0.4 to 6.2 mph" names only speeds the km/h range accepts.
+    low = math.ceil(round(to_console_unit(kmh[0], unit) * 10, 6)) / 10
+    high = math.floor(round(to_console_unit(kmh[1], unit) * 10, 6)) / 10
+    typed = _in_range(field, name, value, (low, high), "km/h" if unit is ConsoleUnit.KMH else "mph")
+    return from_console_unit(typed, unit)
+
+
+def _in_range(field: str, name: str, value: float | None, bounds: tuple[float, float], unit: str) -> float:
+    low, high = bounds
+    if value is None or not math.isfinite(value) or not low <= value <= high:
+        said = f"{low:g} to {high:g}{' ' + unit if unit else ''}"
+        raise InvalidInput(f"treadmill.{field}", f"{name} must be a number from {said}.")
+    return float(value)
+
+
+def calibration_from_laps(*, belt_m: float, laps: float, seconds: float, console_kmh: float) -> float:
+    """The calibration factor from a timed test: `laps` turns of a belt `belt_m` long took `seconds`
+    with the console at `console_kmh`. Belt speed / console speed; InvalidInput names a bad number.
+
+    The factor is not checked against the treadmill's bounds here: the caller shows it, and a
+    factor far from 1 is better seen (and the test redone) than silently refused.
+    """
+    given = {"belt_m": belt_m, "laps": laps, "seconds": seconds, "console_kmh": console_kmh}
+    for field, value in given.items():
+        if not math.isfinite(value) or value <= 0:
+            raise InvalidInput(field, f"{_CALIBRATION_WORDS[field]} must be a number above 0.")
+    return (belt_m * laps / seconds * 3.6) / console_kmh
+
+
+_CALIBRATION_WORDS = {
+    "belt_m": "The belt length",
+    "laps": "The number of laps",
+    "seconds": "The time",
+    "console_kmh": "The console speed",
+}
+
+
+def _whole(ratio: float) -> bool:
+    return abs(ratio - round(ratio)) < 1e-6 and round(ratio) >= 1
 
 
 class SegmentSource(BaseModel):

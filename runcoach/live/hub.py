@@ -23,6 +23,7 @@ from runcoach.db.engine import Database
 from runcoach.domain.accounts import Units
 from runcoach.domain.errors import RunCoachError
 from runcoach.domain.session import Command, RunSession, SessionState
+from runcoach.domain.structure import Console
 from runcoach.domain.workouts import Segment
 from runcoach.live.channels import Broadcaster, InProcessNotifier, NoBroadcast, Notifier
 from runcoach.live.commands import CommandLog
@@ -66,11 +67,18 @@ class Hub:
         return await self.registry.create_session(workout_id=workout_id, owner_id=owner_id)
 
     async def create_planned_session(
-        self, *, owner_id: int, name: str, segments: tuple[Segment, ...], plan_day: tuple[int, int]
+        self,
+        *,
+        owner_id: int,
+        name: str,
+        segments: tuple[Segment, ...],
+        plan_day: tuple[int, int],
+        console: Console,
     ) -> RunSession:
-        """A new session playing a planned day's program; `plan_day` is (plan id, the day's wid)."""
+        """A new session playing a planned day's program compiled for `console`; `plan_day` is
+        (plan id, the day's wid)."""
         return await self.registry.create_planned(
-            owner_id=owner_id, name=name, segments=segments, plan_day=plan_day
+            owner_id=owner_id, name=name, segments=segments, plan_day=plan_day, console=console
         )
 
     async def get(self, session_id: int, *, owner_id: int | None) -> RunSession:

@@ -20,6 +20,7 @@ from runcoach.domain.session import (
     allowed_commands,
     clean_pair_code,
 )
+from runcoach.domain.structure import Console, ConsoleUnit
 from runcoach.domain.workouts import Segment
 from runcoach.workouts import present as workout_present
 
@@ -86,6 +87,27 @@ def pace_text(speed_kmh: float | None, units: Units) -> str:
     return f"{workout_present.clock(round(3600 * distance_km / speed_kmh))} {pace_unit(units)}"
 
 
+CONSOLE_UNIT_TEXT: dict[ConsoleUnit, str] = {ConsoleUnit.KMH: "km/h", ConsoleUnit.MPH: "mph"}
+
+
+def console_of(console: Console | None, units: Units) -> Console:
+    """The console a session's speeds read on. None (no treadmill known) is what views did before
+    consoles: the runner's units, taken as true; so such a session reads exactly as it always did."""
+    if console is not None:
+        return console
+    return Console(unit=ConsoleUnit.KMH if units is Units.METRIC else ConsoleUnit.MPH)
+
+
+def console_speed_text(speed_kmh: float, console: Console) -> str:
+    """The number to press: a segment's console speed in the console's unit ('7.5 mph', '12.0 km/h')."""
+    return f"{console.reading(speed_kmh):.1f} {CONSOLE_UNIT_TEXT[console.unit]}"
+
+
+def belt_pace_text(speed_kmh: float, console: Console, units: Units) -> str:
+    """The pace the belt really runs at that console speed (speed x calibration), in the runner's units."""
+    return pace_text(console.belt_kmh(speed_kmh), units)
+
+
 def incline_text(incline_pct: float) -> str:
     """'2.0 %': the treadmill's incline grid is half a percent, so one decimal is exact."""
     return f"{incline_pct:.1f} %"
@@ -145,8 +167,11 @@ def segment_title_for(state: SessionState) -> str:
     return "Workout complete" if state.is_final else segment_title(state.segment)
 
 
-def next_text(state: SessionState, units: Units) -> str:
-    """The segment after this one in a line: 'Recovery · 2:00 · 8.0 km/h · 1.0 %'."""
+def next_text(state: SessionState, units: Units, console: Console | None = None) -> str:
+    """The segment after this one in a line: 'Recovery · 2:00 · 8.0 km/h · 1.0 %'.
+
+    The speed is the next number to press, so it reads as the big one does: on the console.
+    """
     if state.is_final:
         return done_text(state)
     following = state.next_segment
@@ -155,7 +180,7 @@ def next_text(state: SessionState, units: Units) -> str:
     parts = (
         segment_title(following),
         workout_present.clock(following.duration_s),
-        speed_text(following.speed_kmh, units),
+        console_speed_text(following.speed_kmh, console_of(console, units)),
         incline_text(following.incline_pct),
     )
     # No-break spaces inside each part: a narrow screen wraps between parts, never inside "8.0 km/h".
@@ -234,20 +259,25 @@ def incline_words(incline_pct: float) -> str:
     return "flat" if incline_pct <= 0 else f"incline {spoken_number(incline_pct)} percent"
 
 
-def cue_line(following: Segment | None, units: Units) -> str:
-    """What the run view says just before a segment ends: 'Next: 2 minutes at 12 km/h, incline 2 percent'."""
+def cue_line(following: Segment | None, units: Units, console: Console | None = None) -> str:
+    """What the run view says just before a segment ends: 'Next: 2 minutes at 12 km/h, incline 2 percent'.
+
+    The speed is the number to press next, in the console's unit (as on the screen).
+    """
     if following is None:
         return "Last seconds: finish strong"
-    speed = f"{spoken_number(speed_value(following.speed_kmh, units))} {speed_unit(units)}"
+    shown = console_of(console, units)
+    speed = f"{spoken_number(shown.reading(following.speed_kmh))} {CONSOLE_UNIT_TEXT[shown.unit]}"
     return f"Next: {duration_words(following.duration_s)} at {speed}, {incline_words(following.incline_pct)}"
 
 
-def cue_lines(segments: Sequence[Segment], units: Units) -> list[str]:
+def cue_lines(segments: Sequence[Segment], units: Units, console: Console | None = None) -> list[str]:
     """cue_lines[i] is spoken near the end of segment i (about the one after it); '' when too short."""
     lines = []
     for i, segment in enumerate(segments):
         following = segments[i + 1] if i + 1 < len(segments) else None
-        lines.append(cue_line(following, units) if segment.duration_s >= MIN_SPOKEN_SEGMENT_S else "")
+        spoken = segment.duration_s >= MIN_SPOKEN_SEGMENT_S
+        lines.append(cue_line(following, units, console) if spoken else "")
     return lines
 
 
@@ -354,6 +384,7 @@ def view_data(
     cues: bool,
     wake_lock: bool,
     chart_id: int | None = None,
+    console: Console | None = None,
 ) -> dict[str, Any]:
     """The JSON live.js starts from: the hub's snapshot plus the static facts of the program.
 
@@ -364,7 +395,7 @@ def view_data(
         "state": snapshot,
         "durations": [s.duration_s for s in segments],
         "offsets": segment_offsets(segments),
-        "cues": cue_lines(segments, units) if cues else [],
+        "cues": cue_lines(segments, units, console) if cues else [],
         "cue_lead_s": CUE_LEAD_S,
         "beeps": cues,
         "wake_lock": wake_lock,
@@ -393,20 +424,23 @@ PAIRING_EXPIRED = "This code has expired (codes last 12 hours): get a new one to
 PAIRING_RENEWED = "New code: phones paired with the old one must pair again"
 
 
-def live_texts(state: SessionState, units: Units) -> dict[str, str]:
+def live_texts(state: SessionState, units: Units, console: Console | None = None) -> dict[str, str]:
     """Every label the server keeps current on a live view, by key (the DOM id is 'rc-' + key).
 
     They change only with the status, the segment or an event, so the hub's listener sets them;
-    the moving clock (elapsed, time left) is the browser's job.
+    the moving clock (elapsed, time left) is the browser's job. "speed" is the number to press on
+    the session's console, in its unit; "pace" is what the belt really runs at that number (the
+    calibration applied), in the runner's units.
     """
     segment = None if state.is_final else state.segment
+    shown = console_of(console, units)
     return {
         "status": state_status_text(state),
         "segment": segment_title_for(state),
-        "speed": "–" if segment is None else speed_text(segment.speed_kmh, units),
-        "pace": "" if segment is None else pace_text(segment.speed_kmh, units),
+        "speed": "–" if segment is None else console_speed_text(segment.speed_kmh, shown),
+        "pace": "" if segment is None else belt_pace_text(segment.speed_kmh, shown, units),
         "incline": "–" if segment is None else incline_text(segment.incline_pct),
-        "next": next_text(state, units),
+        "next": next_text(state, units, shown),
         "progress": progress_text(state),
     }
 

@@ -12,6 +12,7 @@ from dataclasses import replace
 from sqlalchemy.exc import IntegrityError
 
 from runcoach.clock import Clock
+from runcoach.db import profiles as profile_queries
 from runcoach.db import sessions as queries
 from runcoach.db import users as user_queries
 from runcoach.db import workouts as workout_queries
@@ -19,6 +20,7 @@ from runcoach.db.engine import Database
 from runcoach.domain.accounts import Units
 from runcoach.domain.errors import Conflict, NotFound
 from runcoach.domain.session import RunSession, clean_pair_code
+from runcoach.domain.structure import Console
 from runcoach.domain.workouts import Segment
 from runcoach.live.present import units_of
 
@@ -41,7 +43,8 @@ class SessionRegistry:
         self.clock = clock
 
     async def create_session(self, *, workout_id: int, owner_id: int) -> RunSession:
-        """A new session playing that workout (NotFound for an unknown or foreign workout)."""
+        """A new session playing that workout, with the owner's treadmill console as it is now
+        (None without a profile); NotFound for an unknown or foreign workout."""
         for _ in range(PAIR_CODE_ATTEMPTS):  # a pair code collision is astronomically rare; retry anyway
             try:
                 return await self._add(workout_id=workout_id, owner_id=owner_id)
@@ -54,6 +57,9 @@ class SessionRegistry:
             workout = await workout_queries.get_workout(db, workout_id=workout_id, owner_id=owner_id)
             if workout is None:
                 raise NotFound(f"Workout {workout_id} not found")
+            # The session keeps the console it was created for, as it keeps its program: a later
+            # change of treadmill settings never changes the numbers of a run under way.
+            profile = await profile_queries.get_profile(db, user_id=owner_id)
             return await queries.add_session(
                 db,
                 owner_id=owner_id,
@@ -62,12 +68,20 @@ class SessionRegistry:
                 segments=workout.segments,
                 pair_code=new_pair_code(),
                 now=self.clock.now(),
+                console=None if profile is None else profile.treadmill.console,
             )
 
     async def create_planned(
-        self, *, owner_id: int, name: str, segments: tuple[Segment, ...], plan_day: tuple[int, int]
+        self,
+        *,
+        owner_id: int,
+        name: str,
+        segments: tuple[Segment, ...],
+        plan_day: tuple[int, int],
+        console: Console,
     ) -> RunSession:
-        """A new session playing a planned day's compiled program (the caller checked the plan is theirs)."""
+        """A new session playing a planned day's program, compiled for `console` (the caller checked
+        the plan is theirs and compiled it with the profile that gave `console`)."""
         for _ in range(PAIR_CODE_ATTEMPTS):
             try:
                 async with self.db.session() as db:
@@ -79,6 +93,7 @@ class SessionRegistry:
                         pair_code=new_pair_code(),
                         now=self.clock.now(),
                         plan_day=plan_day,
+                        console=console,
                     )
             except IntegrityError:
                 continue

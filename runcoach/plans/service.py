@@ -206,7 +206,11 @@ async def run_day(database: Database, hub: Hub, user_id: int, plan_id: int, wid:
         day = compiled.day
         raise Conflict(f"{day.title} on {day.date.isoformat()} has no treadmill program to run")
     return await hub.create_planned_session(
-        owner_id=user_id, name=compiled.day.title, segments=compiled.program.segments, plan_day=(plan_id, wid)
+        owner_id=user_id,
+        name=compiled.day.title,
+        segments=compiled.program.segments,
+        plan_day=(plan_id, wid),
+        console=plan.profile.treadmill.console,
     )
 
 

@@ -138,3 +138,20 @@ async def test_a_new_pairing_code_is_the_owners_and_only_while_the_run_is_open(
         assert (await command(http, ann, sid, step)).status_code == 200
     over = await http.post(f"/api/sessions/{sid}/pairing", headers=ann.headers)
     assert over.status_code == 409 and "pair" in over.json()["detail"].lower()
+
+
+async def test_a_session_shows_the_console_it_was_made_for(http: httpx.AsyncClient, ann: Runner) -> None:
+    assert (await new_session(http, ann))["console"] is None  # no profile: speeds taken as true
+    profile = {
+        "easy_pace_s_per_km": 360,
+        "weekly_km": 20,
+        "available_days": ["tue", "sun"],
+        "long_run_day": "sun",
+        "level": "beginner",
+        "treadmill": {"speed_step_kmh": 0.1609344, "calibration": 1.05},
+    }
+    assert (await http.put("/api/profile", json=profile, headers=ann.headers)).status_code == 200
+    session = await new_session(http, ann)
+    assert session["console"] == {"unit": "mph", "calibration": 1.05}
+    again = (await http.get(f"/api/sessions/{session['id']}", headers=ann.headers)).json()
+    assert again["console"] == session["console"]

@@ -35,7 +35,16 @@ EMAIL, PASSWORD = "screens@example.com", "correct horse battery"
 MAIN = "rc-start|rc-pause|rc-resume"
 #: What must always be visible and uncovered on each view kind.
 MUST_SEE = {
-    "run": ("rc-remaining", "rc-elapsed", "rc-speed", "rc-incline", MAIN, "rc-pair-code", "rc-pair-renew"),
+    "run": (
+        "rc-remaining",
+        "rc-elapsed",
+        "rc-speed",
+        "rc-pace",
+        "rc-incline",
+        MAIN,
+        "rc-pair-code",
+        "rc-pair-renew",
+    ),
     "remote": ("rc-remaining", "rc-speed", "rc-incline", MAIN),
     "tv": ("rc-remaining", "rc-elapsed", "rc-speed", "rc-incline", "rc-next"),
 }

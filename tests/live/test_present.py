@@ -8,6 +8,7 @@ import pytest
 
 from runcoach.domain.accounts import Units
 from runcoach.domain.session import Command, Event, EventKind, SessionState, Status, fold
+from runcoach.domain.structure import KMH_PER_MPH, Console, ConsoleUnit
 from runcoach.domain.workouts import Segment, SegmentLabel
 from runcoach.live import present
 
@@ -133,6 +134,57 @@ def test_labels_follow_the_state_in_the_runners_units() -> None:
         "next": "Recovery · 1:30 · 4.7\u00a0mph · 0.0\u00a0%",
         "progress": "Segment 2 of 5",
     }
+
+
+KMH_CONSOLE, MPH_CONSOLE = Console(unit=ConsoleUnit.KMH), Console(unit=ConsoleUnit.MPH)
+FAST_BELT = Console(unit=ConsoleUnit.KMH, calibration=1.05)  # the belt runs 5 % faster than it says
+
+
+@pytest.mark.parametrize(
+    ("console", "units", "speed", "pace", "next_speed"),
+    [
+        # The console reads as it is built, whatever the runner's units; the pace is the runner's.
+        (KMH_CONSOLE, KM, "12.0 km/h", "5:00 min/km", "7.5\u00a0km/h"),
+        (MPH_CONSOLE, KM, "7.5 mph", "5:00 min/km", "4.7\u00a0mph"),
+        (KMH_CONSOLE, MI, "12.0 km/h", "8:03 min/mi", "7.5\u00a0km/h"),
+        # 12.0 on the console is 12.6 km/h on this belt: a faster pace than the console says.
+        (FAST_BELT, KM, "12.0 km/h", "4:46 min/km", "7.5\u00a0km/h"),
+        (Console(unit=ConsoleUnit.MPH, calibration=1.05), MI, "7.5 mph", "7:40 min/mi", "4.7\u00a0mph"),
+        # No console known (no profile when the session was made): the runner's units, taken as true.
+        (None, KM, "12.0 km/h", "5:00 min/km", "7.5\u00a0km/h"),
+        (None, MI, "7.5 mph", "8:03 min/mi", "4.7\u00a0mph"),
+    ],
+)
+def test_the_big_speed_is_the_number_to_press_and_the_pace_is_the_belts(
+    console: Console | None, units: Units, speed: str, pace: str, next_speed: str
+) -> None:
+    state = fold(PROGRAM, [Event(1, EventKind.CREATED, T0), Event(2, EventKind.STARTED, T0)], at(310))
+    texts = present.live_texts(state, units, console)
+    assert (texts["speed"], texts["pace"]) == (speed, pace)
+    assert texts["next"] == f"Recovery · 1:30 · {next_speed} · 0.0\u00a0%"
+
+
+@pytest.mark.parametrize(
+    ("console", "kmh", "pressed"),
+    [
+        (MPH_CONSOLE, 7.5 * KMH_PER_MPH, "7.5 mph"),  # a speed compiled on the 0.1 mph grid reads exact
+        (MPH_CONSOLE, 10.0, "6.2 mph"),
+        (KMH_CONSOLE, 12.34, "12.3 km/h"),
+        (FAST_BELT, 10.0, "10.0 km/h"),  # the calibration moves the pace, never the number to press
+    ],
+)
+def test_the_console_number_reads_to_the_tenth_in_its_unit(
+    console: Console, kmh: float, pressed: str
+) -> None:
+    assert present.console_speed_text(kmh, console) == pressed
+
+
+def test_the_cue_says_the_next_number_to_press_in_the_consoles_unit() -> None:
+    following = seg(SegmentLabel.INTERVAL, 60, 12.0, 2.0)
+    assert present.cue_line(following, KM, MPH_CONSOLE) == "Next: 1 minute at 7.5 mph, incline 2 percent"
+    assert present.cue_line(following, MI, FAST_BELT) == "Next: 1 minute at 12 km/h, incline 2 percent"
+    data = present.view_data(PROGRAM, {}, KM, cues=True, wake_lock=False, console=MPH_CONSOLE)
+    assert data["cues"][1] == "Next: 1 minute 30 seconds at 4.7 mph, flat"
 
 
 @pytest.mark.parametrize(
