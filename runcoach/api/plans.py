@@ -24,7 +24,7 @@ from runcoach.domain.plans import Author, CompiledDay, Methodology, PlanVersion
 from runcoach.domain.readiness import Action, Band, Checkin
 from runcoach.domain.structure import StructuredWorkout
 from runcoach.domain.workouts import MAX_SEED, WholeNumber
-from runcoach.plans import checkins, service
+from runcoach.plans import service
 from runcoach.plans.service import PlanView
 from runcoach.workouts.service import draw_seed
 
@@ -276,7 +276,7 @@ async def list_versions(plan_id: RowId, user: CurrentUser, ctx: Ctx) -> list[Ver
     return [VersionOut.of(v) for v in await service.versions(ctx.db, user.id, plan_id)]
 
 
-@router.post("/{plan_id:int}/revert", response_model=PlanOut, responses=responses(404, 409))
+@router.post("/{plan_id:int}/revert", response_model=PlanOut, responses=responses(400, 404, 409, 413))
 async def revert(plan_id: RowId, body: RevertIn, user: CurrentUser, ctx: Ctx) -> PlanOut:
     """A new current version equal to an old one; 422 with the rules when it no longer fits my week."""
     now = ctx.clock.now()
@@ -296,7 +296,9 @@ async def diff_versions(
     return await service.diff_versions(ctx.db, user.id, plan_id, from_, to)
 
 
-@router.patch("/{plan_id:int}/workouts/{wid:int}", response_model=EditOut, responses=responses(400, 404, 409))
+@router.patch(
+    "/{plan_id:int}/workouts/{wid:int}", response_model=EditOut, responses=responses(400, 404, 409, 413)
+)
 async def edit_workout(plan_id: RowId, wid: RowId, body: EditIn, user: CurrentUser, ctx: Ctx) -> EditOut:
     """Move, swap, change or rest a planned day: a new version, or 422 with every rule it breaks,
     the nearest edit that passes (`alternative`) and a sentence saying both (`suggestion`)."""
@@ -309,7 +311,9 @@ async def edit_workout(plan_id: RowId, wid: RowId, body: EditIn, user: CurrentUs
 
 
 @router.post(
-    "/{plan_id:int}/workouts/{wid:int}/adapt", response_model=AdaptOut, responses=responses(400, 404, 409)
+    "/{plan_id:int}/workouts/{wid:int}/adapt",
+    response_model=AdaptOut,
+    responses=responses(400, 404, 409, 413),
 )
 async def adapt_today(plan_id: RowId, wid: RowId, body: AdaptIn, user: CurrentUser, ctx: Ctx) -> AdaptOut:
     """Adapt today: fit the day to my time, soreness, fatigue and sleep (kept as a check-in).
@@ -320,7 +324,7 @@ async def adapt_today(plan_id: RowId, wid: RowId, body: AdaptIn, user: CurrentUs
     """
     today = ctx.today()
     checkin = Checkin(day=today, **body.model_dump())
-    made, adaptation = await service.adapt_today(
+    made, adaptation, ready = await service.adapt_today(
         ctx.db, user.id, plan_id, wid, checkin, today=today, now=ctx.clock.now()
     )
     plan = await service.view(ctx.db, user.id, plan_id, made.number if made else None)
@@ -328,7 +332,7 @@ async def adapt_today(plan_id: RowId, wid: RowId, body: AdaptIn, user: CurrentUs
     return AdaptOut(
         action=adaptation.action,
         reason=adaptation.reason,
-        readiness=(await checkins.readiness_on(ctx.db, user.id, today)).band,
+        readiness=ready.band,
         workout=None if day.program is None else PlanWorkoutOut.of(day),
         plan=PlanOut.of(plan),
     )

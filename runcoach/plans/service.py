@@ -40,7 +40,7 @@ from runcoach.domain.plans import (
     week_totals,
 )
 from runcoach.domain.profile import Profile
-from runcoach.domain.readiness import Action, Adaptation, Checkin, adapt
+from runcoach.domain.readiness import Action, Adaptation, Checkin, Readiness, adapt
 from runcoach.domain.rules import PlanBreaksRules, Violation, check
 from runcoach.domain.session import RunSession
 from runcoach.domain.structure import StructuredWorkout
@@ -282,7 +282,7 @@ async def edit(
 
 async def adapt_today(
     database: Database, user_id: int, plan_id: int, wid: int, checkin: Checkin, *, today: date, now: datetime
-) -> tuple[PlanVersion | None, Adaptation]:
+) -> tuple[PlanVersion | None, Adaptation, Readiness]:
     """Fit a planned day to today's time and readiness; the check-in is kept either way.
 
     Readiness comes from the last two weeks' check-ins with this one. When the day changes, the new
@@ -312,8 +312,8 @@ async def adapt_today(
     try:
         version = await change(database, user_id, plan_id, make, author=Author.RUNNER, now=now)
     except _Kept:
-        return None, adapted[-1]
-    return version, adapted[-1]
+        return None, adapted[-1], ready
+    return version, adapted[-1], ready
 
 
 class _Kept(Exception):

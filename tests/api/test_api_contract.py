@@ -21,6 +21,8 @@ ID_ROUTES = [
     ("GET", "/api/sessions/{id}"),
     ("POST", "/api/sessions/{id}/pause"),
     ("GET", "/api/goals/{id}"),
+    ("GET", "/api/plans/{id}"),
+    ("GET", "/api/plans/{id}/versions"),
 ]
 
 
