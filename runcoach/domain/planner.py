@@ -23,7 +23,18 @@ How a plan is made, and the decisions behind it:
   becomes a base week rather than breaking the 80/20 ceiling. Last, the whole draft goes through
   `rules.check`; anything left is a refusal with the checker's sentences, never a plan.
 - Hard days (long run, quality, race) are never next to each other, across weeks too: every long-run
-  day and the race day are reserved before quality days are placed.
+  day and the race day are reserved before quality days are placed, and each week's hard days are
+  reserved for the next. The long run needs at least three runs in the week (with fewer it would
+  break the 30 % rule or be no longer than the others), and is dropped next to the race.
+- Quality sessions are as long as the hard minutes the week needs divided by how much of that type
+  is hard (`WORK_SHARE`); runs are whole 5 minutes (readable, and days share workouts).
+- Refusals, each a sentence: the date is before the start, or leaves no full week of training before
+  the taper; the runner's days cannot hold the race (`RACE_NEEDS`: days, weekly minutes, a long-run
+  day) or the volume asked for; the goal assessment calls the preparation time unrealistic (the
+  target time is left out: a fast target is ambitious, not unsafe); or, last, a rule still broken.
+- The figures (`PEAK_KM`, `LEVEL_FACTOR`, `RACE_NEEDS`, `HARD_SHARE`) are coaching judgement written
+  down: a 10K intermediate peaks near 45 km a week, a marathoner near 70; beginners at 70 % of that,
+  advanced runners at 130 %; a marathon needs three days, 3.5 hours a week and a 100-minute day.
 """
 
 from __future__ import annotations
