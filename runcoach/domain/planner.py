@@ -542,7 +542,8 @@ def _week_runs(
                 max(minutes * 0.45, MIN_QUALITY_MINUTES),
             )
         )
-        runs.append(_make(ctx, day, kind, q, intensity=round(min(wish_s / (q * 60), 0.9) * 20) / 20))
+        intensity = round(min(wish_s / (q * 60), 0.9) * 20) / 20
+        runs.append(_make(ctx, day, kind, q, intensity=intensity, focus=_focus(ctx, week, kind)))
     used = {r.day for r in runs}
     easy_days = [d for d in layout.chosen if d not in used]
     left = minutes - sum(r.minutes for r in runs)
@@ -611,7 +612,7 @@ def _quality_sessions(ctx: _Context, week: PlanWeek, hard: float) -> list[Workou
         if level is Level.BEGINNER or not late_base:
             return []
         if ctx.methodology is Methodology.DANIELS:
-            climbs = constraints_max_incline(ctx) >= HILL_INCLINE_PCT
+            climbs = _max_incline(ctx) >= HILL_INCLINE_PCT
             return [WorkoutType.HILLS if climbs and ctx.rng.random() < 0.5 else WorkoutType.INTERVALS]
         return [WorkoutType.FARTLEK]
     if phase in (Phase.TAPER, Phase.RACE_WEEK):
@@ -664,14 +665,10 @@ def _make(
     *,
     intensity: float | None = None,
     finish: int = 0,
+    focus: Zone | None = None,
 ) -> _Built:
     """Build (cached on its arguments) and measure one workout."""
     variant = ctx.variant(day)
-    focus = (
-        Zone.REPETITION
-        if kind is WorkoutType.INTERVALS and intensity is not None and intensity < 0.2
-        else None
-    )
     if kind in (WorkoutType.EASY, WorkoutType.RECOVERY, WorkoutType.LONG):
         variant = 0  # one shape each: the variant would only split the cache
     key = (kind, minutes, variant, intensity, focus, finish)
@@ -682,7 +679,7 @@ def _make(
             minutes,
             methodology=ctx.methodology,
             variant=variant,
-            max_incline_pct=constraints_max_incline(ctx),
+            max_incline_pct=_max_incline(ctx),
             intensity=intensity,
             focus=focus,
             finish_minutes=finish,
@@ -694,7 +691,17 @@ def _make(
     return _Built(day, kind, minutes, workout, km, seconds, easy_s)
 
 
-def constraints_max_incline(ctx: _Context) -> float:
+def _focus(ctx: _Context, week: PlanWeek, kind: WorkoutType) -> Zone | None:
+    """Daniels' base-phase interval days are R (short reps, full recovery), unless R is faster than
+    the rules let the belt run (a very fast runner on a 25+ km/h treadmill): then I."""
+    base_reps = ctx.methodology is Methodology.DANIELS and week.phase is Phase.BASE
+    if kind is not WorkoutType.INTERVALS or not base_reps:
+        return None
+    console = ctx.belt[Zone.REPETITION] / ctx.profile.treadmill.calibration
+    return Zone.REPETITION if console <= constraints_for(ctx.profile).max_speed_kmh else None
+
+
+def _max_incline(ctx: _Context) -> float:
     return min(15.0, ctx.profile.treadmill.max_incline_pct)
 
 

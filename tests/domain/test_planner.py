@@ -263,6 +263,38 @@ def test_the_two_methodologies_give_different_weeks_for_the_same_goal() -> None:
     assert {d.title for d in daniels.days} != {d.title for d in eighty.days}
 
 
+def test_daniels_base_weeks_bring_r_reps_and_build_weeks_t_and_i() -> None:
+    draft = plan(runner(), MARATHON, START, M.DANIELS, seed=1)
+    by_phase: dict[Phase, set[Zone]] = {}
+    for d in draft.days:
+        if d.type in QUALITY and d.structure is not None:
+            phase = draft.weeks[(d.date - START).days // 7].phase
+            by_phase.setdefault(phase, set()).update(_zones(d.structure) - {Zone.EASY})
+    assert Zone.REPETITION in by_phase[Phase.BASE]
+    assert {Zone.THRESHOLD, Zone.INTERVAL} <= by_phase[Phase.BUILD]
+
+
+def test_a_very_fast_runner_gets_no_r_reps_beyond_the_top_speed_the_rules_allow() -> None:
+    """R at 12:20 for 5K starts at 25.5 km/h, over the checker's 25 km/h ceiling: the base reps are I."""
+    fast = runner(
+        easy_pace_s_per_km=None,
+        recent_race={"distance_m": 5000, "time_s": 740, "date": "2025-12-01"},
+        weekly_km=120,
+        available_days=list(DAYS),
+        level="advanced",
+        treadmill={"max_speed_kmh": 30.0},
+    )
+    draft = plan(fast, race("10k", 16), START, M.DANIELS, seed=1)
+    assert violations(draft, fast) == []
+    assert all(Zone.REPETITION not in _zones(d.structure) for d in draft.days if d.structure)
+    base_intervals = [
+        d
+        for d in draft.days
+        if d.type is T.INTERVALS and draft.weeks[(d.date - START).days // 7].phase is Phase.BASE
+    ]
+    assert base_intervals  # the session is there, at I
+
+
 # --------------------------------------------------------------------------- refusals
 
 
