@@ -51,7 +51,7 @@ from runcoach.domain.goals import Feasibility, Goal, assess
 from runcoach.domain.library import MAX_MINUTES, MIN_MINUTES, belt_speeds, build, title
 from runcoach.domain.paces import Race, SpeedRange, Zone
 from runcoach.domain.plan_model import GoalKind as PlanGoalKind
-from runcoach.domain.plan_model import Phase, PlanWeek, WorkoutType
+from runcoach.domain.plan_model import Phase, PlanConstraints, PlanWeek, WorkoutType
 from runcoach.domain.plans import (
     DayPlan,
     Methodology,
@@ -135,7 +135,7 @@ def plan(profile: Profile, goal: Goal, start_date: date, methodology: Methodolog
         race_distance=ctx.race,
         race_date=goal.race_date if ctx.race else None,
     )
-    violations = check(summarise(draft, ctx.zones, profile.treadmill), constraints_for(profile))
+    violations = check(summarise(draft, ctx.zones, profile.treadmill), ctx.constraints)
     if violations:
         raise PlanRefused([v.message for v in violations])
     return draft
@@ -157,15 +157,18 @@ class _Context:
     zones: dict[Zone, SpeedRange]
     belt: dict[Zone, float]
     caps: dict[int, int]  # weekday -> usable minutes (days under MIN_MINUTES dropped)
+    constraints: PlanConstraints
     cache: dict[tuple[object, ...], tuple[StructuredWorkout, float, float, float]] = field(
         default_factory=dict
     )
     variants: dict[int, int] = field(default_factory=dict)
+    day_choices: dict[tuple[object, ...], tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, profile: Profile, goal: Goal, start: date, methodology: Methodology, seed: int) -> _Context:
         zones = dict(profile.paces().zones)
-        minutes = constraints_for(profile).weekday_minutes
+        constraints = constraints_for(profile)
+        minutes = constraints.weekday_minutes
         caps = {int(day): min(m, MAX_MINUTES) for day, m in minutes.items() if m >= MIN_MINUTES}
         race = race_for(goal.race_distance_m) if goal.race_distance_m is not None else None
         return cls(
@@ -178,6 +181,7 @@ class _Context:
             zones=zones,
             belt=belt_speeds(zones, profile.treadmill),
             caps=caps,
+            constraints=constraints,
         )
 
     def variant(self, day: date) -> int:
@@ -511,7 +515,10 @@ def _layout(ctx: _Context, week: PlanWeek, minutes: float, hard: float, reserved
     )
     if not has_long:
         long_date = None
-    chosen = _choose_days(ctx, days, count, long_date)
+    key = (tuple(d.weekday() for d in days), count, long_date.weekday() if long_date else None)
+    if key not in ctx.day_choices:  # weeks with the same free days choose alike: compute once
+        ctx.day_choices[key] = tuple(d.weekday() for d in _choose_days(ctx, days, count, long_date))
+    chosen = [week.start_date + timedelta(days=wd) for wd in ctx.day_choices[key]]
     sessions = _quality_sessions(ctx, week, hard)
     quality_days = _quality_days(ctx, chosen, len(sessions), reserved, long_date)
     return _Layout(chosen, long_date, list(zip(quality_days, sessions, strict=False)))
@@ -698,11 +705,11 @@ def _focus(ctx: _Context, week: PlanWeek, kind: WorkoutType) -> Zone | None:
     if kind is not WorkoutType.INTERVALS or not base_reps:
         return None
     console = ctx.belt[Zone.REPETITION] / ctx.profile.treadmill.calibration
-    return Zone.REPETITION if console <= constraints_for(ctx.profile).max_speed_kmh else None
+    return Zone.REPETITION if console <= ctx.constraints.max_speed_kmh else None
 
 
 def _max_incline(ctx: _Context) -> float:
-    return min(15.0, ctx.profile.treadmill.max_incline_pct)
+    return ctx.constraints.max_incline_pct
 
 
 def _measure(ctx: _Context, workout: StructuredWorkout) -> tuple[float, float, float]:
