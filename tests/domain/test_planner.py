@@ -211,6 +211,14 @@ def test_a_plan_starting_midweek_uses_no_day_before_the_start() -> None:
     assert violations(draft, runner()) == []
 
 
+def test_a_stored_plan_read_back_summarises_the_same_as_the_generated_one() -> None:
+    """The summary's compile cache keys on shared structure objects; a plan read from JSON shares none."""
+    draft = plan(runner(), MARATHON, START, M.EIGHTY_TWENTY, seed=1)
+    stored = PlanDraft.model_validate_json(draft.model_dump_json())
+    assert stored == draft
+    assert summary(stored, runner()) == summary(draft, runner())
+
+
 def test_wids_run_one_to_n_in_date_order_and_rest_days_are_left_out() -> None:
     draft = plan(runner(), MARATHON, START, M.EIGHTY_TWENTY, seed=1)
     assert [d.wid for d in draft.days] == list(range(1, len(draft.days) + 1))
