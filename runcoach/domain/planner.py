@@ -69,6 +69,7 @@ from runcoach.domain.structure import (
 )
 
 KEEP_FIT_WEEKS = 12
+KEEP_FIT_MINUTES = 150
 GROWTH = 1.08
 MAX_RISE = 1.10
 #: Room kept under each limit: compiled programs round seconds and speeds.
@@ -386,7 +387,9 @@ def _peak_km(ctx: _Context, start_km: float) -> float:
     elif ctx.goal.weekly_km_target is not None:
         wanted = ctx.goal.weekly_km_target
     else:
-        wanted = start_km
+        # Keep-fit holds the runner's volume, and builds a runner below it towards the 150 minutes
+        # a week of moderate activity health guidelines ask for.
+        wanted = max(start_km, KEEP_FIT_MINUTES / 60 * ctx.easy_kmh)
     return min(wanted, capacity)
 
 
@@ -654,7 +657,8 @@ def _easy_runs(
     left = minutes
     for i, day in enumerate(sorted(days, key=lambda d: caps[d])):
         share = left / (len(days) - i)
-        length = _five(min(share, caps[day], MAX_MINUTES))
+        # To the nearest 5 (down would stall a small volume's growth); the repairs catch an excess.
+        length = min(round(share / 5) * 5, _five(min(caps[day], MAX_MINUTES)))
         if length < MIN_MINUTES:
             continue
         left -= length

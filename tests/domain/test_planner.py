@@ -226,6 +226,23 @@ def test_wids_run_one_to_n_in_date_order_and_rest_days_are_left_out() -> None:
     assert all(d.type is not T.REST for d in draft.days)
 
 
+def test_keep_fit_from_zero_builds_gently_towards_150_minutes_a_week() -> None:
+    newcomer = runner(weekly_km=0, level="beginner")
+    draft = plan(newcomer, Goal(kind="volume"), START, M.EIGHTY_TWENTY, seed=1)
+    minutes = [
+        sum(
+            compile_program(d.structure, newcomer.paces().zones, newcomer.treadmill).total_duration_s
+            for d in week_days(draft, w.index)
+            if d.structure
+        )
+        / 60
+        for w in draft.weeks
+    ]
+    assert minutes[0] <= 60
+    assert 90 <= max(minutes) <= 150
+    assert violations(draft, newcomer) == []
+
+
 def test_keep_fit_plans_twelve_weeks_and_a_volume_goal_runs_to_its_date() -> None:
     keep_fit = plan(runner(), Goal(kind="volume"), START, M.DANIELS, seed=1)
     assert len(keep_fit.weeks) == KEEP_FIT_WEEKS == 12
