@@ -23,7 +23,18 @@ How a plan is made, and the decisions behind it:
   becomes a base week rather than breaking the 80/20 ceiling. Last, the whole draft goes through
   `rules.check`; anything left is a refusal with the checker's sentences, never a plan.
 - Hard days (long run, quality, race) are never next to each other, across weeks too: every long-run
-  day and the race day are reserved before quality days are placed.
+  day and the race day are reserved before quality days are placed, and each week's hard days are
+  reserved for the next. The long run needs at least three runs in the week (with fewer it would
+  break the 30 % rule or be no longer than the others), and is dropped next to the race.
+- Quality sessions are as long as the hard minutes the week needs divided by how much of that type
+  is hard (`WORK_SHARE`); runs are whole 5 minutes (readable, and days share workouts).
+- Refusals, each a sentence: the date is before the start, or leaves no full week of training before
+  the taper; the runner's days cannot hold the race (`RACE_NEEDS`: days, weekly minutes, a long-run
+  day) or the volume asked for; the goal assessment calls the preparation time unrealistic (the
+  target time is left out: a fast target is ambitious, not unsafe); or, last, a rule still broken.
+- The figures (`PEAK_KM`, `LEVEL_FACTOR`, `RACE_NEEDS`, `HARD_SHARE`) are coaching judgement written
+  down: a 10K intermediate peaks near 45 km a week, a marathoner near 70; beginners at 70 % of that,
+  advanced runners at 130 %; a marathon needs three days, 3.5 hours a week and a 100-minute day.
 """
 
 from __future__ import annotations
@@ -40,7 +51,7 @@ from runcoach.domain.goals import Feasibility, Goal, assess
 from runcoach.domain.library import MAX_MINUTES, MIN_MINUTES, belt_speeds, build, title
 from runcoach.domain.paces import Race, SpeedRange, Zone
 from runcoach.domain.plan_model import GoalKind as PlanGoalKind
-from runcoach.domain.plan_model import Phase, PlanWeek, WorkoutType
+from runcoach.domain.plan_model import Phase, PlanConstraints, PlanWeek, WorkoutType
 from runcoach.domain.plans import (
     DayPlan,
     Methodology,
@@ -58,6 +69,7 @@ from runcoach.domain.structure import (
 )
 
 KEEP_FIT_WEEKS = 12
+KEEP_FIT_MINUTES = 150
 GROWTH = 1.08
 MAX_RISE = 1.10
 #: Room kept under each limit: compiled programs round seconds and speeds.
@@ -124,7 +136,7 @@ def plan(profile: Profile, goal: Goal, start_date: date, methodology: Methodolog
         race_distance=ctx.race,
         race_date=goal.race_date if ctx.race else None,
     )
-    violations = check(summarise(draft, ctx.zones, profile.treadmill), constraints_for(profile))
+    violations = check(summarise(draft, ctx.zones, profile.treadmill), ctx.constraints)
     if violations:
         raise PlanRefused([v.message for v in violations])
     return draft
@@ -146,15 +158,18 @@ class _Context:
     zones: dict[Zone, SpeedRange]
     belt: dict[Zone, float]
     caps: dict[int, int]  # weekday -> usable minutes (days under MIN_MINUTES dropped)
+    constraints: PlanConstraints
     cache: dict[tuple[object, ...], tuple[StructuredWorkout, float, float, float]] = field(
         default_factory=dict
     )
     variants: dict[int, int] = field(default_factory=dict)
+    day_choices: dict[tuple[object, ...], tuple[int, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, profile: Profile, goal: Goal, start: date, methodology: Methodology, seed: int) -> _Context:
         zones = dict(profile.paces().zones)
-        minutes = constraints_for(profile).weekday_minutes
+        constraints = constraints_for(profile)
+        minutes = constraints.weekday_minutes
         caps = {int(day): min(m, MAX_MINUTES) for day, m in minutes.items() if m >= MIN_MINUTES}
         race = race_for(goal.race_distance_m) if goal.race_distance_m is not None else None
         return cls(
@@ -167,6 +182,7 @@ class _Context:
             zones=zones,
             belt=belt_speeds(zones, profile.treadmill),
             caps=caps,
+            constraints=constraints,
         )
 
     def variant(self, day: date) -> int:
@@ -371,7 +387,9 @@ def _peak_km(ctx: _Context, start_km: float) -> float:
     elif ctx.goal.weekly_km_target is not None:
         wanted = ctx.goal.weekly_km_target
     else:
-        wanted = start_km
+        # Keep-fit holds the runner's volume, and builds a runner below it towards the 150 minutes
+        # a week of moderate activity health guidelines ask for.
+        wanted = max(start_km, KEEP_FIT_MINUTES / 60 * ctx.easy_kmh)
     return min(wanted, capacity)
 
 
@@ -500,7 +518,10 @@ def _layout(ctx: _Context, week: PlanWeek, minutes: float, hard: float, reserved
     )
     if not has_long:
         long_date = None
-    chosen = _choose_days(ctx, days, count, long_date)
+    key = (tuple(d.weekday() for d in days), count, long_date.weekday() if long_date else None)
+    if key not in ctx.day_choices:  # weeks with the same free days choose alike: compute once
+        ctx.day_choices[key] = tuple(d.weekday() for d in _choose_days(ctx, days, count, long_date))
+    chosen = [week.start_date + timedelta(days=wd) for wd in ctx.day_choices[key]]
     sessions = _quality_sessions(ctx, week, hard)
     quality_days = _quality_days(ctx, chosen, len(sessions), reserved, long_date)
     return _Layout(chosen, long_date, list(zip(quality_days, sessions, strict=False)))
@@ -531,7 +552,8 @@ def _week_runs(
                 max(minutes * 0.45, MIN_QUALITY_MINUTES),
             )
         )
-        runs.append(_make(ctx, day, kind, q, intensity=round(min(wish_s / (q * 60), 0.9) * 20) / 20))
+        intensity = round(min(wish_s / (q * 60), 0.9) * 20) / 20
+        runs.append(_make(ctx, day, kind, q, intensity=intensity, focus=_focus(ctx, week, kind)))
     used = {r.day for r in runs}
     easy_days = [d for d in layout.chosen if d not in used]
     left = minutes - sum(r.minutes for r in runs)
@@ -600,7 +622,7 @@ def _quality_sessions(ctx: _Context, week: PlanWeek, hard: float) -> list[Workou
         if level is Level.BEGINNER or not late_base:
             return []
         if ctx.methodology is Methodology.DANIELS:
-            climbs = constraints_max_incline(ctx) >= HILL_INCLINE_PCT
+            climbs = _max_incline(ctx) >= HILL_INCLINE_PCT
             return [WorkoutType.HILLS if climbs and ctx.rng.random() < 0.5 else WorkoutType.INTERVALS]
         return [WorkoutType.FARTLEK]
     if phase in (Phase.TAPER, Phase.RACE_WEEK):
@@ -635,7 +657,8 @@ def _easy_runs(
     left = minutes
     for i, day in enumerate(sorted(days, key=lambda d: caps[d])):
         share = left / (len(days) - i)
-        length = _five(min(share, caps[day], MAX_MINUTES))
+        # To the nearest 5 (down would stall a small volume's growth); the repairs catch an excess.
+        length = min(round(share / 5) * 5, _five(min(caps[day], MAX_MINUTES)))
         if length < MIN_MINUTES:
             continue
         left -= length
@@ -653,14 +676,10 @@ def _make(
     *,
     intensity: float | None = None,
     finish: int = 0,
+    focus: Zone | None = None,
 ) -> _Built:
     """Build (cached on its arguments) and measure one workout."""
     variant = ctx.variant(day)
-    focus = (
-        Zone.REPETITION
-        if kind is WorkoutType.INTERVALS and intensity is not None and intensity < 0.2
-        else None
-    )
     if kind in (WorkoutType.EASY, WorkoutType.RECOVERY, WorkoutType.LONG):
         variant = 0  # one shape each: the variant would only split the cache
     key = (kind, minutes, variant, intensity, focus, finish)
@@ -671,7 +690,7 @@ def _make(
             minutes,
             methodology=ctx.methodology,
             variant=variant,
-            max_incline_pct=constraints_max_incline(ctx),
+            max_incline_pct=_max_incline(ctx),
             intensity=intensity,
             focus=focus,
             finish_minutes=finish,
@@ -683,8 +702,18 @@ def _make(
     return _Built(day, kind, minutes, workout, km, seconds, easy_s)
 
 
-def constraints_max_incline(ctx: _Context) -> float:
-    return min(15.0, ctx.profile.treadmill.max_incline_pct)
+def _focus(ctx: _Context, week: PlanWeek, kind: WorkoutType) -> Zone | None:
+    """Daniels' base-phase interval days are R (short reps, full recovery), unless R is faster than
+    the rules let the belt run (a very fast runner on a 25+ km/h treadmill): then I."""
+    base_reps = ctx.methodology is Methodology.DANIELS and week.phase is Phase.BASE
+    if kind is not WorkoutType.INTERVALS or not base_reps:
+        return None
+    console = ctx.belt[Zone.REPETITION] / ctx.profile.treadmill.calibration
+    return Zone.REPETITION if console <= ctx.constraints.max_speed_kmh else None
+
+
+def _max_incline(ctx: _Context) -> float:
+    return ctx.constraints.max_incline_pct
 
 
 def _measure(ctx: _Context, workout: StructuredWorkout) -> tuple[float, float, float]:

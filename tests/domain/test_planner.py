@@ -23,7 +23,7 @@ from runcoach.domain.planner import KEEP_FIT_WEEKS, PlanRefused, plan
 from runcoach.domain.plans import Methodology, PlanDraft, constraints_for, summarise
 from runcoach.domain.profile import Profile, Weekday
 from runcoach.domain.rules import TAPER_WEEKS, check
-from runcoach.domain.structure import MPH_STEP_KMH, unroll
+from runcoach.domain.structure import MPH_STEP_KMH, compile_program, unroll
 
 T = WorkoutType
 M = Methodology
@@ -211,11 +211,36 @@ def test_a_plan_starting_midweek_uses_no_day_before_the_start() -> None:
     assert violations(draft, runner()) == []
 
 
+def test_a_stored_plan_read_back_summarises_the_same_as_the_generated_one() -> None:
+    """The summary's compile cache keys on shared structure objects; a plan read from JSON shares none."""
+    draft = plan(runner(), MARATHON, START, M.EIGHTY_TWENTY, seed=1)
+    stored = PlanDraft.model_validate_json(draft.model_dump_json())
+    assert stored == draft
+    assert summary(stored, runner()) == summary(draft, runner())
+
+
 def test_wids_run_one_to_n_in_date_order_and_rest_days_are_left_out() -> None:
     draft = plan(runner(), MARATHON, START, M.EIGHTY_TWENTY, seed=1)
     assert [d.wid for d in draft.days] == list(range(1, len(draft.days) + 1))
     assert [d.date for d in draft.days] == sorted(d.date for d in draft.days)
     assert all(d.type is not T.REST for d in draft.days)
+
+
+def test_keep_fit_from_zero_builds_gently_towards_150_minutes_a_week() -> None:
+    newcomer = runner(weekly_km=0, level="beginner")
+    draft = plan(newcomer, Goal(kind="volume"), START, M.EIGHTY_TWENTY, seed=1)
+    minutes = [
+        sum(
+            compile_program(d.structure, newcomer.paces().zones, newcomer.treadmill).total_duration_s
+            for d in week_days(draft, w.index)
+            if d.structure
+        )
+        / 60
+        for w in draft.weeks
+    ]
+    assert minutes[0] <= 60
+    assert 90 <= max(minutes) <= 150
+    assert violations(draft, newcomer) == []
 
 
 def test_keep_fit_plans_twelve_weeks_and_a_volume_goal_runs_to_its_date() -> None:
@@ -261,6 +286,38 @@ def test_the_two_methodologies_give_different_weeks_for_the_same_goal() -> None:
     assert T.FARTLEK not in daniels_types and T.INTERVALS not in eighty_types
     assert len(eighty.days) > len(daniels.days)  # more, shorter runs
     assert {d.title for d in daniels.days} != {d.title for d in eighty.days}
+
+
+def test_daniels_base_weeks_bring_r_reps_and_build_weeks_t_and_i() -> None:
+    draft = plan(runner(), MARATHON, START, M.DANIELS, seed=1)
+    by_phase: dict[Phase, set[Zone]] = {}
+    for d in draft.days:
+        if d.type in QUALITY and d.structure is not None:
+            phase = draft.weeks[(d.date - START).days // 7].phase
+            by_phase.setdefault(phase, set()).update(_zones(d.structure) - {Zone.EASY})
+    assert Zone.REPETITION in by_phase[Phase.BASE]
+    assert {Zone.THRESHOLD, Zone.INTERVAL} <= by_phase[Phase.BUILD]
+
+
+def test_a_very_fast_runner_gets_no_r_reps_beyond_the_top_speed_the_rules_allow() -> None:
+    """R at 12:20 for 5K starts at 25.5 km/h, over the checker's 25 km/h ceiling: the base reps are I."""
+    fast = runner(
+        easy_pace_s_per_km=None,
+        recent_race={"distance_m": 5000, "time_s": 740, "date": "2025-12-01"},
+        weekly_km=120,
+        available_days=list(DAYS),
+        level="advanced",
+        treadmill={"max_speed_kmh": 30.0},
+    )
+    draft = plan(fast, race("10k", 16), START, M.DANIELS, seed=1)
+    assert violations(draft, fast) == []
+    assert all(Zone.REPETITION not in _zones(d.structure) for d in draft.days if d.structure)
+    base_intervals = [
+        d
+        for d in draft.days
+        if d.type is T.INTERVALS and draft.weeks[(d.date - START).days // 7].phase is Phase.BASE
+    ]
+    assert base_intervals  # the session is there, at I
 
 
 # --------------------------------------------------------------------------- refusals
@@ -372,10 +429,10 @@ def test_any_runner_and_goal_get_a_plan_with_zero_violations_or_a_clear_refusal(
         return
     assert violations(draft, profile) == []
     assert all(d.date >= start for d in draft.days)
-    assert all(
-        d.structure is None or d.structure.planned_duration_s(profile.paces().zones) <= MAX_MINUTES * 60
-        for d in draft.days
-    )
+    for d in draft.days:
+        if d.structure is not None:
+            program = compile_program(d.structure, profile.paces().zones, profile.treadmill)
+            assert program.total_duration_s <= MAX_MINUTES * 60
 
 
 def test_most_reasonable_goals_do_get_a_plan() -> None:
