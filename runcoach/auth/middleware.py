@@ -18,8 +18,9 @@ from runcoach.domain.errors import Unavailable
 #: /login/complete: the sign-in's last step, authorized by its single-use ticket).
 PUBLIC_PAGES = frozenset({"/login", "/login/complete", "/register", "/setup", "/pair"})
 #: Prefixes that are not behind the sign-in: NiceGUI's own assets and socket, static files, the API
-#: (bearer tokens), and the paired remote /r/{code}, which the pairing code itself authorizes.
-PUBLIC_PREFIXES = ("/_nicegui", "/static/", "/api/", "/r/")
+#: (bearer tokens), the paired remote /r/{code}, which the pairing code itself authorizes, and the
+#: calendar feeds /feeds/{token}.ics, which their secret token authorizes.
+PUBLIC_PREFIXES = ("/_nicegui", "/static/", "/api/", "/r/", "/feeds/")
 #: Exact paths with no auth: health checks, the PWA files, the OpenAPI description.
 PUBLIC_PATHS = frozenset(
     {

@@ -267,3 +267,13 @@ class CheckinRow(Base):
     sleep: Mapped[int | None] = mapped_column(Integer, nullable=True)
     minutes_available: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CalendarFeedRow(Base):
+    """A runner's private calendar feed: the SHA-256 of its secret token (the link is shown once)."""
+
+    __tablename__ = "calendar_feeds"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
