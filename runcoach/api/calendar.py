@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from runcoach.api.deps import Ctx, CurrentUser, get_user
 from runcoach.api.errors import responses
 from runcoach.api.plans import PlanWorkoutOut
+from runcoach.domain.profile import IsoDate
 from runcoach.plans.calendar import MAX_DAYS, Calendar, CalendarDay, DayStatus, RunDone, calendar
 
 router = APIRouter(
@@ -95,8 +96,10 @@ class CalendarOut(BaseModel):
 async def get_calendar(
     user: CurrentUser,
     ctx: Ctx,
-    from_: Annotated[date | None, Query(alias="from", description="First day; default: this Monday")] = None,
-    to: Annotated[date | None, Query(description=f"Last day, at most {MAX_DAYS} days on")] = None,
+    from_: Annotated[
+        IsoDate | None, Query(alias="from", description="First day; default: this Monday")
+    ] = None,
+    to: Annotated[IsoDate | None, Query(description=f"Last day, at most {MAX_DAYS} days on")] = None,
 ) -> CalendarOut:
     """My planned days and the runs I did, day by day, and planned vs done per week of the plan."""
     today = ctx.today()

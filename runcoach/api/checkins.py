@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,6 +11,7 @@ from runcoach.api.deps import Ctx, CurrentUser, get_user
 from runcoach.api.errors import responses
 from runcoach.domain.errors import InvalidInput
 from runcoach.domain.ids import MAX_ID
+from runcoach.domain.profile import IsoDate
 from runcoach.domain.readiness import Band, Checkin
 from runcoach.domain.workouts import WholeNumber
 from runcoach.plans import checkins
@@ -24,7 +25,7 @@ class CheckinIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     session_id: WholeNumber | None = Field(default=None, ge=1, le=MAX_ID, description="The run it is about")
-    day: date | None = Field(default=None, description="Default: today")
+    day: IsoDate | None = Field(default=None, description="Default: today")
     effort: WholeNumber | None = Field(default=None, ge=1, le=10, description="How hard it felt, 1 .. 10")
     soreness: WholeNumber | None = Field(default=None, ge=0, le=10, description="Leg soreness, 0 .. 10")
     fatigue: WholeNumber | None = Field(default=None, ge=1, le=5, description="1 fresh .. 5 exhausted")

@@ -55,12 +55,8 @@ async def stop_feed(user: CurrentUser, ctx: Ctx) -> FeedStateOut:
     return FeedStateOut(active=False, created_at=None)
 
 
-@public.get(
-    "/feeds/{token}.ics",
-    name="calendar_feed",
-    response_class=Response,
-    responses={200: {"content": {"text/calendar": {}}}, **responses(404, 503)},
-)
+# Not in the OpenAPI document: it is a calendar subscription URL, not part of the JSON API.
+@public.get("/feeds/{token}.ics", name="calendar_feed", response_class=Response, include_in_schema=False)
 async def calendar_feed(token: str, ctx: Ctx) -> Response:
     """My plan as iCalendar, one all-day event per planned run (subscribe to it in a phone calendar)."""
     text = await feed.calendar_text(ctx.db, token, title=f"{ctx.settings.title} plan")

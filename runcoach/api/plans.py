@@ -21,6 +21,7 @@ from runcoach.domain.paces import Zone
 from runcoach.domain.plan_edits import MAX_CHANGE_MINUTES, MIN_CHANGE_MINUTES, Edit, PlanDiff
 from runcoach.domain.plan_model import Phase, WorkoutType
 from runcoach.domain.plans import Author, CompiledDay, Methodology, PlanVersion
+from runcoach.domain.profile import IsoDate
 from runcoach.domain.readiness import Action, Band, Checkin
 from runcoach.domain.structure import StructuredWorkout
 from runcoach.domain.workouts import MAX_SEED, WholeNumber
@@ -175,7 +176,9 @@ class CreateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     goal_id: WholeNumber = Field(ge=1, le=MAX_ID, description="One of my goals")
-    start_date: date | None = Field(default=None, description="Default: today; weeks run Monday to Sunday")
+    start_date: IsoDate | None = Field(
+        default=None, description="Default: today; from this week's Monday to a year ahead"
+    )
     methodology: Methodology = Field(default=Methodology.DANIELS, description="daniels or 80_20")
     seed: WholeNumber | None = Field(default=None, ge=0, le=MAX_SEED, description="Drawn when absent")
 
@@ -187,7 +190,7 @@ class EditIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     op: Literal["move", "swap", "change", "rest"]
-    to: date | None = Field(default=None, description="move: the new date")
+    to: IsoDate | None = Field(default=None, description="move: the new date")
     other_wid: WholeNumber | None = Field(default=None, ge=1, le=MAX_ID, description="swap: the other day")
     type: WorkoutType | None = Field(default=None, description="change: the new type")
     minutes: WholeNumber | None = Field(default=None, ge=MIN_CHANGE_MINUTES, le=MAX_CHANGE_MINUTES)
@@ -240,6 +243,7 @@ async def create_plan(body: CreateIn, user: CurrentUser, ctx: Ctx) -> PlanOut:
         user.id,
         goal_id=body.goal_id,
         start_date=body.start_date or ctx.today(),
+        today=ctx.today(),
         methodology=body.methodology,
         seed=seed,
         now=ctx.clock.now(),

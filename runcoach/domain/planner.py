@@ -114,6 +114,11 @@ _MIN_EASY, _MAX_EASY = 0.75 + MARGIN, 0.85 - MARGIN
 _REPAIR_ROUNDS = 8
 
 
+#: The longest plan: a year. Beyond that a plan is guesswork (and a thousand-week plan is a way to
+#: make the server work for nothing); a runner with a goal further off starts the plan later.
+MAX_PLAN_WEEKS = 52
+
+
 class PlanRefused(InvalidInput):
     """The goal cannot be planned safely; `reasons` are plain sentences, the message joins them."""
 
@@ -233,6 +238,11 @@ def _date_reasons(ctx: _Context) -> list[str]:
     what = "The race" if ctx.race else "The goal's date"
     if last < ctx.start:
         return [f"{what} ({last.isoformat()}) is before the plan's start on {ctx.start.isoformat()}."]
+    if ctx.week_count() > MAX_PLAN_WEEKS:
+        return [
+            f"{what} ({last.isoformat()}) is {ctx.week_count()} weeks away: a plan spans at most "
+            f"{MAX_PLAN_WEEKS} weeks. Start the plan later, or set a nearer goal on the way."
+        ]
     taper = TAPER_WEEKS[ctx.race] if ctx.race else 0
     first_full = 0 if ctx.start.weekday() == 0 else 1
     if ctx.week_count() - taper - first_full < 1:

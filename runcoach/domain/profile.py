@@ -7,6 +7,7 @@ domain does not read: `Profile.check_dates(today)` is called by the service that
 from __future__ import annotations
 
 import math
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any, Self
@@ -56,11 +57,15 @@ class Level(StrEnum):
     ADVANCED = "advanced"
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _a_date_text(value: Any) -> Any:
-    # pydantic's lax mode reads a number as a Unix timestamp: a JSON number where a date belongs is a mistake.
-    if not isinstance(value, (str, date)):
-        raise ValueError("Input should be a date as YYYY-MM-DD")
-    return value
+    # pydantic's lax mode reads a number (even "0" in a query string) as a Unix timestamp: a date
+    # written any other way than YYYY-MM-DD is a mistake, say so.
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    raise ValueError("Input should be a date as YYYY-MM-DD")
 
 
 def _finite(value: Any) -> Any:

@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,7 +25,7 @@ from runcoach.db import profiles as profile_queries
 from runcoach.db.engine import Database
 from runcoach.db.errors import is_lost_race
 from runcoach.domain import library, planner
-from runcoach.domain.errors import Conflict, NotFound
+from runcoach.domain.errors import Conflict, InvalidInput, NotFound
 from runcoach.domain.plan_edits import Build, Edit, EditRefused, PlanDiff, changes, diff, try_edit
 from runcoach.domain.plan_model import WorkoutType
 from runcoach.domain.plans import (
@@ -50,6 +50,8 @@ from runcoach.profiles.service import NO_PROFILE
 
 log = logging.getLogger(__name__)
 
+#: A plan may start up to a year ahead (a spring marathon planned in autumn), never in a past week.
+MAX_START_AHEAD_DAYS = 366
 NO_PLAN = "No plan yet: make one for a goal first"
 BUSY = "The plan kept changing while this change was saved; reload and try again"
 CHANGE_ATTEMPTS = 3
@@ -234,13 +236,20 @@ async def create(
     start_date: date,
     methodology: Methodology,
     seed: int,
+    today: date,
     now: datetime,
 ) -> PlanVersion:
     """A new plan for one of the runner's goals, generated and stored as their active plan.
 
-    PlanRefused (422) with the reasons when the goal cannot be planned safely; NotFound for an
-    unknown or foreign goal, or without a profile.
+    PlanRefused (422) with the reasons when the goal cannot be planned safely; InvalidInput for a
+    start before this week or more than a year ahead; NotFound for an unknown or foreign goal, or
+    without a profile.
     """
+    monday = today - timedelta(days=today.weekday())
+    if not monday <= start_date <= today + timedelta(days=MAX_START_AHEAD_DAYS):
+        raise InvalidInput(
+            "start_date", f"A plan starts between {monday.isoformat()} (this Monday) and a year from today."
+        )
     async with database.session() as db:
         profile = await _profile(db, user_id)
         goal = await goal_queries.get_goal(db, goal_id=goal_id, owner_id=user_id)

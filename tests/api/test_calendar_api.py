@@ -98,6 +98,8 @@ async def test_a_run_not_from_the_plan_counts_on_its_own_date(
         {"from": "2026-01-01", "to": "2027-12-31"},
         {"from": "yesterday"},
         {"from": "2026-02-30"},
+        {"from": "0"},
+        {"to": "1700000000"},
     ],
 )
 async def test_a_range_that_is_not_one_is_422(

@@ -244,6 +244,8 @@ async def test_checkins_feed_readiness(http: httpx.AsyncClient, ann: Runner) -> 
         {"effort": 0},
         {"session_id": 2**31},
         {"day": "2999-01-01"},
+        {"day": 0},
+        {"day": "0"},
     ):
         response = await http.post("/api/checkins", json=bad, headers=ann.headers)
         assert response.status_code == 422, (bad, response.text)
@@ -251,3 +253,28 @@ async def test_checkins_feed_readiness(http: httpx.AsyncClient, ann: Runner) -> 
     nan = await http.post("/api/checkins", content=b'{"fatigue": NaN}', headers=headers)
     assert nan.status_code == 422
     assert (await http.post("/api/checkins", json={"session_id": 99}, headers=ann.headers)).status_code == 404
+
+
+@pytest.mark.parametrize("start", ["1970-01-05", 0, "0", "2031-01-06", "next monday"])
+async def test_a_plan_cannot_start_in_a_past_week_or_years_ahead(
+    http: httpx.AsyncClient, ann: Runner, start: object
+) -> None:
+    plan = await plan_for_a_10k(http, ann)
+    response = await http.post(
+        "/api/plans", json={"goal_id": plan["goal_id"], "start_date": start}, headers=ann.headers
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"][-1] == "start_date"
+    assert (await http.get("/api/plans/current", headers=ann.headers)).json()["id"] == plan["id"]
+
+
+async def test_a_goal_more_than_a_year_away_is_refused_not_planned_for_years(
+    http: httpx.AsyncClient, ann: Runner
+) -> None:
+    await http.put("/api/profile", json=PLAN_PROFILE.model_dump(mode="json"), headers=ann.headers)
+    far = (context().today() + timedelta(weeks=120)).isoformat()
+    goal = {"kind": "race", "race_distance_m": 10_000, "race_date": far}
+    made = (await http.post("/api/goals", json=goal, headers=ann.headers)).json()
+    response = await http.post("/api/plans", json={"goal_id": made["id"]}, headers=ann.headers)
+    assert response.status_code == 422, response.text
+    assert "a plan spans at most 52 weeks" in response.json()["detail"][0]["msg"]
