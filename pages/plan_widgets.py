@@ -24,7 +24,8 @@ def run_it_now(user: User, plan_id: int, wid: int) -> None:
             return
         ui.navigate.to(f"/sessions/{session.id}/run")
 
-    ui.button("Run it now", icon="play_arrow", color="positive", on_click=start).mark("run-it-now")
+    button = ui.button("Run it now", icon="play_arrow", color="positive", on_click=start)
+    button.props("id=rc-run-it-now").mark("run-it-now")
     error = ErrorLabel().mark("run-error")
 
 
