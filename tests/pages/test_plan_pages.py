@@ -13,10 +13,12 @@ from nicegui.testing import User
 
 from runcoach.context import context
 from runcoach.domain.accounts import User as Account
+from runcoach.domain.goals import Goal, GoalKind
 from runcoach.domain.plans import Author, PlanDraft, PlanVersion
 from runcoach.domain.profile import Profile
 from runcoach.domain.session import Command
 from runcoach.domain.structure import describe
+from runcoach.goals import service as goals
 from runcoach.plans import present, service
 from runcoach.profiles import service as profiles
 from tests.helpers import (
@@ -115,6 +117,23 @@ async def test_the_month_shows_each_planned_day_with_its_status_and_the_plan_abo
     assert len(planned) == 3 and len(ran) == 3
     first_done = ran[0]["value"] if isinstance(ran[0], dict) else ran[0]
     assert 0 < first_done < (planned[0]["value"] if isinstance(planned[0], dict) else planned[0])
+
+
+async def test_a_plan_for_a_goal_names_the_goal_above_the_calendar(user: User) -> None:
+    await context().db.ready()
+    account = await add_account("ann@example.com")
+    ctx = context()
+    await profiles.save_profile(ctx.db, account.id, PLAN_PROFILE, ctx.clock.now())
+    by = ctx.today() + timedelta(days=60)
+    goal = Goal(kind=GoalKind.VOLUME, weekly_km_target=30, by_date=by)
+    stored_goal = await goals.create_goal(ctx.db, account.id, goal, ctx.clock.now())
+    draft = easy_plan(last_monday())
+    await service.store_new(
+        ctx.db, account.id, goal_id=stored_goal.id, seed=1, draft=draft, now=ctx.clock.now()
+    )
+    await sign_in(user, "ann@example.com")
+    await user.open("/plan")
+    await user.should_see(f"Goal: 30 km a week by {by.isoformat()}")
 
 
 async def test_today_stands_out_on_the_month_and_the_arrows_change_month(user: User) -> None:
