@@ -46,27 +46,27 @@ def volume_chart(cal: Calendar, units: Units) -> None:
     with ui.card().classes("w-full p-2 sm:p-4"):
         ui.label("Planned vs done per week").classes("font-medium")
         options = present.volume_chart(cal.weeks, units, cal.today)
-        ui.echart(options).classes("w-full h-48 sm:h-56").mark("volume")
+        ui.echart(options).classes("w-full h-40 sm:h-44").mark("volume")
 
 
 def navigation(view: CalendarView, day: date, today: date) -> None:
     def go(target_view: CalendarView, target: date) -> None:
         ui.navigate.to(present.calendar_url(target_view, target))
 
-    with ui.row().classes("w-full items-center gap-2"):
+    ui.label(present.range_title(view, day)).classes("text-lg font-medium").mark("range")
+    with ui.row().classes("w-full items-center gap-1 no-wrap"):
         ui.toggle(
             {CalendarView.MONTH.value: "Month", CalendarView.WEEK.value: "Week"},
             value=view.value,
             on_change=lambda e: go(CalendarView(e.value), day),
-        ).mark("view")
+        ).props("no-caps").mark("view")
         ui.button(icon="chevron_left", on_click=lambda: go(view, present.shifted(view, day, -1))).props(
             "flat round"
         ).mark("previous")
-        ui.button("Today", on_click=lambda: go(view, today)).props("flat").mark("today")
+        ui.button("Today", on_click=lambda: go(view, today)).props("flat no-caps").mark("today")
         ui.button(icon="chevron_right", on_click=lambda: go(view, present.shifted(view, day, 1))).props(
             "flat round"
         ).mark("next")
-        ui.label(present.range_title(view, day)).classes("text-lg font-medium").mark("range")
 
 
 def grid(cal: Calendar, view: CalendarView, day: date, units: Units) -> None:

@@ -40,7 +40,8 @@ def today_section(user: User, cal: Calendar, today_row: CalendarDay, units: Unit
         status = present.STATUS_TEXT[today_row.status]
         workout_card(user, plan_id, planned, units, "Today" + (f" · {status}" if status else ""))
         return
-    ui.label("Rest day today.").classes("text-lg").mark("rest-today")
+    nothing = "Rest day today." if planned is not None else "Nothing planned today."
+    ui.label(nothing).classes("text-lg").mark("rest-today")
     following = present.next_planned(cal.plan.days, cal.today)
     if following is None:
         ui.label("Nothing else planned: the plan is complete.").classes("text-gray-700").mark("plan-over")

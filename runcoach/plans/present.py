@@ -267,7 +267,7 @@ CALENDAR_CSS = """
 .rc-cal { display: grid; grid-template-columns: repeat(7, minmax(0, 1fr)); gap: 4px; width: 100%; }
 .rc-head { font-size: 0.75rem; text-transform: uppercase; color: #6b7280; text-align: center; }
 .rc-day { min-height: 5.5rem; border: 1px solid #e5e7eb; border-radius: 6px; padding: 3px;
-  display: flex; flex-direction: column; gap: 2px; font-size: 0.75rem; background: white; }
+  display: flex; flex-direction: column; gap: 2px; font-size: 0.75rem; background: white; min-width: 0; }
 .rc-week .rc-day { min-height: 10rem; }
 .rc-out { background: #f9fafb; color: #9ca3af; }
 .rc-today { border: 2px solid #0f766e; box-shadow: 0 0 0 2px #99f6e4; }
@@ -279,7 +279,15 @@ CALENDAR_CSS = """
 .rc-title { display: block; font-weight: 600; }
 .rc-facts, .rc-text, .rc-run { display: block; color: #4b5563; }
 .rc-status { font-weight: 600; }
-@media (max-width: 640px) { .rc-facts, .rc-text { display: none; } .rc-day { min-height: 4rem; } }
+@media (max-width: 640px) {
+  .rc-month .rc-day { min-height: 4rem; padding: 2px; font-size: 0.65rem; }
+  .rc-month .rc-facts { display: none; }
+  .rc-month .rc-title { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+  .rc-month .rc-w { padding: 1px 2px; border-left-width: 3px; }
+  .rc-week { grid-template-columns: minmax(0, 1fr); }
+  .rc-week .rc-head { display: none; }
+  .rc-week .rc-day { min-height: 0; }
+}
 """
 
 
@@ -334,7 +342,7 @@ def _workout_link(compiled: CompiledDay, units: Units, text: str | None) -> str:
 
 
 def volume_chart(weeks: Sequence[WeekVolume], units: Units, today: date) -> dict[str, Any]:
-    """ECharts options: planned and done distance per week of the plan, this week's label in bold."""
+    """ECharts options: planned and done distance per week of the plan, this week's planned bar outlined."""
     unit = distance_unit(units)
     planned = [distance_value(w.planned_km, units) for w in weeks]
     done = [distance_value(w.done_km, units) for w in weeks]
@@ -353,7 +361,7 @@ def volume_chart(weeks: Sequence[WeekVolume], units: Units, today: date) -> dict
         "yAxis": {"type": "value", "name": unit, "min": 0, "axisLabel": {"fontSize": 11}},
         "series": [
             _bars(f"Planned {unit}", planned, PLANNED_COLOUR, current),
-            _bars(f"Done {unit}", done, DONE_COLOUR, current),
+            _bars(f"Done {unit}", done, DONE_COLOUR, None),
         ],
     }
 

@@ -151,6 +151,10 @@ async def test_today_stands_out_on_the_month_and_the_arrows_change_month(user: U
     await user.should_see(present.range_title(present.CalendarView.MONTH, following))
     assert "rc-today" not in calendar_html(user)
 
+    the(user, ui.toggle, "view").value = "week"  # the week of the day shown: the month's first
+    await user.should_see(present.range_title(present.CalendarView.WEEK, following))
+    assert calendar_html(user).count('class="rc-day') == 7
+
 
 async def test_the_week_view_shows_seven_days_with_each_workout_as_text(user: User) -> None:
     _, stored = await runner_with_plan("ann@example.com")
@@ -288,6 +292,7 @@ async def test_on_a_day_without_a_run_today_shows_the_next_one(user: User) -> No
     await sign_in(user, "ann@example.com")
     await user.open("/today")
     await user.should_see(marker="rest-today")
+    assert the(user, ui.label, "rest-today").text == "Nothing planned today."
     assert the(user, ui.label, "next").text == f"Next: {present.long_date(following.date)}, Easy 40 min"
     assert the(user, ui.link, "title").text == "Easy 40 min"
     await user.should_see(marker="run-it-now")

@@ -236,7 +236,7 @@ def test_the_volume_chart_has_planned_and_done_per_week_in_miles_with_this_week_
     planned, done = options["series"]
     assert (planned["name"], done["name"]) == ("Planned mi", "Done mi")
     assert planned["data"][0] == 10.0 and done["data"][0] == 10.0
-    assert planned["data"][1]["value"] == 20.0 and done["data"][1]["value"] == 0.0
+    assert planned["data"][1]["value"] == 20.0 and done["data"][1] == 0.0
     assert planned["data"][1]["itemStyle"]["borderWidth"] == 2
 
 
