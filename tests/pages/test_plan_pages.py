@@ -11,10 +11,12 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
+from runcoach.auth import service as accounts
 from runcoach.context import context
 from runcoach.domain.accounts import User as Account
 from runcoach.domain.goals import Goal, GoalKind
-from runcoach.domain.plans import Author, PlanDraft, PlanVersion
+from runcoach.domain.plan_model import WorkoutType
+from runcoach.domain.plans import Author, DayPlan, PlanDraft, PlanVersion
 from runcoach.domain.profile import Profile
 from runcoach.domain.session import Command
 from runcoach.domain.structure import describe
@@ -304,3 +306,31 @@ async def test_signed_out_the_plan_pages_ask_to_sign_in(user: User, path: str) -
     await add_account("ann@example.com")
     response = await user.http_client.get(path)
     assert response.status_code in (302, 303, 307) and "/login" in response.headers["location"]
+
+
+async def test_a_rest_day_says_so_and_has_no_run_button(user: User) -> None:
+    draft = easy_plan(last_monday())
+    tuesday = last_monday() + timedelta(weeks=2, days=1)
+    rest = DayPlan(wid=100, date=tuesday, type=WorkoutType.REST, hard=False, title="Rest")
+    await runner_with_plan("ann@example.com", draft.model_copy(update={"days": (*draft.days, rest)}))
+    await sign_in(user, "ann@example.com")
+    await user.open("/plan/workouts/100")
+    await user.should_see("Rest day: no running planned.")
+    assert the(user, ui.label, "facts").text == "Rest"
+    await user.should_not_see(marker="run-it-now")
+    await user.should_not_see(marker="segments")
+
+
+async def test_an_imperial_runner_reads_miles_on_the_calendar_and_the_workout(user: User) -> None:
+    account, _ = await runner_with_plan("ann@example.com")
+    await accounts.set_units(context().db, user_id=account.id, units="imperial")
+    await sign_in(user, "ann@example.com")
+    await user.open(f"/plan?view=week&day={last_monday().isoformat()}")
+    await user.should_see(marker="calendar")
+    assert re.search(r"40 min · \d+\.\d mi", cell(calendar_html(user), last_monday()))
+    assert the(user, ui.echart, "volume").options["series"][0]["name"] == "Planned mi"
+    await user.open("/plan/workouts/7")
+    await user.should_see(marker="segments")
+    assert re.fullmatch(r"40 min · \d+\.\d mi", the(user, ui.label, "facts").text)
+    columns = [c["label"] for c in the(user, ui.table, "segments").columns]
+    assert "Console mph" in columns and "Pace min/mi" in columns
