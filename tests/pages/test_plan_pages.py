@@ -334,3 +334,17 @@ async def test_an_imperial_runner_reads_miles_on_the_calendar_and_the_workout(us
     assert re.fullmatch(r"40 min · \d+\.\d mi", the(user, ui.label, "facts").text)
     columns = [c["label"] for c in the(user, ui.table, "segments").columns]
     assert "Console mph" in columns and "Pace min/mi" in columns
+
+
+async def test_after_a_reset_the_old_plan_is_readable_by_id_but_not_run(user: User) -> None:
+    account, stored = await runner_with_plan("ann@example.com")
+    ctx = context()
+    await service.reset(ctx.db, account.id, ctx.clock.now())
+    await sign_in(user, "ann@example.com")
+    await user.open("/plan")
+    await user.should_see("No plan yet.")
+    await user.open(f"/plan/workouts/7?plan={stored.plan.id}")
+    await user.should_see(marker="segments")
+    await user.should_not_see(marker="run-it-now")
+    response = await user.http_client.get("/plan/workouts/7")  # no active plan to find it in
+    assert response.status_code == 404
