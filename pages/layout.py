@@ -15,6 +15,7 @@ NAV = (
     ("Sessions", "/sessions", "timer"),
     ("Profile", "/profile", "person"),
     ("Goals", "/goals", "flag"),
+    ("Plan", "/plan", "calendar_month"),
     ("Settings", "/settings", "settings"),
 )
 

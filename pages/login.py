@@ -29,7 +29,7 @@ from runcoach.domain.errors import RunCoachError
 async def home() -> Response | None:
     if await setup_needed():
         return RedirectResponse("/setup")
-    return RedirectResponse("/workouts" if await current_user() else "/login")
+    return RedirectResponse("/today" if await current_user() else "/login")
 
 
 @ui.page("/login")

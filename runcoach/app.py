@@ -36,6 +36,9 @@ PAGE_MODULES = (
     "pages.settings",
     "pages.profile",
     "pages.goals",
+    "pages.plan",
+    "pages.plan_workout",
+    "pages.today",
     "pages.run",
     "pages.remote",
 )

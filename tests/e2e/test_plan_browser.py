@@ -1,0 +1,87 @@
+"""The plan in a real browser: the calendar fits a phone and a laptop without sideways scrolling,
+a day opens its workout page, and "Run it now" opens the live run view of that planned day.
+
+The plan is stored through the plan service on the server's database (the "Make a plan" form and
+POST /api/plans come separately); everything after that goes through the browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from runcoach.config import Settings
+from runcoach.db import users
+from runcoach.db.engine import Database
+from runcoach.plans import service
+from tests.e2e.conftest import ServerFactory
+from tests.helpers import PLAN_PROFILE, easy_plan, open_signed_in, tap, wait_connected, wait_for
+
+pytestmark = pytest.mark.browser
+
+EMAIL, PASSWORD = "planner@example.com", "correct horse battery"
+PHONE, LAPTOP = (390, 844), (1280, 800)
+
+
+async def store_plan(data_dir: Path, monday: date) -> None:
+    settings = Settings(data_dir=data_dir)
+    database = Database(settings.resolved_database_url)
+    await database.start()
+    try:
+        async with database.session() as db:
+            account = await users.get_user_by_email(db, email=EMAIL)
+        assert account is not None
+        now = datetime.now(settings.zone)
+        await service.store_new(database, account.id, goal_id=None, seed=1, draft=easy_plan(monday), now=now)
+    finally:
+        await database.close()
+
+
+def no_sideways_scrolling(driver: WebDriver) -> bool:
+    return bool(driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def test_calendar_to_run_it_now_in_a_real_browser(
+    runcoach_server: ServerFactory, browser: Callable[[tuple[int, int]], WebDriver]
+) -> None:
+    server = runcoach_server.start()
+    token = runcoach_server.user_with_token(EMAIL, PASSWORD, admin=False)
+    with server.api(token) as api:
+        response = api.client.put("/api/profile", json=PLAN_PROFILE.model_dump(mode="json"))
+        assert response.status_code == 200, response.text
+    today = datetime.now(Settings(data_dir=server.data_dir).zone).date()
+    this_monday = today - timedelta(days=today.weekday())
+    asyncio.run(store_plan(server.data_dir, this_monday - timedelta(weeks=1)))
+    next_monday = this_monday + timedelta(weeks=1)  # wid 7: always ahead, so it can be run
+
+    laptop = browser(LAPTOP)
+    open_signed_in(laptop, server.base, "/plan", EMAIL, PASSWORD)
+    wait_for(laptop, lambda d: d.find_elements(By.CSS_SELECTOR, ".rc-today"), "today on the month")
+    assert no_sideways_scrolling(laptop)
+
+    phone = browser(PHONE)
+    week = f"/plan?view=week&day={next_monday.isoformat()}"
+    open_signed_in(phone, server.base, week, EMAIL, PASSWORD)
+    link = wait_for(
+        phone, lambda d: d.find_element(By.CSS_SELECTOR, 'a[href="/plan/workouts/7"]'), "next Monday's run"
+    )
+    assert no_sideways_scrolling(phone)
+    assert link.is_displayed()
+    link.click()
+    wait_for(phone, lambda d: d.current_url.endswith("/plan/workouts/7"), "the workout page")
+    wait_connected(phone)
+    assert no_sideways_scrolling(phone)
+    tap(phone, "rc-run-it-now")
+    wait_for(phone, lambda d: re.search(r"/sessions/\d+/run$", d.current_url), "the run view")
+    wait_connected(phone)
+    wait_for(phone, lambda d: d.find_element(By.ID, "rc-remaining").is_displayed(), "the run view's clock")
+    with server.api(token) as api:
+        session_id = int(phone.current_url.rsplit("/", 2)[1])
+        assert api.get(f"/api/sessions/{session_id}")["name"] == "Easy 40 min"
