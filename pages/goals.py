@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi.responses import RedirectResponse, Response
@@ -14,10 +15,53 @@ from runcoach.context import context
 from runcoach.domain.accounts import User
 from runcoach.domain.errors import InvalidInput, RunCoachError
 from runcoach.domain.goals import Feasibility, GoalKind, StoredGoal
+from runcoach.domain.planner import PlanRefused
+from runcoach.domain.plans import Methodology
 from runcoach.goals import present, service
+from runcoach.plans import service as plans
+from runcoach.workouts.service import draw_seed
+
+METHODOLOGIES = {Methodology.DANIELS.value: "Daniels", Methodology.EIGHTY_TWENTY.value: "80/20"}
 
 
-def goal_card(stored: StoredGoal) -> None:
+def plan_row(user: User, stored: StoredGoal) -> None:
+    """Make a plan for this goal: the methodology, then the plan service; a refusal lists its reasons."""
+
+    async def make() -> None:
+        ctx = context()
+        refused.show("")
+        try:
+            await plans.create(
+                ctx.db,
+                user.id,
+                goal_id=stored.id,
+                start_date=ctx.today(),
+                methodology=Methodology(method.value),
+                seed=draw_seed(),
+                today=ctx.today(),
+                now=ctx.clock.now(),
+            )
+        except PlanRefused as exc:
+            refused.show(" ".join(exc.reasons))
+            return
+        except RunCoachError as exc:
+            refused.show(str(exc))
+            return
+        ui.navigate.to("/plan")
+
+    with ui.row().classes("items-center gap-3"):
+        method = ui.toggle(METHODOLOGIES, value=Methodology.DANIELS.value).props("dense no-caps")
+        method.mark(f"methodology-{stored.id}")
+        ui.button("Make a plan", icon="event_note", on_click=make).props("unelevated no-caps").mark(
+            f"make-plan-{stored.id}"
+        )
+    ui.label("A new plan replaces your current one, which stays readable as an archived plan.").classes(
+        "text-xs text-gray-500"
+    )
+    refused = ErrorLabel().mark(f"plan-refused-{stored.id}")
+
+
+def goal_card(stored: StoredGoal, user: User, today: date) -> None:
     verdict = stored.assessment
     with ui.card().classes("w-full").mark(f"goal-{stored.id}"):
         with ui.row().classes("items-center gap-2"):
@@ -28,6 +72,9 @@ def goal_card(stored: StoredGoal) -> None:
         ui.label(verdict.reason).classes("text-gray-700")
         if verdict.feasibility is not Feasibility.OK and verdict.realistic_target:
             ui.label(f"To make it realistic: {verdict.realistic_target}").classes("text-sm")
+        last = stored.goal.race_date or stored.goal.by_date
+        if last is None or last >= today:
+            plan_row(user, stored)
 
 
 @ui.refreshable
@@ -37,7 +84,7 @@ async def goals_list(user: User) -> None:
     if not goals:
         ui.label("No goals yet.").classes("text-gray-600").mark("no-goals")
     for stored in goals:
-        goal_card(stored)
+        goal_card(stored, user, ctx.today())
 
 
 def goal_form(user: User) -> None:

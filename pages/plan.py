@@ -107,11 +107,14 @@ async def plan_page(view: str = "", day: str = "") -> Response | None:
     units = units_of(user.units)
     with frame("Plan", user):
         if cal.plan is None:
-            no_plan(user)
+            no_plan()
             return None
         plan_header(cal.plan, await goal_title(user.id, cal.plan))
         volume_chart(cal, units)
         navigation(shown, around, today)
         grid(cal, shown, around, units)
         legend()
+        with ui.row().classes("gap-4"):
+            ui.link("Versions and changes", "/plan/versions").mark("versions-link")
+            ui.link("Goals", "/goals")
     return None

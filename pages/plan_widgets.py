@@ -29,21 +29,19 @@ def run_it_now(user: User, plan_id: int, wid: int) -> None:
     error = ErrorLabel().mark("run-error")
 
 
-def make_plan_placeholder(user: User) -> None:
-    """PLACEHOLDER for the "Make a plan" form (goal, start date, methodology) that will call the
-    plan service behind POST /api/plans. Until it lands, the runner is pointed to their goals."""
-    del user  # the form will make the plan for this runner
-    ui.link("Set a goal to plan for", "/goals").mark("goals-link")
+def make_plan_link() -> None:
+    """Plans are made from a goal: each goal on the Goals page has its "Make a plan" button."""
+    ui.link("Make a plan from one of your goals", "/goals").mark("goals-link")
 
 
-def no_plan(user: User) -> None:
+def no_plan() -> None:
     """What the plan pages show when the runner has no plan yet."""
     with ui.card().classes("w-full gap-2").mark("no-plan"):
         ui.label("No plan yet.").classes("text-lg font-medium")
         ui.label("Make a plan for one of your goals and your calendar fills with workouts.").classes(
             "text-gray-700"
         )
-        make_plan_placeholder(user)
+        make_plan_link()
 
 
 def not_found(user: User, what: str = "workout") -> None:

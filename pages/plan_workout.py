@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from nicegui import ui
 
 from pages.layout import frame
+from pages.plan_edit import AdaptCard, EditCard
 from pages.plan_widgets import not_found, run_it_now
 from runcoach.auth.web import current_user
 from runcoach.context import context
@@ -102,5 +103,10 @@ async def plan_workout_page(wid: str, plan: str = "") -> Response | None:
         summary(compiled, shown, units)
         actions(user, compiled, shown, present.can_run(compiled, ctx.today()))
         program(compiled, shown, units)
+        if present.can_edit(compiled, shown, ctx.today()):
+            if compiled.day.date == ctx.today() and compiled.program is not None:
+                AdaptCard(user, shown, compiled)
+            EditCard(user, shown, compiled, ctx.today())
         edit_history(present.history(versions, compiled.day.wid, zones, treadmill))
+        ui.link("All versions of the plan", "/plan/versions").mark("versions-link")
     return None

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from nicegui import ui
 
 from pages.layout import frame
-from pages.plan_widgets import make_plan_placeholder, run_it_now
+from pages.plan_widgets import make_plan_link, run_it_now
 from runcoach.auth.web import current_user
 from runcoach.context import context
 from runcoach.domain.accounts import Units, User
@@ -60,10 +60,10 @@ def week_section(cal: Calendar, units: Units) -> None:
         ui.link("Month", present.calendar_url(CalendarView.MONTH, cal.today)).mark("month-link")
 
 
-def no_plan_today(user: User) -> None:
+def no_plan_today() -> None:
     with ui.card().classes("w-full gap-2").mark("no-plan"):
         ui.label("No plan yet: make one for a goal and today's workout shows here.").classes("text-gray-700")
-        make_plan_placeholder(user)
+        make_plan_link()
         ui.link("Or generate a quick workout", "/workouts").mark("quick-workout")
 
 
@@ -85,7 +85,7 @@ async def today_page() -> Response | None:
     units = units_of(user.units)
     with frame(f"Today, {present.long_date(today)}", user):
         if cal.plan is None:
-            no_plan_today(user)
+            no_plan_today()
             return None
         (today_row,) = (d for d in cal.days if d.is_today)
         today_section(user, cal, today_row, units)

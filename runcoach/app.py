@@ -39,6 +39,8 @@ PAGE_MODULES = (
     "pages.plan",
     "pages.plan_workout",
     "pages.today",
+    "pages.plan_versions",
+    "pages.checkin",
     "pages.run",
     "pages.remote",
 )

@@ -27,6 +27,7 @@ from runcoach.domain.structure import Treadmill, Zones
 from runcoach.domain.workouts import Segment
 from runcoach.live import present as live_present
 from runcoach.plans.calendar import Calendar, CalendarDay, DayStatus, WeekVolume
+from runcoach.plans.service import PlanView
 from runcoach.workouts import present as workout_present
 
 KM_PER_MILE = live_present.KM_PER_MILE
@@ -148,6 +149,12 @@ def next_planned(days: Sequence[CompiledDay], today: date) -> CompiledDay | None
 def can_run(compiled: CompiledDay, today: date) -> bool:
     """Whether the page offers "Run it now": a day with a treadmill program, today or later."""
     return compiled.program is not None and compiled.day.date >= today
+
+
+def can_edit(compiled: CompiledDay, plan: PlanView, today: date) -> bool:
+    """A day can be changed while it is today or ahead, on the active plan, unless it is the race."""
+    day = compiled.day
+    return plan.version.plan.archived_at is None and day.date >= today and day.type is not WorkoutType.RACE
 
 
 def week_volume(days: Sequence[CalendarDay]) -> tuple[float, float]:
