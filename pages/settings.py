@@ -14,6 +14,7 @@ from runcoach.auth.web import current_user
 from runcoach.context import context
 from runcoach.domain.accounts import Units, User
 from runcoach.domain.errors import RunCoachError
+from runcoach.plans import feed
 
 
 def when(moment: datetime | None) -> str:
@@ -63,6 +64,43 @@ def units_card(user: User) -> None:
         saved = ui.label("").classes("text-sm text-gray-600").mark("units-saved")
 
 
+async def feed_card(user: User) -> None:
+    """The private calendar feed: make (or replace) the secret link, shown once, or stop it."""
+    base = str(ui.context.client.request.base_url).rstrip("/")
+
+    async def make() -> None:
+        ctx = context()
+        token = await feed.new_link(ctx.db, user.id, ctx.clock.now())
+        link.set_text(f"{base}/feeds/{token}.ics")
+        link_box.set_visibility(True)
+        state.set_text("Active: a new link was made now; the one before stopped working.")
+
+    async def stop() -> None:
+        await feed.stop(context().db, user.id)
+        link_box.set_visibility(False)
+        state.set_text("No feed: no link works.")
+
+    made = await feed.has_link(context().db, user.id)
+    with ui.card().classes("w-full"):
+        ui.label("Calendar feed").classes("text-lg font-semibold")
+        ui.label(
+            "Subscribe to your plan in a phone calendar with a secret link. Anyone with the link can "
+            "read your plan: make a new one to stop the old."
+        ).classes("text-sm text-gray-700")
+        state = (
+            ui.label(f"Active since {when(made)}." if made else "No feed yet.")
+            .classes("text-sm text-gray-600")
+            .mark("feed-state")
+        )
+        with ui.row().classes("gap-2"):
+            ui.button("New link", icon="link", on_click=make).props("no-caps").mark("feed-new")
+            ui.button("Stop", on_click=stop).props("flat no-caps color=negative").mark("feed-stop")
+        with ui.column().classes("w-full bg-amber-50 p-3 rounded") as link_box:
+            ui.label("Copy it now: it is shown only once.").classes("text-sm")
+            link = ui.label("").classes("font-mono break-all").mark("feed-link")
+        link_box.set_visibility(False)
+
+
 @ui.page("/settings")
 async def settings_page() -> Response | None:
     user = await current_user()
@@ -86,6 +124,7 @@ async def settings_page() -> Response | None:
     with frame("Settings", user):
         ui.label(f"Signed in as {user.name} ({user.email})").classes("text-gray-600")
         units_card(user)
+        await feed_card(user)
         with ui.card().classes("w-full"):
             ui.label("API tokens").classes("text-lg font-semibold")
             ui.markdown("Scripts use a token as `Authorization: Bearer <token>`. See [/docs](/docs).")

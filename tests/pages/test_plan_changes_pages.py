@@ -135,3 +135,19 @@ async def test_someone_elses_run_has_no_check_in_page(user: User) -> None:
     ):
         response = await user.http_client.get(path)
         assert response.status_code == 404 and "Run not found" in response.text
+
+
+async def test_settings_makes_a_calendar_link_that_serves_the_plan_and_can_be_stopped(user: User) -> None:
+    ann = await runner_with_profile(user)
+    plan_id = await a_plan_from_this_week(ann)
+    await user.open("/settings")
+    await user.should_see("No feed yet.")
+    user.find(marker="feed-new").click()
+    await user.should_see("Copy it now: it is shown only once.")
+    link = next(iter(user.find(marker="feed-link").elements)).text
+    path = link[link.index("/feeds/") :]
+    feed = await user.http_client.get(path)
+    assert feed.status_code == 200 and f"UID:plan-{plan_id}-day-1@runcoach" in feed.text
+    user.find(marker="feed-stop").click()
+    await user.should_see("No feed: no link works.")
+    assert (await user.http_client.get(path)).status_code == 404
