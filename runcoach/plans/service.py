@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 #: A plan may start up to a year ahead (a spring marathon planned in autumn), never in a past week.
 MAX_START_AHEAD_DAYS = 366
+ARCHIVED = "This plan was reset and is kept as it was: change or run your current plan"
 NO_PLAN = "No plan yet: make one for a goal first"
 BUSY = "The plan kept changing while this change was saved; reload and try again"
 CHANGE_ATTEMPTS = 3
@@ -164,8 +165,8 @@ async def change(
 ) -> PlanVersion:
     """Apply `make` to the current version of an active plan and store the result as the next one.
 
-    NotFound for a plan that is not the runner's or is archived; PlanBreaksRules (422) when the new
-    draft breaks a rule; Conflict when other changes kept winning the race.
+    NotFound for a plan that is not the runner's; Conflict for an archived one, or when other changes
+    kept winning the race; PlanBreaksRules (422) when the new draft breaks a rule.
     """
     for attempt in range(1, CHANGE_ATTEMPTS + 1):
         try:
@@ -202,7 +203,7 @@ async def run_day(database: Database, hub: Hub, user_id: int, plan_id: int, wid:
     """A run session of a planned day of the active plan, compiled for today's paces and treadmill."""
     plan = await view(database, user_id, plan_id)
     if plan.version.plan.archived_at is not None:
-        raise Conflict("This plan was reset: run a day of your current plan")
+        raise Conflict(ARCHIVED)
     compiled = plan.day(wid)
     if compiled.program is None:
         day = compiled.day
@@ -343,8 +344,10 @@ async def _change_once(
 ) -> PlanVersion:
     async with database.session() as db:
         plan = await queries.get_plan(db, plan_id=plan_id, owner_id=user_id)
-        if plan is None or plan.archived_at is not None:
-            raise NotFound(f"Plan {plan_id} not found" if plan is None else "This plan was reset")
+        if plan is None:
+            raise NotFound(f"Plan {plan_id} not found")
+        if plan.archived_at is not None:
+            raise Conflict(ARCHIVED)
         current_version = await queries.get_version(db, plan_id=plan_id, owner_id=user_id)
         assert current_version is not None  # a plan always has a current version
         profile = await _profile(db, user_id)

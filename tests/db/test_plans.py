@@ -159,7 +159,7 @@ async def test_reset_archives_the_plan_and_stops_changes(database: Database) -> 
     assert await service.reset(database, ann, T0) == plan.id
     with pytest.raises(NotFound, match="No plan yet"):
         await service.current(database, ann)
-    with pytest.raises(NotFound, match="reset"):
+    with pytest.raises(Conflict, match="reset"):
         await service.change(database, ann, plan.id, move(1, 6), author=Author.RUNNER, now=T0)
     with pytest.raises(NotFound, match="No plan yet"):
         await service.reset(database, ann, T0)

@@ -16,13 +16,15 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as ec
 
 from runcoach.config import Settings
 from runcoach.db import users
 from runcoach.db.engine import Database
 from runcoach.plans import service
 from tests.e2e.conftest import ServerFactory
-from tests.helpers import PLAN_PROFILE, easy_plan, open_signed_in, tap, wait_connected, wait_for
+from tests.helpers import PLAN_PROFILE, easy_plan, field, open_signed_in, tap, wait_connected, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -85,3 +87,47 @@ def test_calendar_to_run_it_now_in_a_real_browser(
     with server.api(token) as api:
         session_id = int(phone.current_url.rsplit("/", 2)[1])
         assert api.get(f"/api/sessions/{session_id}")["name"] == "Easy 40 min"
+
+
+def button(driver: WebDriver, text: str) -> WebElement:
+    xpath = f"//button[.//*[normalize-space()='{text}']]"
+    return wait_for(driver, ec.element_to_be_clickable((By.XPATH, xpath)), f"the {text} button")
+
+
+def test_profile_goal_plan_calendar_run_it_now_the_whole_way_in_a_real_browser(
+    runcoach_server: ServerFactory, browser: Callable[[tuple[int, int]], WebDriver]
+) -> None:
+    """A new runner does it all through the pages: profile, a goal, a plan, the calendar, Run it now."""
+    server = runcoach_server.start()
+    runcoach_server.user_with_token(EMAIL, PASSWORD, admin=False)
+    laptop = browser(LAPTOP)
+    open_signed_in(laptop, server.base, "/profile", EMAIL, PASSWORD)
+    field(laptop, "Easy pace per km (m:ss)").send_keys("6:00")
+    button(laptop, "Save profile").click()
+    wait_for(laptop, lambda d: "VDOT" in d.page_source, "the paces the profile gives")
+
+    laptop.get(server.base + "/goals")
+    wait_connected(laptop)
+    today = datetime.now(Settings(data_dir=server.data_dir).zone).date()
+    field(laptop, "Race date (YYYY-MM-DD)").send_keys((today + timedelta(weeks=10)).isoformat())
+    button(laptop, "Set goal").click()
+    button(laptop, "Make a plan").click()
+    wait_for(laptop, lambda d: d.current_url.endswith("/plan"), "the calendar of the new plan")
+    wait_connected(laptop)
+
+    next_week = today - timedelta(days=today.weekday()) + timedelta(weeks=1)
+    laptop.get(f"{server.base}/plan?view=week&day={next_week.isoformat()}")
+    wait_connected(laptop)
+    link = wait_for(
+        laptop,
+        lambda d: d.find_element(By.CSS_SELECTOR, 'a[href^="/plan/workouts/"]'),
+        "a planned day next week",
+    )
+    link.click()
+    wait_for(laptop, lambda d: "/plan/workouts/" in d.current_url, "the workout page")
+    wait_connected(laptop)
+    tap(laptop, "rc-run-it-now")
+    wait_for(laptop, lambda d: re.search(r"/sessions/\d+/run$", d.current_url), "the run view")
+    wait_connected(laptop)
+    wait_for(laptop, lambda d: d.find_element(By.ID, "rc-remaining").is_displayed(), "the run view's clock")
+    assert no_sideways_scrolling(laptop)
