@@ -165,7 +165,7 @@ VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="A versi
 class RevertIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    version: WholeNumber = Field(ge=1, le=MAX_ID, description="The version to go back to")
+    version: WholeNumber = Field(ge=1, le=MAX_ID, description="The version to go back to", examples=[1])
 
 
 class ResetOut(BaseModel):

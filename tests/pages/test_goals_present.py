@@ -48,7 +48,7 @@ def test_the_chosen_kind_alone_is_read(values: dict[str, Any], goal: dict[str, A
     ("values", "field", "message"),
     [
         (form(race_date=""), "", "A race goal needs race_distance_m and race_date"),
-        (form(race_date="next week"), "race_date", "valid date"),
+        (form(race_date="next week"), "race_date", "YYYY-MM-DD"),
         (form(target_time="1h45"), "target_time", "Write the time as h:mm:ss or m:ss"),
         (form(target_time="0:10"), "target_time", "greater than or equal to 180"),
         (form(race_distance="other"), "other_km", "Give the race distance in km"),
