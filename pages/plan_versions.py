@@ -14,8 +14,8 @@ from runcoach.context import context
 from runcoach.domain.accounts import User
 from runcoach.domain.errors import NotFound, RunCoachError
 from runcoach.domain.plans import Author, PlanVersion
-from runcoach.plans import diff_present as present
-from runcoach.plans import service
+from runcoach.live.present import units_of
+from runcoach.plans import present, service
 
 KIND_CLASSES = {
     "added": "text-green-700",
@@ -27,7 +27,7 @@ KIND_CLASSES = {
 
 async def _diff(user: User, plan_id: int, old: int, new: int) -> None:
     d = await service.diff_versions(context().db, user.id, plan_id, old, new)
-    ui.echart(present.volume_chart(d)).classes("w-full h-64").mark("diff-chart")
+    ui.echart(present.diff_chart(d, units_of(user.units))).classes("w-full h-64").mark("diff-chart")
     lines = present.diff_lines(d)
     if not lines:
         ui.label("The two versions plan the same days.").classes("text-gray-600").mark("no-diff")

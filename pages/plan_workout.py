@@ -15,6 +15,7 @@ from runcoach.domain.accounts import Units, User
 from runcoach.domain.errors import NotFound
 from runcoach.domain.plan_model import WorkoutType
 from runcoach.domain.plans import CompiledDay
+from runcoach.domain.rules import weekday_date
 from runcoach.domain.structure import describe
 from runcoach.live.present import units_of
 from runcoach.plans import present, service
@@ -31,7 +32,7 @@ def _fact(label: str, value: str, marker: str) -> None:
 def summary(compiled: CompiledDay, plan: PlanView, units: Units) -> None:
     day = compiled.day
     with ui.row().classes("gap-x-8 gap-y-2 items-start"):
-        _fact("Date", f"{present.long_date(day.date)} {day.date.year}", "date")
+        _fact("Date", f"{weekday_date(day.date)} {day.date.year}", "date")
         _fact("Type", present.TYPE_LABEL[day.type] + (" · hard day" if day.hard else ""), "type")
         _fact("Planned", present.day_facts(compiled, units), "facts")
     if day.structure is not None:

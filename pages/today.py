@@ -15,6 +15,7 @@ from runcoach.context import context
 from runcoach.domain.accounts import Units, User
 from runcoach.domain.plan_model import WorkoutType
 from runcoach.domain.plans import CompiledDay
+from runcoach.domain.rules import weekday_date
 from runcoach.live.present import units_of
 from runcoach.plans import present
 from runcoach.plans.calendar import Calendar, CalendarDay, calendar
@@ -83,7 +84,7 @@ async def today_page() -> Response | None:
         ctx.db, user.id, start=start, end=end, today=today, zone=ctx.settings.zone, now=ctx.clock.now()
     )
     units = units_of(user.units)
-    with frame(f"Today, {present.long_date(today)}", user):
+    with frame(f"Today, {weekday_date(today)}", user):
         if cal.plan is None:
             no_plan_today()
             return None

@@ -84,18 +84,37 @@ class PlanWeekOut(BaseModel):
     planned_duration_s: int
 
 
-class PlanOut(BaseModel):
+class VersionIdentity(BaseModel):
+    """Which plan and version, who made it and why: the head of a plan and of a version listing."""
+
     id: int
     goal_id: int | None
     version: int
     is_current: bool
     archived: bool
     methodology: Methodology
-    start_date: date
-    end_date: date
     created_by: Author
     reason: str
     created_at: datetime
+
+    @staticmethod
+    def fields(v: PlanVersion) -> dict[str, Any]:
+        return {
+            "id": v.plan.id,
+            "goal_id": v.plan.goal_id,
+            "version": v.number,
+            "is_current": v.is_current,
+            "archived": v.plan.archived_at is not None,
+            "methodology": v.plan.methodology,
+            "created_by": v.created_by,
+            "reason": v.reason,
+            "created_at": v.created_at,
+        }
+
+
+class PlanOut(VersionIdentity):
+    start_date: date
+    end_date: date
     weeks: list[PlanWeekOut]
     workouts: list[PlanWorkoutOut]
 
@@ -114,7 +133,7 @@ class PlanOut(BaseModel):
             for w, (km, seconds) in zip(draft.weeks, plan.totals, strict=True)
         ]
         return cls(
-            **_identity(v),
+            **cls.fields(v),
             start_date=draft.start_date,
             end_date=draft.end_date,
             weeks=weeks,
@@ -128,35 +147,12 @@ class DayChangeOut(BaseModel):
     after: dict[str, Any] | None
 
 
-class VersionOut(BaseModel):
-    id: int
-    goal_id: int | None
-    version: int
-    is_current: bool
-    archived: bool
-    methodology: Methodology
-    created_by: Author
-    reason: str
-    created_at: datetime
+class VersionOut(VersionIdentity):
     changes: list[DayChangeOut] = Field(description="The days this version changed against the one before")
 
     @classmethod
     def of(cls, v: PlanVersion) -> VersionOut:
-        return cls(**_identity(v), changes=[DayChangeOut(**c) for c in v.changes])
-
-
-def _identity(v: PlanVersion) -> dict[str, Any]:
-    return {
-        "id": v.plan.id,
-        "goal_id": v.plan.goal_id,
-        "version": v.number,
-        "is_current": v.is_current,
-        "archived": v.plan.archived_at is not None,
-        "methodology": v.plan.methodology,
-        "created_by": v.created_by,
-        "reason": v.reason,
-        "created_at": v.created_at,
-    }
+        return cls(**cls.fields(v), changes=[DayChangeOut(**c) for c in v.changes])
 
 
 VersionQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="A version; absent: the current one")]

@@ -198,7 +198,7 @@ def _long_runs(plan: PlanSummary, loads: list[_WeekLoad]) -> Iterator[Violation]
             yield Violation(
                 rule=Rule.LONG_RUN_SHARE,
                 date=run.date,
-                message=f"{_weekday_date(run.date)}: the long run of {run.distance_km:.1f} km is {share} % "
+                message=f"{weekday_date(run.date)}: the long run of {run.distance_km:.1f} km is {share} % "
                 f"of the week's {volume:.1f} km (limit {100 * MAX_LONG_RUN_SHARE:.0f} %).",
             )
         if run.duration_s > limit_s + _TOLERANCE:
@@ -206,7 +206,7 @@ def _long_runs(plan: PlanSummary, loads: list[_WeekLoad]) -> Iterator[Violation]
             yield Violation(
                 rule=Rule.LONG_RUN_DURATION,
                 date=run.date,
-                message=f"{_weekday_date(run.date)}: the long run lasts {_clock(run.duration_s)} "
+                message=f"{weekday_date(run.date)}: the long run lasts {_clock(run.duration_s)} "
                 f"(limit {_clock(limit_s)}{plan_kind}).",
             )
 
@@ -240,7 +240,7 @@ def _hard_days(plan: PlanSummary) -> Iterator[Violation]:
             yield Violation(
                 rule=Rule.HARD_DAYS_IN_A_ROW,
                 date=after.date,
-                message=f"{_weekday_date(after.date)}: {_a_run(after)} the day after {_a_run(before)}; "
+                message=f"{weekday_date(after.date)}: {_a_run(after)} the day after {_a_run(before)}; "
                 "two hard days in a row leave no time to recover.",
             )
 
@@ -295,7 +295,7 @@ def _race_day(plan: PlanSummary) -> Iterator[Violation]:
         yield Violation(
             rule=Rule.RACE_DAY,
             date=plan.race_date,
-            message=f"{_weekday_date(plan.race_date)}: race day, but "
+            message=f"{weekday_date(plan.race_date)}: race day, but "
             f"{_race(plan.race_distance)} is not on the plan.",
         )
 
@@ -311,14 +311,14 @@ def _weekdays(plan: PlanSummary, constraints: PlanConstraints) -> Iterator[Viola
             yield Violation(
                 rule=Rule.UNAVAILABLE_DAY,
                 date=run.date,
-                message=f"{_weekday_date(run.date)}: {_a_run(run)} is planned, "
+                message=f"{weekday_date(run.date)}: {_a_run(run)} is planned, "
                 f"but {name} is not one of your training days.",
             )
         elif run.duration_s > minutes * 60 + _TOLERANCE:
             yield Violation(
                 rule=Rule.DAY_TOO_LONG,
                 date=run.date,
-                message=f"{_weekday_date(run.date)}: {_a_run(run)} of {_clock(run.duration_s)} "
+                message=f"{weekday_date(run.date)}: {_a_run(run)} of {_clock(run.duration_s)} "
                 f"is planned, but you have {_clock(minutes * 60)} on {name}s.",
             )
 
@@ -326,7 +326,7 @@ def _weekdays(plan: PlanSummary, constraints: PlanConstraints) -> Iterator[Viola
 def _treadmill(plan: PlanSummary, constraints: PlanConstraints) -> Iterator[Violation]:
     c = constraints
     for run in plan.workouts:
-        day = _weekday_date(run.date)
+        day = weekday_date(run.date)
         if run.max_speed_kmh is not None and run.max_speed_kmh > c.max_speed_kmh + _TOLERANCE:
             speed = _figure(run.max_speed_kmh, c.max_speed_kmh, digits=1)
             yield Violation(
@@ -365,13 +365,10 @@ def _day_month(day: date) -> str:
     return f"{day.day} {_MONTHS[day.month - 1]}"
 
 
-def _weekday_date(day: date) -> str:
-    return f"{Weekday(day.weekday()).name.title()} {_day_month(day)}"
-
-
 def weekday_date(day: date) -> str:
-    """'Wednesday 12 March', as every rule sentence names a day (edits and Adapt today use it too)."""
-    return _weekday_date(day)
+    """'Wednesday 12 March', as every rule sentence names a day (edits, Adapt today and the pages use
+    it too); spelled here, not with strftime, which follows the server's locale."""
+    return f"{Weekday(day.weekday()).name.title()} {_day_month(day)}"
 
 
 def _a_run(run: PlannedWorkout) -> str:

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from runcoach.domain.accounts import Units
-from runcoach.domain.paces import MILE_M, clock
+from runcoach.domain.paces import clock
 from runcoach.domain.plan_model import WorkoutType
 from runcoach.domain.plans import CompiledDay
 from runcoach.domain.structure import describe
+from runcoach.plans import present
 from runcoach.plans.service import PlanView
 
 #: RFC 5545 3.1: lines longer than 75 octets are folded.
@@ -43,7 +44,7 @@ def feed(plan: PlanView | None, *, units: Units, title: str) -> str:
 def _event(plan: PlanView, c: CompiledDay, units: Units) -> list[str]:
     day = c.day
     plan_id = plan.version.plan.id
-    summary = f"{day.title} · {_distance(c.summary.distance_km, units)}"
+    summary = f"{day.title} · {present.distance_text(c.summary.distance_km, units)}"
     if day.structure is not None:
         details = describe(day.structure, plan.profile.paces().zones, units)
         summary += f" · {clock(c.summary.duration_s)}"
@@ -61,12 +62,6 @@ def _event(plan: PlanView, c: CompiledDay, units: Units) -> list[str]:
         "TRANSP:TRANSPARENT",
         "END:VEVENT",
     ]
-
-
-def _distance(km: float, units: Units) -> str:
-    if units is Units.IMPERIAL:
-        return f"{km * 1000 / MILE_M:.1f} mi"
-    return f"{km:.1f} km"
 
 
 def _utc(moment: datetime) -> str:

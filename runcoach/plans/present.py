@@ -21,8 +21,11 @@ from pydantic import ValidationError
 from runcoach.domain import ids
 from runcoach.domain.accounts import Units
 from runcoach.domain.errors import NotFound
+from runcoach.domain.paces import clock
+from runcoach.domain.plan_edits import PlanDiff
 from runcoach.domain.plan_model import WorkoutType
-from runcoach.domain.plans import CompiledDay, DayPlan, PlanDraft, PlanVersion
+from runcoach.domain.plans import Author, CompiledDay, DayPlan, PlanDraft, PlanVersion
+from runcoach.domain.rules import weekday_date
 from runcoach.domain.structure import Treadmill, Zones
 from runcoach.domain.workouts import Segment
 from runcoach.live import present as live_present
@@ -76,7 +79,7 @@ STATUS_COLOUR: dict[DayStatus, str] = {
     DayStatus.REST: "#6b7280",
 }
 
-AUTHOR_TEXT = {"generator": "the generator", "runner": "you", "coach": "the coach"}
+AUTHOR_TEXT = {Author.GENERATOR: "the generator", Author.RUNNER: "you", Author.COACH: "the coach"}
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -118,11 +121,6 @@ def duration_text(seconds: float) -> str:
     return f"{hours} h {rest} min" if rest else f"{hours} h"
 
 
-def long_date(day: date) -> str:
-    """'Thursday 28 November' (the year is left out: a plan spans months, not years)."""
-    return f"{stdlib_calendar.day_name[day.weekday()]} {day.day} {stdlib_calendar.month_name[day.month]}"
-
-
 def short_date(day: date) -> str:
     """'Thu 28 Nov'."""
     return f"{WEEKDAYS[day.weekday()]} {day.day} {stdlib_calendar.month_abbr[day.month]}"
@@ -138,7 +136,7 @@ def day_facts(compiled: CompiledDay, units: Units) -> str:
 
 def next_line(compiled: CompiledDay) -> str:
     """'Next: Thursday 28 November, Tempo 45 min'."""
-    return f"Next: {long_date(compiled.day.date)}, {compiled.day.title}"
+    return f"Next: {weekday_date(compiled.day.date)}, {compiled.day.title}"
 
 
 def next_planned(days: Sequence[CompiledDay], today: date) -> CompiledDay | None:
@@ -243,7 +241,7 @@ def range_title(view: CalendarView, day: date) -> str:
     """'November 2026', or 'Week of Monday 23 November 2026'."""
     if view is CalendarView.WEEK:
         monday = monday_of(day)
-        return f"Week of {long_date(monday)} {monday.year}"
+        return f"Week of {weekday_date(monday)} {monday.year}"
     return f"{stdlib_calendar.month_name[day.month]} {day.year}"
 
 
@@ -462,7 +460,7 @@ def history(
             entries.append(
                 HistoryEntry(
                     version=v.number,
-                    author=AUTHOR_TEXT.get(v.created_by.value, v.created_by.value),
+                    author=AUTHOR_TEXT[v.created_by],
                     reason=v.reason,
                     when=workout_present.created(v.created_at),
                     before=day_text(change.get("before"), zones, treadmill),
@@ -484,3 +482,62 @@ def day_text(data: dict[str, Any] | None, zones: Zones, treadmill: Treadmill) ->
         return f"{short_date(day.date)}: {day.title} ({day.type.value})"
     minutes = duration_text(day.structure.planned_duration_s(zones, treadmill))
     return f"{short_date(day.date)}: {day.title} ({day.type.value}, {minutes})"
+
+
+# --- versions and the diff between two -------------------------------------------------------
+
+
+def version_line(version: PlanVersion) -> str:
+    """'Version 3 · by you · 26 Nov 07:10 UTC · 2 days changed'."""
+    days = len(version.changes)
+    changed = "" if version.number == 1 else f" · {days} day{'s' if days != 1 else ''} changed"
+    when = version.created_at.strftime("%d %b %H:%M UTC")
+    return f"Version {version.number} · by {AUTHOR_TEXT[version.created_by]} · {when}{changed}"
+
+
+def diff_lines(d: PlanDiff) -> list[tuple[str, str]]:
+    """(kind, sentence) per difference (kind: added, removed, moved or changed), as the page lists them."""
+    lines = [("added", f"Added: {weekday_date(day.date)}, {day.title}") for day in d.added]
+    lines += [("removed", f"Removed: {weekday_date(day.date)}, {day.title}") for day in d.removed]
+    lines += [("moved", f"Moved: {weekday_date(m.from_date)} → {weekday_date(m.to_date)}") for m in d.moved]
+    for c in d.changed:
+        before = f"{c.before_type.value} {clock(c.before_duration_s)}"
+        after = (
+            f"{c.after_type.value} {clock(c.after_duration_s)}" if c.after_duration_s else c.after_type.value
+        )
+        lines.append(("changed", f"Changed: {weekday_date(c.date)}, {before} → {after}"))
+    return lines
+
+
+def diff_chart(d: PlanDiff, units: Units) -> dict[str, Any]:
+    """ECharts options: planned distance per week before and after, side by side, in the runner's units."""
+
+    def values(kms: list[float]) -> list[float]:
+        return [round(distance_value(km, units), 1) for km in kms]
+
+    return {
+        "animation": False,
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": ["Before", "After"]},
+        "grid": {"left": 40, "right": 10, "top": 30, "bottom": 40},
+        "xAxis": {
+            "type": "category",
+            "data": [_day_month(w.start_date) for w in d.weeks],
+            "axisLabel": {"rotate": 45},
+        },
+        "yAxis": {"type": "value", "name": distance_unit(units)},
+        "series": [
+            {
+                "name": "Before",
+                "type": "bar",
+                "data": values([w.before_km for w in d.weeks]),
+                "color": "#9ca3af",
+            },
+            {
+                "name": "After",
+                "type": "bar",
+                "data": values([w.after_km for w in d.weeks]),
+                "color": "#2563eb",
+            },
+        ],
+    }

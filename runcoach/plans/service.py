@@ -34,6 +34,7 @@ from runcoach.domain.plans import (
     Methodology,
     PlanDraft,
     PlanVersion,
+    compile_day,
     compile_plan,
     constraints_for,
     summarise,
@@ -90,7 +91,7 @@ class PlanView:
     def day(self, wid: int) -> CompiledDay:
         found = next((c for c in self.days if c.day.wid == wid), None)
         if found is None:
-            raise NotFound(f"Workout {wid} of plan {self.version.plan.id} not found")
+            raise NotFound(_no_day(self.version.plan.id, wid))
         return found
 
 
@@ -98,6 +99,15 @@ async def view(
     database: Database, user_id: int, plan_id: int | None = None, number: int | None = None
 ) -> PlanView:
     """A version (the active plan's current one when `plan_id` is None) compiled for the runner."""
+    found, profile = await _with_profile(database, user_id, plan_id, number)
+    days = compile_plan(found.draft, profile.paces().zones, profile.treadmill)
+    return PlanView(found, profile, days, week_totals(found.draft, days))
+
+
+async def _with_profile(
+    database: Database, user_id: int, plan_id: int | None, number: int | None = None
+) -> tuple[PlanVersion, Profile]:
+    """A version (see `view`) and the runner's profile, read in one transaction."""
     async with database.session() as db:
         if plan_id is None:
             found = await queries.active_version(db, owner_id=user_id)
@@ -106,8 +116,7 @@ async def view(
         profile = await _profile(db, user_id) if found is not None else None
     if found is None or profile is None:
         raise NotFound(NO_PLAN if plan_id is None else _missing(plan_id, number))
-    days = compile_plan(found.draft, profile.paces().zones, profile.treadmill)
-    return PlanView(found, profile, days, week_totals(found.draft, days))
+    return found, profile
 
 
 async def current(database: Database, user_id: int) -> PlanVersion:
@@ -201,19 +210,21 @@ async def reset(database: Database, user_id: int, now: datetime) -> int:
 
 async def run_day(database: Database, hub: Hub, user_id: int, plan_id: int, wid: int) -> RunSession:
     """A run session of a planned day of the active plan, compiled for today's paces and treadmill."""
-    plan = await view(database, user_id, plan_id)
-    if plan.version.plan.archived_at is not None:
+    plan, profile = await _with_profile(database, user_id, plan_id)
+    if plan.plan.archived_at is not None:
         raise Conflict(ARCHIVED)
-    compiled = plan.day(wid)
+    day = plan.draft.day(wid)
+    if day is None:
+        raise NotFound(_no_day(plan_id, wid))
+    compiled = compile_day(day, profile.paces().zones, profile.treadmill, plan.draft)
     if compiled.program is None:
-        day = compiled.day
         raise Conflict(f"{day.title} on {day.date.isoformat()} has no treadmill program to run")
     return await hub.create_planned_session(
         owner_id=user_id,
-        name=compiled.day.title,
+        name=day.title,
         segments=compiled.program.segments,
         plan_day=(plan_id, wid),
-        console=plan.profile.treadmill.console,
+        console=profile.treadmill.console,
     )
 
 
@@ -370,6 +381,10 @@ async def _profile(db: AsyncSession, user_id: int) -> Profile:
     if profile is None:
         raise NotFound(NO_PROFILE)
     return profile
+
+
+def _no_day(plan_id: int, wid: int) -> str:
+    return f"Workout {wid} of plan {plan_id} not found"
 
 
 def _missing(plan_id: int, number: int | None) -> str:

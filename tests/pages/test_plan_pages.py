@@ -18,6 +18,7 @@ from runcoach.domain.goals import Goal, GoalKind
 from runcoach.domain.plan_model import WorkoutType
 from runcoach.domain.plans import Author, DayPlan, PlanDraft, PlanVersion
 from runcoach.domain.profile import Profile
+from runcoach.domain.rules import weekday_date
 from runcoach.domain.session import Command
 from runcoach.domain.structure import describe
 from runcoach.goals import service as goals
@@ -173,11 +174,11 @@ async def test_the_week_view_shows_seven_days_with_each_workout_as_text(user: Us
     assert day is not None and day.structure is not None
     text = describe(day.structure, PLAN_PROFILE.paces().zones)
     assert text in cell(page, monday)
-    await user.should_see(f"Week of {present.long_date(monday)} {monday.year}")
+    await user.should_see(f"Week of {weekday_date(monday)} {monday.year}")
 
     user.find(marker="previous").click()
     earlier = monday - timedelta(weeks=1)
-    await user.should_see(f"Week of {present.long_date(earlier)} {earlier.year}")
+    await user.should_see(f"Week of {weekday_date(earlier)} {earlier.year}")
     assert f'data-date="{earlier.isoformat()}"' in calendar_html(user)
 
 
@@ -207,7 +208,7 @@ async def test_a_planned_workout_shows_its_structure_profile_and_segments_and_ru
     await user.should_see("Easy 40 min")
     assert the(user, ui.label, "structure").text == describe(day.structure, PLAN_PROFILE.paces().zones)
     assert the(user, ui.label, "type").text == "Easy"
-    assert the(user, ui.label, "date").text == f"{present.long_date(day.date)} {day.date.year}"
+    assert the(user, ui.label, "date").text == f"{weekday_date(day.date)} {day.date.year}"
     options = the(user, ui.echart, "profile").options
     assert options["xAxis"]["max"] == 40
     rows = the(user, ui.table, "segments").rows
@@ -295,7 +296,7 @@ async def test_on_a_day_without_a_run_today_shows_the_next_one(user: User) -> No
     await user.open("/today")
     await user.should_see(marker="rest-today")
     assert the(user, ui.label, "rest-today").text == "Nothing planned today."
-    assert the(user, ui.label, "next").text == f"Next: {present.long_date(following.date)}, Easy 40 min"
+    assert the(user, ui.label, "next").text == f"Next: {weekday_date(following.date)}, Easy 40 min"
     assert the(user, ui.link, "title").text == "Easy 40 min"
     await user.should_see(marker="run-it-now")
 

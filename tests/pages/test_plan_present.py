@@ -12,6 +12,7 @@ from runcoach.domain.errors import NotFound
 from runcoach.domain.paces import Zone
 from runcoach.domain.plan_model import WorkoutType as T
 from runcoach.domain.plans import Author, CompiledDay, DayPlan, PlanInfo, PlanVersion, compile_day
+from runcoach.domain.rules import weekday_date
 from runcoach.domain.structure import Treadmill, target_kmh
 from runcoach.plans import present
 from runcoach.plans.calendar import Calendar, CalendarDay, DayStatus, RunDone, WeekVolume
@@ -64,7 +65,7 @@ def test_a_day_reads_as_its_time_and_distance_and_a_rest_day_as_rest() -> None:
 
 
 def test_dates_read_as_a_coach_says_them() -> None:
-    assert present.long_date(THU) == "Thursday 26 November"
+    assert weekday_date(THU) == "Thursday 26 November"
     assert present.short_date(THU) == "Thu 26 Nov"
     assert present.next_line(compiled(T.TEMPO, 45, title="Tempo 45 min")) == (
         "Next: Thursday 26 November, Tempo 45 min"
