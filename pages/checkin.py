@@ -18,14 +18,7 @@ from runcoach.domain.errors import NotFound, RunCoachError
 from runcoach.domain.readiness import Checkin
 from runcoach.domain.session import RunSession
 from runcoach.live import present as live
-from runcoach.plans import checkins
-
-EFFORT_WORDS = {1: "very easy", 3: "easy", 5: "steady", 7: "hard", 9: "very hard", 10: "all out"}
-
-
-def effort_word(value: int) -> str:
-    """The word for an effort from 1 to 10: the nearest anchor at or below it."""
-    return EFFORT_WORDS[max(k for k in EFFORT_WORDS if k <= value)]
+from runcoach.plans import checkins, present
 
 
 def _summary(session: RunSession) -> None:
@@ -59,7 +52,7 @@ def _form(user: User, session: RunSession, earlier: Checkin | None) -> None:
         effort_label = ui.label().classes("text-sm text-gray-700")
         effort = ui.slider(min=1, max=10, step=1, value=effort_value).props("label markers").mark("effort")
         effort_label.bind_text_from(
-            effort, "value", backward=lambda v: f"Effort: {v} of 10 ({effort_word(int(v))})"
+            effort, "value", backward=lambda v: f"Effort: {v} of 10 ({present.effort_word(int(v))})"
         )
         soreness_label = ui.label().classes("text-sm text-gray-700")
         soreness = (

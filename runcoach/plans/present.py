@@ -126,6 +126,14 @@ def short_date(day: date) -> str:
     return f"{WEEKDAYS[day.weekday()]} {day.day} {stdlib_calendar.month_abbr[day.month]}"
 
 
+EFFORT_WORDS = {1: "very easy", 3: "easy", 5: "steady", 7: "hard", 9: "very hard", 10: "all out"}
+
+
+def effort_word(value: int) -> str:
+    """The word for an effort from 1 to 10 after a run: the nearest anchor at or below it."""
+    return EFFORT_WORDS[max(k for k in EFFORT_WORDS if k <= value)]
+
+
 def day_facts(compiled: CompiledDay, units: Units) -> str:
     """Duration and distance of a planned day ('45 min · 8.2 km'); 'Rest' for a rest day."""
     if compiled.day.type is WorkoutType.REST:
