@@ -13,9 +13,12 @@ from pages.forms import ErrorLabel
 from pages.layout import frame
 from runcoach.auth.web import current_user
 from runcoach.context import context
-from runcoach.domain.accounts import User
+from runcoach.domain.accounts import Units, User
 from runcoach.domain.errors import NotFound, RunCoachError
-from runcoach.domain.workouts import MAX_DURATION_MIN, MIN_DURATION_MIN, Constraints, Goal, Level, Workout
+from runcoach.domain.generator import Workout
+from runcoach.domain.structure import describe
+from runcoach.domain.workouts import MAX_DURATION_MIN, MIN_DURATION_MIN, Constraints, Goal, Level
+from runcoach.live.present import units_of
 from runcoach.workouts import present, service
 
 L = present.FIELD_LABELS
@@ -130,12 +133,13 @@ def _fact(label: str, value: str, marker: str) -> None:
         ui.label(value).classes("text-lg font-medium").mark(marker)
 
 
-def _summary(workout: Workout) -> None:
+def _summary(workout: Workout, units: Units) -> None:
     with ui.row().classes("gap-x-8 gap-y-2 items-start"):
         _fact("Goal", workout.goal.value, "goal")
         _fact("Duration", present.clock(workout.total_duration_s), "total")
         _fact("Seed", str(workout.seed), "seed")
         _fact("Created", present.created(workout.created_at), "created")
+    ui.label(describe(workout.structure, {}, units)).classes("text-gray-800").mark("structure")
     pairs = "grid grid-cols-2 sm:grid-cols-4 gap-x-4 gap-y-1 text-sm"
     with ui.expansion("Generated from", icon="tune").classes("w-full").props("dense"):  # noqa: SIM117
         with ui.element("div").classes(pairs).mark("inputs"):
@@ -227,7 +231,7 @@ async def workout_page(workout_id: str) -> Response | None:
         _not_found(user)
         return None
     with frame(workout.name, user):
-        _summary(workout)
+        _summary(workout, units_of(user.units))
         _actions(workout, user)
         _profile(workout)
         _segments(workout)

@@ -10,15 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
 from runcoach.api.errors import responses
 from runcoach.domain.errors import InvalidInput
-from runcoach.domain.workouts import (
-    MAX_SEED,
-    Constraints,
-    Goal,
-    Segment,
-    WholeNumber,
-    Workout,
-    WorkoutSpec,
-)
+from runcoach.domain.generator import Workout
+from runcoach.domain.structure import StructuredWorkout
+from runcoach.domain.workouts import MAX_SEED, Constraints, Goal, Segment, WholeNumber, WorkoutSpec
 from runcoach.workouts import service
 
 router = APIRouter(
@@ -65,6 +59,9 @@ class SegmentOut(BaseModel):
 
 
 class WorkoutOut(BaseModel):
+    """A workout: its `structure` (steps and repeat blocks, each step with its speed) and the flat
+    `segments` a run session plays, the structure with its repeats unrolled."""
+
     id: int
     parent_id: int | None
     name: str
@@ -72,13 +69,17 @@ class WorkoutOut(BaseModel):
     inputs: WorkoutSpec
     seed: int
     total_duration_s: int
+    structure: StructuredWorkout
     segments: list[SegmentOut]
     created_at: datetime
 
     @classmethod
     def of(cls, workout: Workout) -> WorkoutOut:
-        data = workout.model_dump(exclude={"owner_id", "segments"})
-        return cls(**data, segments=[_segment(s) for s in workout.segments])
+        return cls(
+            **workout.model_dump(exclude={"owner_id"}),
+            total_duration_s=workout.total_duration_s,
+            segments=[_segment(s) for s in workout.segments],
+        )
 
 
 def _segment(segment: Segment) -> SegmentOut:

@@ -122,8 +122,8 @@ class WorkoutRow(Base):
     goal: Mapped[str] = mapped_column(String(32))
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     seed: Mapped[int] = mapped_column(BigInteger)
-    total_duration_s: Mapped[int] = mapped_column(Integer)
-    segments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    #: The workout in the structured form (steps and repeat blocks); its program is compiled from it.
+    structure: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

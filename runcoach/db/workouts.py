@@ -8,7 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.db.tables import WorkoutRow
-from runcoach.domain.workouts import Segment, Workout, WorkoutDraft, WorkoutSpec
+from runcoach.domain.generator import Workout, WorkoutDraft
+from runcoach.domain.structure import StructuredWorkout
+from runcoach.domain.workouts import WorkoutSpec
 
 
 def to_workout(row: WorkoutRow) -> Workout:
@@ -20,8 +22,7 @@ def to_workout(row: WorkoutRow) -> Workout:
         goal=row.goal,  # type: ignore[arg-type]  # validated by pydantic
         inputs=WorkoutSpec.model_validate(row.inputs),
         seed=row.seed,
-        total_duration_s=row.total_duration_s,
-        segments=tuple(Segment.model_validate(s) for s in row.segments),
+        structure=StructuredWorkout.model_validate(row.structure),
         created_at=row.created_at,
     )
 
@@ -43,8 +44,7 @@ async def add_workout(
         goal=draft.goal.value,
         inputs=spec.model_dump(mode="json"),
         seed=seed,
-        total_duration_s=draft.total_duration_s,
-        segments=[s.model_dump(mode="json") for s in draft.segments],
+        structure=draft.structure.model_dump(mode="json"),
         created_at=now,
     )
     db.add(row)

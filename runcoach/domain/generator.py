@@ -4,31 +4,48 @@ Pure and deterministic: standard library, pydantic and `runcoach.domain` only. A
 comes from a local `random.Random(seed)`, so the same spec and seed always give the same
 workout, and another seed gives another workout of the same kind.
 
-Every workout is a warm-up, a main set shaped by the goal, and a cool-down. Speeds are
-multiples of the runner's easy speed, snapped to the treadmill grid and then clamped to the
-runner's limits; durations are whole seconds that add up to the requested minutes exactly.
+Every workout is a warm-up, a main set shaped by the goal, and a cool-down, written in the
+structured form plans use (`runcoach.domain.structure`): steps, and repeat blocks where the
+session repeats (intervals, hills), kept as blocks so a watch and the coach see "6 × (2 min +
+1 min)" rather than twelve loose steps. Each step carries an explicit speed, a multiple of the
+runner's easy speed snapped to the treadmill grid and then clamped to the runner's limits, its
+label, and the zone that names its effort. Durations are whole seconds that add up to the
+requested minutes exactly.
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import NamedTuple
 
+from pydantic import BaseModel, ConfigDict
+
+from runcoach.domain.paces import Zone
+from runcoach.domain.structure import (
+    AS_WRITTEN,
+    MIN_REPEATS,
+    Repeat,
+    Step,
+    StepKind,
+    StructuredWorkout,
+    compile_workout,
+)
 from runcoach.domain.workouts import (
     Constraints,
     Goal,
     Segment,
     SegmentLabel,
-    WorkoutDraft,
     WorkoutSpec,
     snap_incline,
     snap_speed,
 )
 
 L = SegmentLabel
+Item = Step | Repeat
 
 #: Shortest segment we plan on purpose; anything shorter is hard to follow on a treadmill.
 MIN_SEGMENT_S = 20
@@ -59,10 +76,81 @@ MAX_REPS = 12
 MIN_HILL_INCLINE = 1.0
 
 
+#: The kind of step and the effort each label of the generator stands for.
+LABEL_EFFORT: dict[SegmentLabel, tuple[StepKind, Zone]] = {
+    L.WARM_UP: (StepKind.WARMUP, Zone.EASY),
+    L.RUN: (StepKind.STEADY, Zone.EASY),
+    L.STEADY: (StepKind.STEADY, Zone.MARATHON),
+    L.TEMPO: (StepKind.WORK, Zone.THRESHOLD),
+    L.INTERVAL: (StepKind.WORK, Zone.INTERVAL),
+    L.SPRINT: (StepKind.WORK, Zone.REPETITION),
+    L.HILL: (StepKind.WORK, Zone.INTERVAL),
+    L.SURGE: (StepKind.WORK, Zone.INTERVAL),
+    L.RECOVERY: (StepKind.RECOVERY, Zone.EASY),
+    L.COOL_DOWN: (StepKind.COOLDOWN, Zone.EASY),
+}
+
+
+class WorkoutDraft(BaseModel):
+    """What the generator returns: a name, the goal and the structure; `segments` is its program."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    goal: Goal
+    structure: StructuredWorkout
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        """The flat program a run session plays: the structure with its repeats unrolled."""
+        return compile_workout(self.structure, {}, AS_WRITTEN)
+
+    @property
+    def total_duration_s(self) -> int:
+        return seconds_of(self.structure.items)
+
+
+class Workout(BaseModel):
+    """A stored quick workout: what the generator made, who owns it and where it came from."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    owner_id: int
+    parent_id: int | None
+    name: str
+    goal: Goal
+    inputs: WorkoutSpec
+    seed: int
+    structure: StructuredWorkout
+    created_at: datetime
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        """The flat program a run session plays: the structure with its repeats unrolled."""
+        return compile_workout(self.structure, {}, AS_WRITTEN)
+
+    @property
+    def total_duration_s(self) -> int:
+        return seconds_of(self.structure.items)
+
+
+def seconds_of(items: Sequence[Item]) -> int:
+    """Total seconds of steps and repeats that all have a duration, as every generated one does."""
+    return sum(_item_seconds(item) for item in items)
+
+
+def _item_seconds(item: Item) -> int:
+    if isinstance(item, Repeat):
+        return item.times * seconds_of(item.steps)
+    assert item.duration_s is not None  # the generator writes durations only
+    return item.duration_s
+
+
 class _MainSet(NamedTuple):
     """The goal-specific middle of a workout and the title that describes it."""
 
-    segments: list[Segment]
+    items: list[Item]
     title: str
 
 
@@ -82,10 +170,16 @@ class _Pace:
         """`pct` on the 0.5 % grid and within 0 .. max incline."""
         return min(max(snap_incline(pct), 0.0), self.constraints.max_incline_pct)
 
-    def seg(self, label: SegmentLabel, seconds: int, factor: float, incline: float = 0.0) -> Segment:
-        """One segment at `factor` × easy speed."""
-        return Segment(
-            label=label, duration_s=seconds, speed_kmh=self.speed(factor), incline_pct=self.incline(incline)
+    def seg(self, label: SegmentLabel, seconds: int, factor: float, incline: float = 0.0) -> Step:
+        """One step at `factor` × easy speed, of the kind and effort its label stands for."""
+        kind, zone = LABEL_EFFORT[label]
+        return Step(
+            kind=kind,
+            zone=zone,
+            label=label,
+            duration_s=seconds,
+            speed_kmh=self.speed(factor),
+            incline_pct=self.incline(incline),
         )
 
 
@@ -109,14 +203,10 @@ def generate_workout(spec: WorkoutSpec, *, seed: int) -> WorkoutDraft:
     warm_min, cool_min = _framing_min(spec)
     main_s = (spec.duration_min - warm_min - cool_min) * 60
     main = _BUILDERS[spec.goal](rng, pace, main_s)
-    segments = [
-        *_warm_up(pace, warm_min * 60),
-        *main.segments,
-        pace.seg(L.COOL_DOWN, cool_min * 60, COOL_DOWN),
-    ]
-    return WorkoutDraft(
-        name=f"{spec.duration_min}-min {main.title}", goal=spec.goal, segments=tuple(_merge(segments))
-    )
+    items = [*_warm_up(pace, warm_min * 60), *main.items, pace.seg(L.COOL_DOWN, cool_min * 60, COOL_DOWN)]
+    name = f"{spec.duration_min}-min {main.title}"
+    structure = StructuredWorkout(name=name, items=tuple(_merge(items)))
+    return WorkoutDraft(name=name, goal=spec.goal, structure=structure)
 
 
 # --------------------------------------------------------------------------- framing
@@ -151,7 +241,7 @@ def _one_framing(given: int | None, default: int, room: int) -> int:
     return max(minutes, 1)
 
 
-def _warm_up(pace: _Pace, seconds: int) -> list[Segment]:
+def _warm_up(pace: _Pace, seconds: int) -> list[Step]:
     """A warm-up a bit below easy speed, ramping up in two steps when there is time."""
     if seconds < 120:
         return [pace.seg(L.WARM_UP, seconds, (WARM_UP_START + WARM_UP_END) / 2, WARM_UP_INCLINE)]
@@ -195,9 +285,13 @@ def _fmt(seconds: int) -> str:
     return f"{seconds // 60}:{seconds % 60:02d} min"
 
 
-def _fill(pace: _Pace, core: list[Segment], main_s: int) -> list[Segment]:
-    """Pad a repeat set to `main_s`: a lead-in run for a real gap, else a longer last segment."""
-    gap = main_s - sum(s.duration_s for s in core)
+def _fill(pace: _Pace, core: list[Item], main_s: int) -> list[Item]:
+    """Pad a set of reps to `main_s`: a lead-in run for a real gap, else a longer last step.
+
+    A set that ends in a repeat block takes the last round out of the block to lengthen its
+    recovery, so the program is the one the runner would expect: n − 1 rounds, then the last.
+    """
+    gap = main_s - seconds_of(core)
     if gap <= 0:
         return core
     # A gap of ten minutes or more is easy running on both sides of the reps, a gap of a
@@ -207,23 +301,39 @@ def _fill(pace: _Pace, core: list[Segment], main_s: int) -> list[Segment]:
         return [pace.seg(L.RUN, lead_in, 1.0, WARM_UP_INCLINE), *core, pace.seg(L.RUN, gap - lead_in, 1.0)]
     if gap >= 60:
         return [pace.seg(L.RUN, gap, 1.0, WARM_UP_INCLINE), *core]
-    last = core[-1]
-    return [*core[:-1], last.model_copy(update={"duration_s": last.duration_s + gap})]
+    *before, last = core
+    if isinstance(last, Repeat):
+        # The last round ends with the longer recovery, so it leaves the block: 5 × + 1 longer.
+        *head, tail = last.steps
+        before += (
+            [last.model_copy(update={"times": last.times - 1})]
+            if last.times > MIN_REPEATS
+            else list(last.steps) * (last.times - 1)
+        )
+        return [*before, *head, _longer(tail, gap)]
+    return [*before, _longer(last, gap)]
 
 
-def _setting(seg: Segment) -> tuple[SegmentLabel, float, float]:
-    """What the runner sees of a segment apart from its length."""
-    return seg.label, seg.speed_kmh, seg.incline_pct
+def _longer(step: Step, seconds: int) -> Step:
+    assert step.duration_s is not None
+    return step.model_copy(update={"duration_s": step.duration_s + seconds})
 
 
-def _merge(segments: list[Segment]) -> list[Segment]:
-    """Join neighbours that the runner could not tell apart (same label, speed and incline)."""
-    merged: list[Segment] = []
-    for seg in segments:
-        if merged and _setting(merged[-1]) == _setting(seg):
-            merged[-1] = merged[-1].model_copy(update={"duration_s": merged[-1].duration_s + seg.duration_s})
+def _setting(step: Step) -> tuple[SegmentLabel | None, float | None, float]:
+    """What the runner sees of a step apart from its length."""
+    return step.label, step.speed_kmh, step.incline_pct
+
+
+def _merge(items: list[Item]) -> list[Item]:
+    """Join neighbouring steps that the runner could not tell apart (same label, speed and incline)."""
+    merged: list[Item] = []
+    for item in items:
+        last = merged[-1] if merged else None
+        if isinstance(last, Step) and isinstance(item, Step) and _setting(last) == _setting(item):
+            assert last.duration_s is not None and item.duration_s is not None
+            merged[-1] = last.model_copy(update={"duration_s": last.duration_s + item.duration_s})
         else:
-            merged.append(seg)
+            merged.append(item)
     return merged
 
 
@@ -239,37 +349,37 @@ def _easy(rng: random.Random, pace: _Pace, main_s: int) -> _MainSet:
         for _ in range(pickups)
     ]
     runs = _split(rng, main_s - sum(lengths), pickups + 1)
-    segments = [pace.seg(L.RUN, runs[0], 1.0, RUN_INCLINE)]
+    steps: list[Item] = [pace.seg(L.RUN, runs[0], 1.0, RUN_INCLINE)]
     for pickup, run in zip(lengths, runs[1:], strict=True):
-        segments.append(pace.seg(L.STEADY, pickup, rng.uniform(STEADY - 0.02, STEADY + 0.02), RUN_INCLINE))
-        segments.append(pace.seg(L.RUN, run, 1.0, RUN_INCLINE))
-    return _MainSet(segments, "Easy run")
+        steps.append(pace.seg(L.STEADY, pickup, rng.uniform(STEADY - 0.02, STEADY + 0.02), RUN_INCLINE))
+        steps.append(pace.seg(L.RUN, run, 1.0, RUN_INCLINE))
+    return _MainSet(steps, "Easy run")
 
 
 def _long(rng: random.Random, pace: _Pace, main_s: int) -> _MainSet:
     """Long blocks alternating easy "run" and a touch quicker "steady", with gentle inclines."""
     blocks = _split(rng, main_s, rng.randint(2, max(2, min(5, main_s // 900))), floor=60)
-    segments: list[Segment] = []
+    steps: list[Item] = []
     for i, seconds in enumerate(blocks):
         # Alternating labels keeps the blocks apart even when the speed range is too narrow to.
         steady = i % 2 == 1
         factor = rng.uniform(STEADY - 0.03, STEADY) if steady else rng.uniform(0.97, 1.0)
         incline = rng.choice((0.5, 1.0, 1.0, 1.5, 2.0))
-        segments.append(pace.seg(L.STEADY if steady else L.RUN, seconds, factor, incline))
-    return _MainSet(segments, "Long run")
+        steps.append(pace.seg(L.STEADY if steady else L.RUN, seconds, factor, incline))
+    return _MainSet(steps, "Long run")
 
 
 def _recovery(rng: random.Random, pace: _Pace, main_s: int) -> _MainSet:
     """Very easy, flat running: "recovery" blocks with relaxed "run" blocks between."""
     blocks = _split(rng, main_s, rng.randint(2, 3), floor=60)
-    segments: list[Segment] = []
+    steps: list[Item] = []
     for i, seconds in enumerate(blocks):
         # Both stay below easy speed: the point of the day is to recover.
         if i % 2 == 0:
-            segments.append(pace.seg(L.RECOVERY, seconds, rng.uniform(RECOVERY - 0.03, RECOVERY + 0.02)))
+            steps.append(pace.seg(L.RECOVERY, seconds, rng.uniform(RECOVERY - 0.03, RECOVERY + 0.02)))
         else:
-            segments.append(pace.seg(L.RUN, seconds, rng.uniform(0.88, 0.93)))
-    return _MainSet(segments, "Recovery run")
+            steps.append(pace.seg(L.RUN, seconds, rng.uniform(0.88, 0.93)))
+    return _MainSet(steps, "Recovery run")
 
 
 # --------------------------------------------------------------------------- tempo, progression
@@ -287,26 +397,26 @@ def _tempo(rng: random.Random, pace: _Pace, main_s: int) -> _MainSet:
     lead_in, lead_out = _split(rng, main_s - blocks * block_s - float_s, 2)
     tempo = pace.seg(L.TEMPO, block_s, rng.uniform(TEMPO - 0.03, TEMPO + 0.03), RUN_INCLINE)
     middle = [tempo, pace.seg(L.RUN, float_s, 1.0, WARM_UP_INCLINE), tempo] if blocks == 2 else [tempo]
-    segments = [
+    steps: list[Item] = [
         pace.seg(L.RUN, lead_in, 1.0, RUN_INCLINE),
         *middle,
         pace.seg(L.RUN, lead_out, 1.0, RUN_INCLINE),
     ]
     title = f"Tempo run: {_fmt(block_s)}" if blocks == 1 else f"Tempo run: 2 × {_fmt(block_s)}"
-    return _MainSet(segments, title)
+    return _MainSet(steps, title)
 
 
 def _progression(rng: random.Random, pace: _Pace, main_s: int) -> _MainSet:
     """Blocks that each run faster than the last, from easy speed up to about tempo."""
     blocks = _split(rng, main_s, rng.randint(3, max(3, min(6, main_s // 480))), floor=60)
     top = rng.uniform(TEMPO - 0.05, TEMPO + 0.02)
-    segments: list[Segment] = []
+    steps: list[Item] = []
     for i, seconds in enumerate(blocks):
         # Even steps from exactly easy speed, so the first block never outruns the last.
         factor = 1.0 + (top - 1.0) * i / (len(blocks) - 1)
         label = L.RUN if i == 0 else L.TEMPO if i == len(blocks) - 1 else L.STEADY
-        segments.append(pace.seg(label, seconds, factor, RUN_INCLINE))
-    return _MainSet(segments, f"Progression run: {len(blocks)} blocks")
+        steps.append(pace.seg(label, seconds, factor, RUN_INCLINE))
+    return _MainSet(steps, f"Progression run: {len(blocks)} blocks")
 
 
 # --------------------------------------------------------------------------- repeats
@@ -343,13 +453,15 @@ def _work_factor(work_s: int) -> float:
     return max(TEMPO, 1.46 - 0.033 * work_s / 60)
 
 
-def _repeat_segments(reps: _Reps, work: Segment, rest: Segment) -> list[Segment]:
-    """`reps.times` work/recovery pairs built from one work and one recovery segment."""
-    pair = [
+def _repeat(reps: _Reps, work: Step, rest: Step) -> list[Item]:
+    """`reps.times` × (work + recovery) as one repeat block; one rep (no room for two) as plain steps."""
+    pair = (
         work.model_copy(update={"duration_s": reps.work_s}),
         rest.model_copy(update={"duration_s": reps.rest_s}),
-    ]
-    return pair * reps.times
+    )
+    if reps.times < MIN_REPEATS:
+        return [*pair] * reps.times
+    return [Repeat(times=reps.times, steps=pair)]
 
 
 def _intervals(rng: random.Random, pace: _Pace, main_s: int) -> _MainSet:
@@ -358,7 +470,7 @@ def _intervals(rng: random.Random, pace: _Pace, main_s: int) -> _MainSet:
     factor = _work_factor(reps.work_s) + rng.uniform(-0.02, 0.02)
     work = pace.seg(L.INTERVAL, reps.work_s, factor, RUN_INCLINE)
     rest = pace.seg(L.RECOVERY, reps.rest_s, rng.uniform(RECOVERY - 0.05, RECOVERY + 0.03))
-    core = _repeat_segments(reps, work, rest)
+    core = _repeat(reps, work, rest)
     return _MainSet(_fill(pace, core, main_s), f"Intervals: {reps.times} × {_fmt(reps.work_s)}")
 
 
@@ -375,7 +487,7 @@ def _hills(rng: random.Random, pace: _Pace, main_s: int) -> _MainSet:
         incline = pace.incline(rng.uniform(3.0, max_incline) if max_incline > 3.0 else max_incline)
         work = pace.seg(L.HILL, reps.work_s, rng.uniform(0.92, 1.0), incline)
         title = f"Hills: {reps.times} × {_fmt(reps.work_s)} at {incline:g} %"
-    core = _repeat_segments(reps, work, rest)
+    core = _repeat(reps, work, rest)
     return _MainSet(_fill(pace, core, main_s), title)
 
 
@@ -404,7 +516,7 @@ def _pyramid(rng: random.Random, pace: _Pace, main_s: int) -> _MainSet:
     unit = _pyramid_unit(rng, main_s, levels, ratio)
     shift, rest_factor = rng.uniform(-0.02, 0.02), rng.uniform(RECOVERY - 0.05, RECOVERY + 0.03)
     steps = [*range(1, levels + 1), *range(levels - 1, 0, -1)]
-    core: list[Segment] = []
+    core: list[Item] = []
     for k in steps:
         # Recoveries scale with the bout before them; never under 20 s as unit >= 30 and ratio >= 0.7.
         core.append(pace.seg(L.INTERVAL, k * unit, _work_factor(k * unit) + shift, RUN_INCLINE))
@@ -421,11 +533,11 @@ def _fartlek(rng: random.Random, pace: _Pace, main_s: int) -> _MainSet:
     longest = max(MIN_SEGMENT_S, min(180, _round_down(main_s * 0.4 / count)))
     surges = [rng.randrange(MIN_SEGMENT_S, longest + 1, STEP_S) for _ in range(count)]
     runs = _split(rng, main_s - sum(surges), count + 1)
-    segments = [pace.seg(L.RUN, runs[0], 1.0, RUN_INCLINE)]
+    steps: list[Item] = [pace.seg(L.RUN, runs[0], 1.0, RUN_INCLINE)]
     for surge, run in zip(surges, runs[1:], strict=True):
-        segments.append(pace.seg(L.SURGE, surge, rng.uniform(1.15, 1.45), RUN_INCLINE))
-        segments.append(pace.seg(L.RUN, run, 1.0, RUN_INCLINE))
-    return _MainSet(segments, f"Fartlek: {count} surge{'s' if count > 1 else ''}")
+        steps.append(pace.seg(L.SURGE, surge, rng.uniform(1.15, 1.45), RUN_INCLINE))
+        steps.append(pace.seg(L.RUN, run, 1.0, RUN_INCLINE))
+    return _MainSet(steps, f"Fartlek: {count} surge{'s' if count > 1 else ''}")
 
 
 _BUILDERS: dict[Goal, Callable[[random.Random, _Pace, int], _MainSet]] = {

@@ -2,13 +2,14 @@
 
 Pure: standard library, pydantic and `runcoach.domain` only.
 
-A `StructuredWorkout` is what a planner (a person, the coach, a plan template) writes: steps with a
-kind, a duration *or* a distance, a Daniels zone as the pace target, and repeat blocks of work and
-recovery. It holds no speeds: the same workout serves a runner whatever their fitness, and stays
-right when their VDOT changes. `compile_program` turns it into the treadmill program for one runner
-(their zones) on one treadmill (its limits, console step and calibration): a flat tuple of
-`Segment`s with concrete console speed, incline and whole-second duration, plus where each segment
-came from. Repeats exist only in the structure; they are unrolled here and nowhere else.
+A `StructuredWorkout` is what a planner (a person, the coach, a plan template, the quick generator)
+writes: steps with a kind, a duration *or* a distance, a Daniels zone as the pace target, and repeat
+blocks of work and recovery. It holds targets, not speeds: the same workout serves a runner whatever
+their fitness, and stays right when their VDOT changes (a step may still name a speed, see below).
+`compile_program` turns it into the treadmill program for one runner (their zones) on one treadmill
+(its limits, console step and calibration): a flat tuple of `Segment`s with concrete console speed,
+incline and whole-second duration, plus where each segment came from. Repeats exist only in the
+structure; they are unrolled here and nowhere else.
 
 Decisions, in one place:
 
@@ -30,6 +31,11 @@ Decisions, in one place:
 - Incline defaults to 0 %: the structure says what the planner asked for, and a planner who wants the
   customary 1 % that offsets the missing air resistance writes it.
 - One segment per step occurrence, never merged, so segments, laps and sources line up one to one.
+- A step may name an explicit belt speed (`speed_kmh`) instead of its zone's: the quick generator
+  writes speeds as multiples of the runner's easy speed, an imported workout the pace it was given.
+  The zone still says the effort (easy share, FIT intensity, the coach), and the speed is compiled
+  like a zone's target: calibrated, on the console's step, within its limits. A step may also name
+  its `label` (what the run view calls it, e.g. "surge"); by default the kind, zone and incline do.
 """
 
 from __future__ import annotations
@@ -52,6 +58,9 @@ MAX_STEP_S = 6 * 3600
 MIN_STEP_M = 20.0
 MAX_STEP_M = 100_000.0
 MAX_STEP_INCLINE_PCT = 15.0
+#: An explicit speed target (km/h): slower is walking in place, faster no treadmill runs.
+MIN_TARGET_KMH = 1.0
+MAX_TARGET_KMH = 30.0
 MAX_NOTE_CHARS = 200
 MAX_NAME_CHARS = 100
 MIN_REPEATS = 2
@@ -124,7 +133,11 @@ class Step(BaseModel):
     duration_s: WholeNumber | None = Field(default=None, ge=MIN_STEP_S, le=MAX_STEP_S)
     distance_m: Number | None = Field(default=None, ge=MIN_STEP_M, le=MAX_STEP_M)
     zone: Zone
+    #: An explicit belt speed instead of the zone's target; the zone still names the effort.
+    speed_kmh: Number | None = Field(default=None, ge=MIN_TARGET_KMH, le=MAX_TARGET_KMH)
     incline_pct: Number = Field(default=0.0, ge=0.0, le=MAX_STEP_INCLINE_PCT)
+    #: What the run view calls the step; by default its kind, zone and incline decide.
+    label: SegmentLabel | None = None
     note: str | None = Field(default=None, min_length=1, max_length=MAX_NOTE_CHARS)
 
     @model_validator(mode="after")
@@ -157,7 +170,7 @@ Zones = Mapping[Zone, SpeedRange]
 
 
 class StructuredWorkout(BaseModel):
-    """A planned workout: a name and steps or repeats, in order. Holds targets, not speeds."""
+    """A workout: a name and steps or repeats, in order. Holds zone targets, speeds only where named."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -215,6 +228,14 @@ class Treadmill(BaseModel):
     def console(self) -> Console:
         """What a run session keeps of this treadmill to show its numbers."""
         return Console(unit=self.unit, calibration=self.calibration)
+
+
+#: The widest treadmill the limits allow, on the 0.1 km/h and 0.5 % grid with a true belt: it plays
+#: explicit speeds as written, so a quick workout (its speeds already within the runner's limits)
+#: compiles to exactly what the generator chose.
+AS_WRITTEN = Treadmill(
+    min_speed_kmh=MIN_SPEED_KMH[0], max_speed_kmh=MAX_SPEED_KMH[1], max_incline_pct=MAX_INCLINE_PCT[1]
+)
 
 
 class ConsoleUnit(StrEnum):
@@ -391,6 +412,11 @@ def target_kmh(zone: Zone, zones: Zones) -> float:
     return r.min_kmh + ZONE_POINT[zone] * (r.max_kmh - r.min_kmh)
 
 
+def step_target_kmh(step: Step, zones: Zones) -> float:
+    """The belt speed a step targets: its explicit speed, else its zone's (see `ZONE_POINT`)."""
+    return step.speed_kmh if step.speed_kmh is not None else target_kmh(step.zone, zones)
+
+
 def compile_program(workout: StructuredWorkout, zones: Zones, treadmill: Treadmill) -> Program:
     """The treadmill program for this runner on this treadmill, with each segment's source."""
     compiled = [_compile_step(o, zones, treadmill) for o in unroll(workout)]
@@ -405,9 +431,10 @@ def compile_workout(workout: StructuredWorkout, zones: Zones, treadmill: Treadmi
 def describe(workout: StructuredWorkout, zones: Zones, units: Units = Units.METRIC) -> str:
     """One line for people and the coach, e.g. "10 min warm-up E · 6 × (800 m I at 15.3 km/h + …)".
 
-    Speeds are the zone's target belt speed, shown for every zone but E: easy running is run by
-    feel, the others by the number. A step's note follows it in brackets. Track distances (under
-    a mile) stay in metres in both unit systems, as tracks are; longer ones read in km or miles.
+    Speeds are the step's target belt speed, shown for every zone but E (easy running is run by
+    feel, the others by the number) and for every explicit speed. A step's note follows it in
+    brackets. Track distances (under a mile) stay in metres in both unit systems, as tracks are;
+    longer ones read in km or miles.
     """
     return " · ".join(_describe_item(item, zones, units) for item in workout.items)
 
@@ -434,7 +461,7 @@ def compiled_steps(workout: StructuredWorkout, zones: Zones, treadmill: Treadmil
 
 def compile_step(step: Step, zones: Zones, treadmill: Treadmill) -> CompiledStep:
     """One step's compiled numbers; the same for every round of a repeat."""
-    target = target_kmh(step.zone, zones)
+    target = step_target_kmh(step, zones)
     console, speed_clamped = _console_speed(target, treadmill)
     incline, incline_clamped = _console_incline(step.incline_pct, treadmill)
     seconds = max(1, round(_step_seconds(step, console * treadmill.calibration)))
@@ -477,7 +504,7 @@ def _snap(value: float, step: float) -> float:
 
 def _belt_kmh(step: Step, zones: Zones, treadmill: Treadmill | None) -> float:
     """The belt speed a step runs at: the zone's target, or what this treadmill will actually do."""
-    target = target_kmh(step.zone, zones)
+    target = step_target_kmh(step, zones)
     if treadmill is None:
         return target
     return _console_speed(target, treadmill)[0] * treadmill.calibration
@@ -498,6 +525,8 @@ def _step_metres(step: Step, belt_kmh: float) -> float:
 
 
 def _label(step: Step) -> SegmentLabel:
+    if step.label is not None:
+        return step.label
     match step.kind:
         case StepKind.WARMUP:
             return SegmentLabel.WARM_UP
@@ -524,9 +553,11 @@ def _describe_item(item: Step | Repeat, zones: Zones, units: Units) -> str:
 
 def _describe_step(step: Step, zones: Zones, units: Units) -> str:
     amount = _duration_text(step.duration_s) if step.duration_s is not None else _distance_text(step, units)
-    text = " ".join(part for part in (amount, _KIND_WORDS[step.kind], step.zone.value) if part)
-    if step.zone is not Zone.EASY:
-        text += f" at {_speed_text(target_kmh(step.zone, zones), units)}"
+    # A named step reads by its name ("90 s surge"), the others by kind and zone ("90 s recovery E").
+    words = (step.label.value,) if step.label is not None else (_KIND_WORDS[step.kind], step.zone.value)
+    text = " ".join(part for part in (amount, *words) if part)
+    if step.zone is not Zone.EASY or step.speed_kmh is not None:
+        text += f" at {_speed_text(step_target_kmh(step, zones), units)}"
     if step.incline_pct > 0:
         text += f", {step.incline_pct:g} % incline"
     if step.note:

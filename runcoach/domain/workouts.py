@@ -7,7 +7,6 @@ grid, inclines are percent on its 0.5 % grid, durations are whole seconds.
 from __future__ import annotations
 
 import math
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Self
 
@@ -157,34 +156,3 @@ class Segment(BaseModel):
     duration_s: int = Field(gt=0)
     speed_kmh: float
     incline_pct: float
-
-
-class WorkoutDraft(BaseModel):
-    """What the generator returns: a name and a flat list of segments."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str
-    goal: Goal
-    segments: tuple[Segment, ...]
-
-    @property
-    def total_duration_s(self) -> int:
-        return sum(s.duration_s for s in self.segments)
-
-
-class Workout(BaseModel):
-    """A stored workout: what the generator made, who owns it and where it came from."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    owner_id: int
-    parent_id: int | None
-    name: str
-    goal: Goal
-    inputs: WorkoutSpec
-    seed: int
-    total_duration_s: int
-    segments: tuple[Segment, ...]
-    created_at: datetime

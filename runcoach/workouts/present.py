@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runcoach.domain import ids
 from runcoach.domain.errors import NotFound
-from runcoach.domain.workouts import MAX_SEED, Constraints, Segment, Workout, WorkoutSpec
+from runcoach.domain.generator import Workout
+from runcoach.domain.workouts import MAX_SEED, Constraints, Segment, WorkoutSpec
 
 #: Labels of the generate form's inputs, by the field name pydantic reports in its errors.
 FIELD_LABELS: dict[str, str] = {

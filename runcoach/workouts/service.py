@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from runcoach.db import workouts as queries
 from runcoach.db.engine import Database
 from runcoach.domain.errors import NotFound
-from runcoach.domain.generator import generate_workout
-from runcoach.domain.workouts import Workout, WorkoutSpec
+from runcoach.domain.generator import Workout, generate_workout
+from runcoach.domain.workouts import WorkoutSpec
 
 #: Drawn seeds stay short enough to read out and type back in; any seed below 2**53 is accepted.
 DRAWN_SEED_BOUND = 2**31

@@ -21,12 +21,36 @@ async def generate(http: httpx.AsyncClient, runner: Runner, **overrides: Any) ->
 async def test_generate_returns_the_documented_workout_shape(http: httpx.AsyncClient, ann: Runner) -> None:
     workout = await generate(http, ann)
     assert set(workout) == {
-        "id", "parent_id", "name", "goal", "inputs", "seed", "total_duration_s", "segments", "created_at"
+        "id", "parent_id", "name", "goal", "inputs", "seed", "total_duration_s", "structure", "segments",
+        "created_at",
     }  # fmt: skip
     assert workout["parent_id"] is None and workout["seed"] == 1234 and workout["goal"] == "intervals"
     assert workout["total_duration_s"] == 40 * 60 == sum(s["duration_s"] for s in workout["segments"])
     assert set(workout["segments"][0]) == {"label", "duration_s", "speed_kmh", "incline_pct"}
     assert workout["segments"][0]["label"] == "warm-up" and workout["segments"][-1]["label"] == "cool-down"
+
+
+async def test_the_structure_keeps_the_repeats_and_unrolls_to_the_segments(
+    http: httpx.AsyncClient, ann: Runner
+) -> None:
+    workout = await generate(http, ann)
+    structure = workout["structure"]
+    assert structure["name"] == workout["name"]
+    blocks = [item for item in structure["items"] if item["type"] == "repeat"]
+    assert len(blocks) == 1 and blocks[0]["times"] >= 2
+    assert [s["kind"] for s in blocks[0]["steps"]] == ["work", "recovery"]
+    assert [s["zone"] for s in blocks[0]["steps"]] == ["I", "E"]
+    assert unrolled(structure) == workout["segments"]
+
+
+def unrolled(structure: dict[str, Any]) -> list[dict[str, Any]]:
+    """The segments a structure of explicit speeds stands for, read from the JSON alone."""
+    segments = []
+    for item in structure["items"]:
+        for step in item["steps"] * item["times"] if item["type"] == "repeat" else [item]:
+            keys = ("label", "duration_s", "speed_kmh", "incline_pct")
+            segments.append({key: step[key] for key in keys})
+    return segments
 
 
 async def test_same_seed_same_segments_and_a_drawn_seed_is_recorded(

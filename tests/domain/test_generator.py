@@ -9,7 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from runcoach.domain.generator import generate_workout
+from runcoach.domain.generator import WorkoutDraft, generate_workout
+from runcoach.domain.paces import Zone
+from runcoach.domain.structure import (
+    AS_WRITTEN,
+    Repeat,
+    Step,
+    StepKind,
+    StructuredWorkout,
+    compile_workout,
+    unroll,
+)
 from runcoach.domain.workouts import (
     INCLINE_STEP_PCT,
     MAX_SEED,
@@ -19,7 +29,6 @@ from runcoach.domain.workouts import (
     Level,
     Segment,
     SegmentLabel,
-    WorkoutDraft,
     WorkoutSpec,
     on_grid,
 )
@@ -371,3 +380,66 @@ def test_fartlek_mixes_surges_into_running(spec: WorkoutSpec, seed: int) -> None
     assert surges
     assert all(s.speed_kmh >= main[0].speed_kmh for s in surges)
     assert seconds(main, L.SURGE) <= 0.4 * seconds(main)
+
+
+# --------------------------------------------------------------------------- the structured form
+
+
+def _program(draft: WorkoutDraft) -> list[tuple[str, int, float, float]]:
+    return [(s.label.value, s.duration_s, s.speed_kmh, s.incline_pct) for s in draft.segments]
+
+
+def test_seeds_play_the_program_they_played_before_the_structured_form() -> None:
+    # Captured from the flat generator: a runner's saved seed still gives the same session.
+    intervals = generate_workout(spec_of(Goal.INTERVALS, 23), seed=3)
+    assert intervals.name == "23-min Intervals: 4 × 105 s"
+    assert _program(intervals) == [
+        ("warm-up", 150, 8.1, 0.5),
+        ("warm-up", 150, 8.8, 0.5),
+        *[("interval", 105, 13.2, 1.0), ("recovery", 80, 8.3, 0.0)] * 3,
+        ("interval", 105, 13.2, 1.0),
+        ("recovery", 120, 8.3, 0.0),
+        ("cool-down", 300, 8.1, 0.0),
+    ]
+    # Three identical rounds stay a block; the fourth, with its longer recovery, follows it.
+    block = intervals.structure.items[2]
+    assert isinstance(block, Repeat) and block.times == 3
+    assert [type(item).__name__ for item in intervals.structure.items] == [
+        "Step", "Step", "Repeat", "Step", "Step", "Step"
+    ]  # fmt: skip
+    hills = generate_workout(spec_of(Goal.HILLS, 45), seed=1)
+    assert hills.name == "45-min Hills: 10 × 90 s at 3 %"
+    assert _program(hills)[2:4] == [("hill", 90, 8.8, 3.0), ("recovery", 90, 8.2, 0.0)]
+    [block] = [item for item in hills.structure.items if isinstance(item, Repeat)]
+    assert block.times == 10 and [s.label for s in block.steps] == [L.HILL, L.RECOVERY]
+
+
+@PROPERTY_SETTINGS
+@given(specs(st.sampled_from([Goal.INTERVALS, Goal.HILLS])), seeds)
+def test_repeats_stay_blocks_and_the_title_counts_every_round(spec: WorkoutSpec, seed: int) -> None:
+    draft = generate_workout(spec, seed=seed)
+    rounds = int(draft.name.split(": ")[1].split(" × ")[0])
+    blocks = [item for item in draft.structure.items if isinstance(item, Repeat)]
+    loose_work = [i for i in draft.structure.items if isinstance(i, Step) and i.kind is StepKind.WORK]
+    assert sum(b.times for b in blocks) + len(loose_work) == rounds
+    # A block holds every round but the last at most, so no set of three or more is left unrolled.
+    assert rounds < 3 or (len(blocks) == 1 and blocks[0].times >= rounds - 1)
+    assert all([s.kind for s in b.steps] == [StepKind.WORK, StepKind.RECOVERY] for b in blocks)
+
+
+@PROPERTY_SETTINGS
+@given(specs(), seeds)
+def test_the_structure_is_what_is_stored_and_compiles_to_the_program(spec: WorkoutSpec, seed: int) -> None:
+    draft = generate_workout(spec, seed=seed)
+    stored = StructuredWorkout.model_validate_json(draft.structure.model_dump_json())
+    assert stored == draft.structure
+    assert compile_workout(stored, {}, AS_WRITTEN) == draft.segments
+    assert draft.total_duration_s == spec.duration_min * 60
+    # Every step names its speed and label, and its zone says the effort behind the label.
+    for occurrence in unroll(stored):
+        step = occurrence.step
+        assert step.speed_kmh is not None and step.label is not None
+        assert (step.zone is Zone.EASY) == (step.label in EASY_LABELS)
+
+
+EASY_LABELS = {L.WARM_UP, L.RUN, L.RECOVERY, L.COOL_DOWN}

@@ -257,7 +257,12 @@ GOOD_STEP: dict[str, Any] = {"kind": "work", "duration_s": 60, "zone": "I"}
         ({"kind": "interval"}, "'warmup', 'work', 'recovery', 'cooldown' or 'steady'"),
         ({"note": ""}, "at least 1 character"),
         ({"note": "x" * 201}, "at most 200 characters"),
-        ({"speed_kmh": 12}, "Extra inputs are not permitted"),
+        ({"speed_kmh": 0.5}, "greater than or equal to 1"),
+        ({"speed_kmh": 31}, "less than or equal to 30"),
+        ({"speed_kmh": math.nan}, "finite number"),
+        ({"speed_kmh": True}, "not true or false"),
+        ({"label": "jog"}, "'warm-up', 'run'"),
+        ({"pace_s_per_km": 300}, "Extra inputs are not permitted"),
     ],
 )
 def test_bad_steps_are_refused(changes: dict[str, Any], message: str) -> None:

@@ -52,6 +52,10 @@ async def test_runner_sets_up_signs_in_generates_regenerates_and_goes_back(user:
     assert the(user, ui.label, "total").text == "30:00"
     rows = the(user, ui.table, "segments").rows
     assert rows[0]["label"] == "warm-up"
+    # The structure reads as a runner writes it: the reps as one "n × (work + recovery)" block.
+    structure = the(user, ui.label, "structure").text
+    assert " × (" in structure and "interval at" in structure and " + " in structure
+    assert structure.startswith("2 min 30 s warm-up") and structure.endswith("5 min cool-down at 8.1 km/h")
     assert rows[-1]["label"] == "cool-down"
     options = the(user, ui.echart, "profile").options
     assert [s["name"] for s in options["series"]] == ["Speed km/h", "Incline %"]
