@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from nicegui.testing import User
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from runcoach.db.engine import Database
@@ -123,3 +123,71 @@ async def database(
     yield db
     await db.close()
     await _drop_schema(schema)
+
+
+# --------------------------------------------------------------------------- the app on PostgreSQL
+
+
+async def _admin(statement: str) -> None:
+    """One statement outside a transaction (CREATE and DROP DATABASE refuse to run inside one)."""
+    engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+def _postgres_url(database: str) -> str:
+    return make_url(POSTGRES_URL).set(database=database).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_app_database() -> Iterator[str]:
+    """One PostgreSQL database per run, migrated to head, for the app tests on PostgreSQL; each test
+    empties it first (`app_backend`). Commits skip the fsync: a test needs the rows, not their
+    survival of a power cut."""
+    name = f"runcoach_app_{secrets.token_hex(4)}"
+
+    async def make() -> None:
+        await _admin(f'CREATE DATABASE "{name}"')
+        await _admin(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+        database = Database(_postgres_url(name))
+        await database.start()
+        await database.close()
+
+    try:
+        asyncio.run(make())
+    except (OSError, Exception) as exc:  # connection refused, auth, missing database...
+        if IN_CI:
+            pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required in CI: {exc}")
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    yield name
+    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _empty(database: str) -> None:
+    """Every app table emptied and its ids restarted at 1, as in a newly migrated database."""
+    from runcoach.db.tables import Base
+
+    tables = ", ".join(f'"{table}"' for table in Base.metadata.tables)
+    engine = create_async_engine(_postgres_url(database))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def app_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Runs an app test (the `user` fixture's app) on SQLite and again on PostgreSQL.
+
+    Use it as `pytestmark = pytest.mark.usefixtures("app_backend")`: it must set the database URL
+    before the app starts, which a fixture named there does (usefixtures come before arguments).
+    """
+    if request.param == "postgres":
+        database = request.getfixturevalue("postgres_app_database")
+        asyncio.run(_empty(database))
+        monkeypatch.setenv("RUNCOACH_DATABASE_URL", _postgres_url(database))
+    yield request.param

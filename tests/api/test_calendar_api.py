@@ -12,6 +12,9 @@ from runcoach.plans import service
 from tests.api.conftest import Runner
 from tests.helpers import PLAN_PROFILE, easy_plan, jump
 
+# Every test here runs on SQLite and again on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("app_backend")
+
 
 async def plan_from_this_week(http: httpx.AsyncClient, runner: Runner) -> tuple[int, date]:
     body = PLAN_PROFILE.model_dump(mode="json")

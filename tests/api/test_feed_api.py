@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 import httpx
+import pytest
 
 from runcoach.context import context
 from runcoach.plans import service
 from tests.api.conftest import Runner
 from tests.helpers import PLAN_PROFILE, easy_plan
+
+# Every test here runs on SQLite and again on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("app_backend")
 
 MONDAY = date(2026, 11, 2)
 

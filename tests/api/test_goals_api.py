@@ -14,6 +14,9 @@ import pytest
 from tests.api.conftest import Runner
 from tests.helpers import HUGE_IDS
 
+# Every test here runs on SQLite and again on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("app_backend")
+
 LIMIT = 1024 * 1024  # the default RUNCOACH_MAX_BODY_BYTES
 PROFILE = {
     "recent_race": {"distance_m": 5000, "time_s": 1500, "date": "2026-01-10"},

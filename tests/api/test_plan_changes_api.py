@@ -15,6 +15,9 @@ from runcoach.context import context
 from tests.api.conftest import Runner
 from tests.helpers import PLAN_PROFILE
 
+# Every test here runs on SQLite and again on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("app_backend")
+
 
 async def plan_for_a_10k(http: httpx.AsyncClient, runner: Runner, **body: Any) -> dict[str, Any]:
     profile = PLAN_PROFILE.model_dump(mode="json")

@@ -15,6 +15,9 @@ from runcoach.plans import service
 from tests.api.conftest import Runner
 from tests.helpers import HUGE_IDS, PLAN_PROFILE, easy_plan
 
+# Every test here runs on SQLite and again on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("app_backend")
+
 MONDAY = date(2026, 11, 2)
 
 

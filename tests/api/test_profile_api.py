@@ -12,6 +12,9 @@ import pytest
 from runcoach.context import context
 from tests.api.conftest import Runner
 
+# Every test here runs on SQLite and again on PostgreSQL.
+pytestmark = pytest.mark.usefixtures("app_backend")
+
 
 def body(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
