@@ -29,7 +29,7 @@ from tests.helpers import PLAN_PROFILE, easy_plan, field, open_signed_in, tap, w
 pytestmark = pytest.mark.browser
 
 EMAIL, PASSWORD = "planner@example.com", "correct horse battery"
-PHONE, LAPTOP = (390, 844), (1280, 800)
+PHONE, TABLET, LAPTOP = (390, 844), (800, 1280), (1280, 800)
 
 
 async def store_plan(data_dir: Path, monday: date) -> None:
@@ -67,6 +67,17 @@ def test_calendar_to_run_it_now_in_a_real_browser(
     open_signed_in(laptop, server.base, "/plan", EMAIL, PASSWORD)
     wait_for(laptop, lambda d: d.find_elements(By.CSS_SELECTOR, ".rc-today"), "today on the month")
     assert no_sideways_scrolling(laptop)
+
+    # The console tablet: the month, Today and the versions fit its width too.
+    tablet = browser(TABLET)
+    open_signed_in(tablet, server.base, "/plan", EMAIL, PASSWORD)
+    wait_for(tablet, lambda d: d.find_elements(By.CSS_SELECTOR, ".rc-today"), "today on the tablet's month")
+    assert no_sideways_scrolling(tablet)
+    for path, text in [("/today", "This week:"), ("/plan/versions", "Version 1")]:
+        tablet.get(server.base + path)
+        wait_connected(tablet)
+        wait_for(tablet, lambda d, t=text: t in d.find_element(By.TAG_NAME, "body").text, f"{path}: {text}")
+        assert no_sideways_scrolling(tablet), path
 
     phone = browser(PHONE)
     week = f"/plan?view=week&day={next_monday.isoformat()}"
