@@ -1,0 +1,1 @@
+"""Garmin FIT files: workouts to the watch and back, finished treadmill runs as activities."""
