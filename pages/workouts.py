@@ -15,7 +15,7 @@ from runcoach.auth.web import current_user
 from runcoach.context import context
 from runcoach.domain.accounts import Units, User
 from runcoach.domain.errors import NotFound, RunCoachError
-from runcoach.domain.generator import Workout
+from runcoach.domain.saved import Workout
 from runcoach.domain.structure import describe
 from runcoach.domain.workouts import MAX_DURATION_MIN, MIN_DURATION_MIN, Constraints, Goal, Level
 from runcoach.live.present import units_of
@@ -135,11 +135,17 @@ def _fact(label: str, value: str, marker: str) -> None:
 
 def _summary(workout: Workout, units: Units) -> None:
     with ui.row().classes("gap-x-8 gap-y-2 items-start"):
-        _fact("Goal", workout.goal.value, "goal")
+        if workout.goal is not None:
+            _fact("Goal", workout.goal.value, "goal")
+        else:
+            _fact("Imported from", workout.file_name or "a file", "source")
         _fact("Duration", present.clock(workout.total_duration_s), "total")
-        _fact("Seed", str(workout.seed), "seed")
+        if workout.seed is not None:
+            _fact("Seed", str(workout.seed), "seed")
         _fact("Created", present.created(workout.created_at), "created")
     ui.label(describe(workout.structure, {}, units)).classes("text-gray-800").mark("structure")
+    if workout.inputs is None:
+        return
     pairs = "grid grid-cols-2 sm:grid-cols-4 gap-x-4 gap-y-1 text-sm"
     with ui.expansion("Generated from", icon="tune").classes("w-full").props("dense"):  # noqa: SIM117
         with ui.element("div").classes(pairs).mark("inputs"):
@@ -203,7 +209,8 @@ def _actions(workout: Workout, user: User) -> None:
 
     with ui.row().classes("gap-2 items-center"):
         ui.button("Start a run", icon="play_arrow", color="positive", on_click=start_run).mark("start-run")
-        ui.button("Regenerate", icon="refresh", on_click=regenerate).mark("regenerate")
+        if workout.inputs is not None:  # an imported workout has nothing to generate again from
+            ui.button("Regenerate", icon="refresh", on_click=regenerate).mark("regenerate")
         ui.button("Back to workouts", icon="arrow_back", on_click=lambda: ui.navigate.to("/workouts")).props(
             "flat"
         ).mark("back")
@@ -235,5 +242,6 @@ async def workout_page(workout_id: str) -> Response | None:
         _actions(workout, user)
         _profile(workout)
         _segments(workout)
-        _history(workout, chain)
+        if workout.inputs is not None:
+            _history(workout, chain)
     return None

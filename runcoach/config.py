@@ -45,6 +45,18 @@ class Settings(BaseSettings):
         ge=1024,
         description="Largest request body accepted; larger ones get 413 before they are read",
     )
+    fit_speed_tolerance_pct: float = Field(
+        default=3.0,
+        ge=0.5,
+        le=20.0,
+        allow_inf_nan=False,
+        description="Width of a FIT workout step's speed target: the target speed plus or minus this share",
+    )
+    max_import_bytes: int = Field(
+        default=256 * 1024,
+        ge=1024,
+        description="Largest workout file (FIT or Zwift .zwo) accepted for import",
+    )
 
     timezone: str | None = Field(
         default=None,

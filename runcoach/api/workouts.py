@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
 from runcoach.api.errors import responses
 from runcoach.domain.errors import InvalidInput
-from runcoach.domain.generator import Workout
+from runcoach.domain.saved import Workout
 from runcoach.domain.structure import StructuredWorkout
 from runcoach.domain.workouts import MAX_SEED, Constraints, Goal, Segment, WholeNumber, WorkoutSpec
 from runcoach.workouts import service

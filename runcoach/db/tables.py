@@ -119,9 +119,12 @@ class WorkoutRow(Base):
         ForeignKey("workouts.id", ondelete="SET NULL"), nullable=True, index=True
     )
     name: Mapped[str] = mapped_column(String(200))
-    goal: Mapped[str] = mapped_column(String(32))
-    inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
-    seed: Mapped[int] = mapped_column(BigInteger)
+    #: "generated" (goal, inputs and seed set) or "imported" (file_name set).
+    source: Mapped[str] = mapped_column(String(16), server_default="generated")
+    goal: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    inputs: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    seed: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    file_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     #: The workout in the structured form (steps and repeat blocks); its program is compiled from it.
     structure: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

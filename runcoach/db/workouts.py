@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.db.tables import WorkoutRow
-from runcoach.domain.generator import Workout, WorkoutDraft
+from runcoach.domain.generator import WorkoutDraft
+from runcoach.domain.saved import Workout, WorkoutSource
 from runcoach.domain.structure import StructuredWorkout
 from runcoach.domain.workouts import WorkoutSpec
 
@@ -19,9 +20,11 @@ def to_workout(row: WorkoutRow) -> Workout:
         owner_id=row.owner_id,
         parent_id=row.parent_id,
         name=row.name,
-        goal=row.goal,  # type: ignore[arg-type]  # validated by pydantic
-        inputs=WorkoutSpec.model_validate(row.inputs),
+        source=row.source,  # type: ignore[arg-type]  # validated by pydantic
+        goal=row.goal,  # type: ignore[arg-type]
+        inputs=None if row.inputs is None else WorkoutSpec.model_validate(row.inputs),
         seed=row.seed,
+        file_name=row.file_name,
         structure=StructuredWorkout.model_validate(row.structure),
         created_at=row.created_at,
     )
@@ -41,10 +44,29 @@ async def add_workout(
         owner_id=owner_id,
         parent_id=parent_id,
         name=draft.name,
+        source=WorkoutSource.GENERATED.value,
         goal=draft.goal.value,
         inputs=spec.model_dump(mode="json"),
         seed=seed,
         structure=draft.structure.model_dump(mode="json"),
+        created_at=now,
+    )
+    db.add(row)
+    await db.flush()
+    return to_workout(row)
+
+
+async def add_imported(
+    db: AsyncSession, *, owner_id: int, structure: StructuredWorkout, file_name: str, now: datetime
+) -> Workout:
+    """A workout read from a file: its structure and the file's name, no generator inputs."""
+    row = WorkoutRow(
+        owner_id=owner_id,
+        parent_id=None,
+        name=structure.name,
+        source=WorkoutSource.IMPORTED.value,
+        file_name=file_name,
+        structure=structure.model_dump(mode="json"),
         created_at=now,
     )
     db.add(row)

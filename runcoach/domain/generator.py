@@ -19,7 +19,6 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict
@@ -99,31 +98,6 @@ class WorkoutDraft(BaseModel):
     name: str
     goal: Goal
     structure: StructuredWorkout
-
-    @property
-    def segments(self) -> tuple[Segment, ...]:
-        """The flat program a run session plays: the structure with its repeats unrolled."""
-        return compile_workout(self.structure, {}, AS_WRITTEN)
-
-    @property
-    def total_duration_s(self) -> int:
-        return seconds_of(self.structure.items)
-
-
-class Workout(BaseModel):
-    """A stored quick workout: what the generator made, who owns it and where it came from."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    owner_id: int
-    parent_id: int | None
-    name: str
-    goal: Goal
-    inputs: WorkoutSpec
-    seed: int
-    structure: StructuredWorkout
-    created_at: datetime
 
     @property
     def segments(self) -> tuple[Segment, ...]:

@@ -591,3 +591,46 @@ def _speed_text(kmh: float, units: Units) -> str:
     if units is Units.IMPERIAL:
         return f"{kmh * 1000 / MILE_M:.1f} mph"
     return f"{kmh:.1f} km/h"
+
+
+# --------------------------------------------------------------------------- pinning speeds
+
+
+def pin_speeds(
+    workout: StructuredWorkout, zones: Zones, treadmill: Treadmill
+) -> tuple[StructuredWorkout, list[str]]:
+    """The workout with every step's speed named, to play as written on this treadmill.
+
+    A step without a speed gets its zone's target from `zones`; a speed or incline past the
+    treadmill's limits is brought inside them. Returns the new workout and one sentence per
+    change, so nothing is capped silently. Used for workouts saved from a file: they run like the
+    quick generator's, their speeds as written on the console.
+    """
+    changes: list[str] = []
+
+    def pin(step: Step, where: str) -> Step:
+        asked = _snap(step_target_kmh(step, zones), KMH_STEP)
+        speed = min(max(asked, treadmill.min_speed_kmh), treadmill.max_speed_kmh)
+        if not math.isclose(speed, asked, abs_tol=1e-6):
+            changes.append(
+                f"{where}: {asked:.1f} km/h is outside your treadmill's range; it runs at {speed:.1f}."
+            )
+        incline = min(step.incline_pct, treadmill.max_incline_pct)
+        if incline < step.incline_pct:
+            changes.append(
+                f"{where}: {step.incline_pct:g} % is steeper than your treadmill; it runs at {incline:g} %."
+            )
+        return step.model_copy(update={"speed_kmh": speed, "incline_pct": incline})
+
+    items: list[Step | Repeat] = []
+    for i, item in enumerate(workout.items, start=1):
+        if isinstance(item, Step):
+            items.append(pin(item, f"Step {i}"))
+        else:
+            steps = tuple(pin(s, f"Step {i}.{j}") for j, s in enumerate(item.steps, start=1))
+            items.append(item.model_copy(update={"steps": steps}))
+    # Validated again: model_copy does not, and what is stored must read back.
+    pinned = StructuredWorkout.model_validate(
+        {"name": workout.name, "items": [i.model_dump() for i in items]}
+    )
+    return pinned, changes

@@ -31,6 +31,7 @@ from runcoach.domain.plan_model import WorkoutType
 from runcoach.domain.plans import (
     Author,
     CompiledDay,
+    DayPlan,
     Methodology,
     PlanDraft,
     PlanVersion,
@@ -208,14 +209,27 @@ async def reset(database: Database, user_id: int, now: datetime) -> int:
     return archived
 
 
-async def run_day(database: Database, hub: Hub, user_id: int, plan_id: int, wid: int) -> RunSession:
-    """A run session of a planned day of the active plan, compiled for today's paces and treadmill."""
+async def planned_day(database: Database, user_id: int, plan_id: int, wid: int) -> tuple[DayPlan, Profile]:
+    """A day of the plan's current version and the runner's profile; NotFound for unknown ones."""
+    _, day, profile = await _day(database, user_id, plan_id, wid)
+    return day, profile
+
+
+async def _day(
+    database: Database, user_id: int, plan_id: int, wid: int
+) -> tuple[PlanVersion, DayPlan, Profile]:
     plan, profile = await _with_profile(database, user_id, plan_id)
-    if plan.plan.archived_at is not None:
-        raise Conflict(ARCHIVED)
     day = plan.draft.day(wid)
     if day is None:
         raise NotFound(_no_day(plan_id, wid))
+    return plan, day, profile
+
+
+async def run_day(database: Database, hub: Hub, user_id: int, plan_id: int, wid: int) -> RunSession:
+    """A run session of a planned day of the active plan, compiled for today's paces and treadmill."""
+    plan, day, profile = await _day(database, user_id, plan_id, wid)
+    if plan.plan.archived_at is not None:
+        raise Conflict(ARCHIVED)
     compiled = compile_day(day, profile.paces().zones, profile.treadmill, plan.draft)
     if compiled.program is None:
         raise Conflict(f"{day.title} on {day.date.isoformat()} has no treadmill program to run")

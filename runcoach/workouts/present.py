@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runcoach.domain import ids
 from runcoach.domain.errors import NotFound
-from runcoach.domain.generator import Workout
+from runcoach.domain.saved import Workout
 from runcoach.domain.workouts import MAX_SEED, Constraints, Segment, WorkoutSpec
 
 #: Labels of the generate form's inputs, by the field name pydantic reports in its errors.
@@ -198,7 +198,9 @@ def inputs_summary(spec: WorkoutSpec) -> list[tuple[str, str]]:
 
 
 def list_caption(workout: Workout) -> str:
-    """The second line of a workout in the list: goal, duration and seed."""
+    """The second line of a workout in the list: goal, duration and seed, or the file it came from."""
+    if workout.goal is None:
+        return f"imported from {workout.file_name} · {clock(workout.total_duration_s)}"
     return f"{workout.goal.value} · {clock(workout.total_duration_s)} · seed {workout.seed}"
 
 

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.db import workouts as queries
 from runcoach.db.engine import Database
-from runcoach.domain.errors import NotFound
-from runcoach.domain.generator import Workout, generate_workout
+from runcoach.domain.errors import Conflict, NotFound
+from runcoach.domain.generator import generate_workout
+from runcoach.domain.saved import Workout
 from runcoach.domain.workouts import WorkoutSpec
 
 #: Drawn seeds stay short enough to read out and type back in; any seed below 2**53 is accepted.
@@ -42,6 +43,10 @@ async def regenerate(database: Database, *, workout_id: int, owner_id: int, now:
     """A new workout from the same inputs and a new seed, linked to its parent; the parent stays."""
     async with database.session() as db:
         parent = await _get(db, workout_id=workout_id, owner_id=owner_id)
+        if parent.inputs is None:
+            raise Conflict(
+                f"{parent.name} was imported from a file: there are no inputs to generate it again from"
+            )
         seed = draw_seed()
         while seed == parent.seed:  # a new seed, or "regenerate" could hand back the same workout
             seed = draw_seed()

@@ -14,6 +14,7 @@ from runcoach.domain.accounts import Units
 from runcoach.domain.errors import InvalidInput
 from runcoach.domain.paces import SpeedRange, Zone, training_zones
 from runcoach.domain.structure import (
+    AS_WRITTEN,
     KMH_STEP,
     MPH_STEP_KMH,
     REPEATABLE_KINDS,
@@ -25,6 +26,7 @@ from runcoach.domain.structure import (
     compile_program,
     compile_workout,
     describe,
+    pin_speeds,
     target_kmh,
     unroll,
 )
@@ -452,3 +454,38 @@ def test_on_a_true_metric_treadmill_the_program_keeps_the_planned_duration_up_to
     assert all(math.isclose(s.speed_kmh * 10, round(s.speed_kmh * 10)) for s in program.segments)
     # 0.05 km/h on at least 5 km/h moves a distance step's time by 1 % at most.
     assert abs(program.total_duration_s - planned) <= 0.011 * planned + 0.5 * len(program.segments)
+
+
+# --------------------------------------------------------------------------- pinning speeds
+
+
+def test_pinning_names_every_speed_and_says_what_the_treadmill_changed() -> None:
+    workout = StructuredWorkout(
+        name="From a file",
+        items=(
+            Step(kind=StepKind.WARMUP, duration_s=600, zone=Zone.EASY),
+            Repeat(
+                times=4,
+                steps=(
+                    Step(
+                        kind=StepKind.WORK, duration_s=60, zone=Zone.REPETITION, speed_kmh=21.0, incline_pct=2
+                    ),
+                    Step(kind=StepKind.RECOVERY, duration_s=60, zone=Zone.EASY),
+                ),
+            ),
+            Step(kind=StepKind.COOLDOWN, duration_s=300, zone=Zone.EASY, incline_pct=14),
+        ),
+    )
+    small = Treadmill(min_speed_kmh=1.0, max_speed_kmh=16.0, max_incline_pct=10.0)
+    pinned, changes = pin_speeds(workout, ZONES, small)
+    easy = round(target_kmh(Zone.EASY, ZONES), 1)
+    steps = [o.step for o in unroll(pinned)]
+    assert steps[0].speed_kmh == pytest.approx(easy) and steps[1].speed_kmh == 16.0
+    assert steps[1].incline_pct == 2 and steps[-1].incline_pct == 10
+    assert changes == [
+        "Step 2.1: 21.0 km/h is outside your treadmill's range; it runs at 16.0.",
+        "Step 3: 14 % is steeper than your treadmill; it runs at 10 %.",
+    ]
+    # Pinned, it compiles with no zones at all and plays the same on the as-written treadmill.
+    assert compile_workout(pinned, {}, AS_WRITTEN)[1].speed_kmh == 16.0
+    assert pin_speeds(pinned, {}, small) == (pinned, [])
