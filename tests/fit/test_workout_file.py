@@ -616,6 +616,14 @@ def test_without_zones_the_kind_and_zone_come_from_the_intensity(
     assert (step.kind, step.zone, step.speed_kmh) == (kind, zone, pytest.approx(11.16))
 
 
+@pytest.mark.parametrize(("kmh", "clamped"), [(30.5, 30.0), (0.5, 1.0), (12.0, 12.0)])
+def test_a_speed_just_outside_the_structures_limits_is_clamped_to_them(kmh: float, clamped: float) -> None:
+    # A 30 km/h step on a belt 4 % fast runs at 30.03 km/h: its own file must come back.
+    data = fit_file(fit_step(0, seconds=300, speed_ms=(kmh / 3.6, kmh / 3.6)))
+    (step,) = fit_to_workout(data, zones=None).items
+    assert isinstance(step, Step) and step.speed_kmh == pytest.approx(clamped, abs=0.01)
+
+
 def test_a_speed_zone_target_gives_no_explicit_speed() -> None:
     data = fit_file(fit_step(0, seconds=300, target=WorkoutStepTarget.SPEED, target_value=3))
     (step,) = fit_to_workout(data, zones=ZONES).items
