@@ -105,8 +105,10 @@ from runcoach.domain.structure import (
 )
 from runcoach.domain.workouts import SegmentLabel
 
-#: A workout file is a few kilobytes (about 60 bytes a step); this leaves room for any real one.
-MAX_FIT_BYTES = 256 * 1024
+#: A workout file is a few kilobytes (about 60 bytes a step). The service refuses files over its
+#: `max_import_bytes` setting (256 KiB by default) first; this cap only keeps the codec safe when it is
+#: called directly, and sits above any setting a real workout file could need.
+MAX_FIT_BYTES = 1024 * 1024
 #: The most WorkoutStep messages a workout the structure can hold needs: every item a full repeat.
 MAX_FIT_STEPS = MAX_ITEMS * (MAX_STEPS_PER_REPEAT + 1)
 #: Bytes of UTF-8 a FIT string field holds: its size is one byte, the terminating NUL included.

@@ -37,7 +37,7 @@ Decisions, in one place:
 - Text events become the note of their block's (first) step, joined with " / ", cut to 200 characters.
 - Refused with `InvalidInput("file", ...)`: a DOCTYPE or any entity declaration (no entity is ever
   expanded, so no "billion laughs" and no external entity), XML that is not well formed, a file over
-  256 KB or with more than 5,000 elements, a root that is not `<workout_file>`, a sport other than
+  1 MiB or with more than 5,000 elements, a root that is not `<workout_file>`, a sport other than
   run, a workout with no blocks, a block we cannot run (e.g. `MaxEffort`), numbers that are not
   numbers or are absurd (durations outside 5 s .. 6 h, distances outside 20 m .. 100 km, repeats
   above 50, a `pace` outside 0..4, speeds outside 1..30 km/h, inclines outside 0..15 %), and more
@@ -74,7 +74,9 @@ from runcoach.domain.structure import (
 )
 from runcoach.fit.workout_file import nearest_zone
 
-MAX_ZWO_BYTES = 256 * 1024
+#: The service refuses files over its `max_import_bytes` setting (256 KiB by default) first; this cap
+#: only keeps the parser safe when it is called directly.
+MAX_ZWO_BYTES = 1024 * 1024
 MAX_ZWO_ELEMENTS = 5000
 MAX_ZWO_DEPTH = 8
 #: The longest piece of a ramp before it is split (up to `MAX_RAMP_STEPS` pieces).

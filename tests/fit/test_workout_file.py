@@ -694,7 +694,7 @@ def test_a_repeat_of_one_is_plain_steps_and_the_declared_step_count_is_not_trust
         (b"hello, world", "This is not a FIT file."),
         (b"\x20\x10" + bytes(6) + b".FIT" + bytes(20), "This is not a FIT file."),  # no such header size
         (b"\x0e\x10\x00\x00\xff\xff\xff\x7f.FIT\x00\x00" + bytes(40), "The file is cut short"),
-        (bytes(300_000), "larger than 256 KB"),
+        (bytes(1_100_000), "larger than 1024 KB"),
     ],
 )
 def test_files_that_are_not_fit_are_refused_in_a_sentence(data: bytes, sentence: str) -> None:

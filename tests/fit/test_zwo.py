@@ -355,7 +355,7 @@ def test_a_workout_that_names_no_sport_is_a_bike_workout_to_zwift() -> None:
         (zwo(*['<FreeRide Duration="60"/>'] * 101), "101 steps and repeats"),
         (b"<workout_file>" + b"<a>" * 10 + b"</a>" * 10 + b"</workout_file>", "too deeply"),
         (b"<workout_file>" + b"<a/>" * 6000 + b"</workout_file>", "more than 5000 elements"),
-        (b" " * 300_000, "larger than 256 KB"),
+        (b" " * 1_100_000, "larger than 1024 KB"),
     ],
 )
 def test_files_a_treadmill_cannot_run_are_refused_in_a_sentence(data: bytes, sentence: str) -> None:
