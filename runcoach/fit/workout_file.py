@@ -235,8 +235,10 @@ class _Shown(NamedTuple):
 def _shown_steps(
     workout: StructuredWorkout, zones: Zones, treadmill: Treadmill
 ) -> dict[tuple[int, int], _Shown]:
-    """Each step's label and belt speed, by (item, index in its repeat), as the compiler makes them."""
-    program = compile_program(workout, zones, treadmill)
+    """Each step's label and belt speed, by (item, index in its repeat), as the compiler makes them.
+    Every round of a repeat compiles alike, so the probe runs each repeat twice, not 50 times."""
+    twice = [i.model_copy(update={"times": 2}) if isinstance(i, Repeat) else i for i in workout.items]
+    program = compile_program(workout.model_copy(update={"items": tuple(twice)}), zones, treadmill)
     shown: dict[tuple[int, int], _Shown] = {}
     for segment, source in zip(program.segments, program.sources, strict=True):
         key = (source.item, source.step_index)
