@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse, Response
 from nicegui import ui
 
+from pages.downloads import fit_download_button
 from pages.layout import frame
 from pages.plan_edit import AdaptCard, EditCard
 from pages.plan_widgets import not_found, run_it_now
@@ -17,6 +18,8 @@ from runcoach.domain.plan_model import WorkoutType
 from runcoach.domain.plans import CompiledDay
 from runcoach.domain.rules import weekday_date
 from runcoach.domain.structure import describe
+from runcoach.fit import workouts as files
+from runcoach.fit.workouts import WorkoutFile
 from runcoach.live.present import units_of
 from runcoach.plans import present, service
 from runcoach.plans.present import HistoryEntry
@@ -75,9 +78,23 @@ def actions(user: User, compiled: CompiledDay, plan: PlanView, today_ok: bool) -
     with ui.row().classes("gap-2 items-center"):
         if today_ok and plan.version.plan.archived_at is None:
             run_it_now(user, plan.version.plan.id, compiled.day.wid)
+        if compiled.day.structure is not None:
+            fit_download_button(lambda: _fit_file(user, plan, compiled))
         ui.button("Calendar", icon="calendar_month", on_click=lambda: _to_calendar(compiled)).props(
             "flat"
         ).mark("to-calendar")
+
+
+async def _fit_file(user: User, plan: PlanView, compiled: CompiledDay) -> WorkoutFile:
+    ctx = context()
+    return await files.planned_day_file(
+        ctx.db,
+        user_id=user.id,
+        plan_id=plan.version.plan.id,
+        wid=compiled.day.wid,
+        now=ctx.clock.now(),
+        tolerance_pct=ctx.settings.fit_speed_tolerance_pct,
+    )
 
 
 def _to_calendar(compiled: CompiledDay) -> None:

@@ -6,9 +6,10 @@ from enum import StrEnum
 from typing import Any
 
 from fastapi.responses import RedirectResponse, Response
-from nicegui import ui
+from nicegui import events, ui
 from pydantic import ValidationError
 
+from pages.downloads import fit_download_button
 from pages.forms import ErrorLabel
 from pages.layout import frame
 from runcoach.auth.web import current_user
@@ -18,6 +19,8 @@ from runcoach.domain.errors import NotFound, RunCoachError
 from runcoach.domain.saved import Workout
 from runcoach.domain.structure import describe
 from runcoach.domain.workouts import MAX_DURATION_MIN, MIN_DURATION_MIN, Constraints, Goal, Level
+from runcoach.fit import workouts as files
+from runcoach.fit.workouts import WorkoutFile
 from runcoach.live.present import units_of
 from runcoach.workouts import present, service
 
@@ -123,6 +126,7 @@ async def workouts_page() -> Response | None:
     mine = await service.list_mine(context().db, owner_id=user.id)
     with frame("Workouts", user):
         generate_form(user)
+        import_card(user)
         workout_list(mine)
     return None
 
@@ -211,10 +215,67 @@ def _actions(workout: Workout, user: User) -> None:
         ui.button("Start a run", icon="play_arrow", color="positive", on_click=start_run).mark("start-run")
         if workout.inputs is not None:  # an imported workout has nothing to generate again from
             ui.button("Regenerate", icon="refresh", on_click=regenerate).mark("regenerate")
+        fit_download_button(lambda: _fit_file(workout, user))
         ui.button("Back to workouts", icon="arrow_back", on_click=lambda: ui.navigate.to("/workouts")).props(
             "flat"
         ).mark("back")
     error = ErrorLabel()
+
+
+async def _fit_file(workout: Workout, user: User) -> WorkoutFile:
+    ctx = context()
+    return await files.saved_workout_file(
+        ctx.db,
+        workout_id=workout.id,
+        owner_id=user.id,
+        now=ctx.clock.now(),
+        tolerance_pct=ctx.settings.fit_speed_tolerance_pct,
+    )
+
+
+def import_card(user: User) -> None:
+    """Upload a workout made elsewhere: a FIT workout file or a Zwift run workout (.zwo)."""
+    error: ErrorLabel
+    upload: ui.upload
+
+    async def received(event: events.UploadEventArguments) -> None:
+        error.show("")
+        ctx = context()
+        limit = ctx.settings.max_import_bytes
+        try:
+            # The request's size limit bounds what is read here; the service says if it is too large.
+            imported = await files.import_file(
+                ctx.db,
+                owner_id=user.id,
+                name=event.file.name,
+                data=await event.file.read(),
+                now=ctx.clock.now(),
+                max_bytes=limit,
+            )
+        except RunCoachError as exc:
+            error.show(str(exc))
+            upload.reset()
+            return
+        if imported.changes:
+            ui.notify(" ".join(imported.changes), type="warning", multi_line=True, close_button=True)
+        ui.navigate.to(f"/workouts/{imported.workout.id}")
+
+    with ui.card().classes("w-full gap-2"):
+        ui.label("Import a workout").classes("text-lg font-medium")
+        ui.label(
+            "A FIT workout file from Garmin Connect, TrainingPeaks or intervals.icu, or a Zwift run "
+            "workout (.zwo). Repeats stay repeats; paces become treadmill speeds."
+        ).classes("text-sm text-gray-600")
+        limit = context().settings.max_import_bytes
+        upload = ui.upload(
+            on_upload=received,
+            on_rejected=lambda: error.show(f"That file is over {limit // 1024} KiB, the largest accepted."),
+            max_file_size=limit,
+            auto_upload=True,
+            label="Choose a .fit or .zwo file",
+        )
+        upload.props('accept=".fit,.zwo,.FIT,.ZWO" flat bordered').classes("max-sm:w-full").mark("import")
+        error = ErrorLabel().mark("import_error")
 
 
 def _not_found(user: User) -> None:

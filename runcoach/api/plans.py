@@ -10,10 +10,12 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
 from runcoach.api.errors import responses
+from runcoach.api.files import FIT_FILE, download
 from runcoach.api.sessions import SessionOut
 from runcoach.domain.errors import InvalidInput
 from runcoach.domain.ids import MAX_ID
@@ -25,6 +27,7 @@ from runcoach.domain.profile import IsoDate
 from runcoach.domain.readiness import Action, Band, Checkin
 from runcoach.domain.structure import StructuredWorkout
 from runcoach.domain.workouts import MAX_SEED, WholeNumber
+from runcoach.fit import workouts as files
 from runcoach.plans import service
 from runcoach.plans.service import PlanView
 from runcoach.workouts.service import draw_seed
@@ -348,3 +351,22 @@ async def run_it_now(plan_id: RowId, wid: RowId, user: CurrentUser, ctx: Ctx) ->
     """Run it now: a new run session of this planned day's program (409 for rest, or a race run outdoors)."""
     session = await service.run_day(ctx.db, ctx.hub, user.id, plan_id, wid)
     return SessionOut.of(session, session.state(ctx.clock.now()))
+
+
+@router.get(
+    "/{plan_id:int}/workouts/{wid:int}/fit",
+    response_class=Response,
+    responses=FIT_FILE | responses(404, 409),
+)
+async def planned_workout_fit(plan_id: RowId, wid: RowId, user: CurrentUser, ctx: Ctx) -> Response:
+    """The planned day as a Garmin FIT workout file, for the runner's paces and treadmill as they are
+    now: speed targets around the belt speed each step runs at (409 for rest, or a race run outdoors)."""
+    file = await files.planned_day_file(
+        ctx.db,
+        user_id=user.id,
+        plan_id=plan_id,
+        wid=wid,
+        now=ctx.clock.now(),
+        tolerance_pct=ctx.settings.fit_speed_tolerance_pct,
+    )
+    return download(file)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, UploadFile
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
 from runcoach.api.errors import responses
+from runcoach.api.files import FIT_FILE, download
 from runcoach.domain.errors import InvalidInput
-from runcoach.domain.saved import Workout
+from runcoach.domain.saved import Workout, WorkoutSource
 from runcoach.domain.structure import StructuredWorkout
 from runcoach.domain.workouts import MAX_SEED, Constraints, Goal, Segment, WholeNumber, WorkoutSpec
+from runcoach.fit import workouts as files
 from runcoach.workouts import service
 
 router = APIRouter(
@@ -60,14 +63,17 @@ class SegmentOut(BaseModel):
 
 class WorkoutOut(BaseModel):
     """A workout: its `structure` (steps and repeat blocks, each step with its speed) and the flat
-    `segments` a run session plays, the structure with its repeats unrolled."""
+    `segments` a run session plays, the structure with its repeats unrolled. A generated workout
+    has its `goal`, `inputs` and `seed`; an imported one has none of them and its `file_name`."""
 
     id: int
     parent_id: int | None
     name: str
-    goal: Goal
-    inputs: WorkoutSpec
-    seed: int
+    source: WorkoutSource
+    goal: Goal | None
+    inputs: WorkoutSpec | None
+    seed: int | None
+    file_name: str | None
     total_duration_s: int
     structure: StructuredWorkout
     segments: list[SegmentOut]
@@ -120,3 +126,37 @@ async def regenerate(workout_id: RowId, user: CurrentUser, ctx: Ctx) -> WorkoutO
     """A new workout from the same inputs and a new seed, its `parent_id` this one; this one stays."""
     workout = await service.regenerate(ctx.db, workout_id=workout_id, owner_id=user.id, now=ctx.clock.now())
     return WorkoutOut.of(workout)
+
+
+class ImportedOut(BaseModel):
+    workout: WorkoutOut
+    changes: list[str] = Field(description="One sentence per speed or incline the treadmill's limits changed")
+
+
+@router.post("/import", status_code=201, response_model=ImportedOut, responses=responses(413))
+async def import_workout(file: UploadFile, user: CurrentUser, ctx: Ctx) -> ImportedOut:
+    """Save the workout in an uploaded file (multipart field `file`): a FIT workout file (`.fit`,
+    from Garmin Connect, TrainingPeaks, intervals.icu...) or a Zwift run workout (`.zwo`). Repeats
+    stay repeat blocks, pace targets become speeds. 422 for a file that is not a (running) workout
+    or is larger than RUNCOACH_MAX_IMPORT_BYTES; nothing is stored then."""
+    limit = ctx.settings.max_import_bytes
+    data = await file.read(limit + 1)
+    imported = await files.import_file(
+        ctx.db, owner_id=user.id, name=file.filename or "", data=data, now=ctx.clock.now(), max_bytes=limit
+    )
+    return ImportedOut(workout=WorkoutOut.of(imported.workout), changes=imported.changes)
+
+
+@router.get("/{workout_id:int}/fit", response_class=Response, responses=FIT_FILE | responses(404))
+async def workout_fit(workout_id: RowId, user: CurrentUser, ctx: Ctx) -> Response:
+    """The workout as a Garmin FIT workout file: sport running, sub-sport treadmill, one step per
+    step of its structure, repeat blocks as FIT repeat steps, speed targets as a range around each
+    step's speed (± RUNCOACH_FIT_SPEED_TOLERANCE_PCT), the incline in the step's notes."""
+    file = await files.saved_workout_file(
+        ctx.db,
+        workout_id=workout_id,
+        owner_id=user.id,
+        now=ctx.clock.now(),
+        tolerance_pct=ctx.settings.fit_speed_tolerance_pct,
+    )
+    return download(file)
