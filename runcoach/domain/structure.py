@@ -599,21 +599,25 @@ def _speed_text(kmh: float, units: Units) -> str:
 def pin_speeds(
     workout: StructuredWorkout, zones: Zones, treadmill: Treadmill
 ) -> tuple[StructuredWorkout, list[str]]:
-    """The workout with every step's speed named, to play as written on this treadmill.
+    """The workout with every step's speed named as the console speed to set on this treadmill.
 
-    A step without a speed gets its zone's target from `zones`; a speed or incline past the
-    treadmill's limits is brought inside them. Returns the new workout and one sentence per
-    change, so nothing is capped silently. Used for workouts saved from a file: they run like the
-    quick generator's, their speeds as written on the console.
+    A saved workout (a quick one, or one from a file) plays its speeds as written on the console,
+    so a step's target belt speed (its own, or its zone's from `zones`) becomes the console speed
+    that runs the belt at it (÷ calibration, on the 0.1 km/h grid), and a speed or incline past the
+    treadmill's limits is brought inside them. Returns the new workout and one sentence per change,
+    in belt speeds as the file wrote them, so nothing is capped silently.
     """
     changes: list[str] = []
+    calibration = treadmill.calibration
 
     def pin(step: Step, where: str) -> Step:
-        asked = _snap(step_target_kmh(step, zones), KMH_STEP)
+        target = step_target_kmh(step, zones)
+        asked = _snap(target / calibration, KMH_STEP)
         speed = min(max(asked, treadmill.min_speed_kmh), treadmill.max_speed_kmh)
         if not math.isclose(speed, asked, abs_tol=1e-6):
+            runs = speed * calibration
             changes.append(
-                f"{where}: {asked:.1f} km/h is outside your treadmill's range; it runs at {speed:.1f}."
+                f"{where}: {target:.1f} km/h is outside your treadmill's range; it runs at {runs:.1f}."
             )
         incline = min(step.incline_pct, treadmill.max_incline_pct)
         if incline < step.incline_pct:
@@ -634,3 +638,20 @@ def pin_speeds(
         {"name": workout.name, "items": [i.model_dump() for i in items]}
     )
     return pinned, changes
+
+
+def as_played(workout: StructuredWorkout, calibration: float) -> tuple[StructuredWorkout, Treadmill]:
+    """A saved workout (every speed a console speed, see `pin_speeds`) as belt-speed targets, and the
+    treadmill that plays them: compiled together they give back each console speed as written, and
+    each step's target is the speed its belt really runs at (what a watch should see)."""
+
+    def belt(step: Step) -> Step:
+        assert step.speed_kmh is not None, "a saved workout names every speed"
+        return step.model_copy(update={"speed_kmh": step.speed_kmh * calibration})
+
+    items = [
+        belt(i) if isinstance(i, Step) else i.model_copy(update={"steps": tuple(belt(s) for s in i.steps)})
+        for i in workout.items
+    ]
+    treadmill = AS_WRITTEN.model_copy(update={"calibration": calibration})
+    return workout.model_copy(update={"items": tuple(items)}), treadmill

@@ -6,12 +6,14 @@ decoding run in a worker thread: a file is small, but parsing one is CPU work th
 
 Decisions:
 
-- A saved workout (quick or imported) plays its speeds as written on the console, so its file
-  targets those speeds. A planned day is compiled for the runner's paces and treadmill as they
-  are now, so its file targets the belt speed the treadmill really runs (console × calibration).
-- An import reads the file's paces as speeds, fills a step that has none from the runner's zones
-  (or, with no profile yet, from the default intermediate easy pace the quick generator uses)
-  and brings every speed and incline inside the runner's treadmill, saying so for each change.
+- A file's speeds are belt speeds, what a watch measures: a saved workout (quick or imported)
+  plays its speeds as written on the console, so its file targets console speed × the runner's
+  calibration; a planned day is compiled for the runner's paces and treadmill as they are now,
+  and its file targets the belt speed each step runs at.
+- An import reads the file's paces as belt speeds, fills a step that has none from the runner's
+  zones (or, with no profile yet, from the default intermediate easy pace the quick generator
+  uses), turns them into console speeds for the runner's calibration and brings every speed and
+  incline inside the runner's treadmill, saying so for each change.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from runcoach.domain.errors import Conflict, InvalidInput
 from runcoach.domain.paces import Paces, paces_for, vdot_from_easy_pace
 from runcoach.domain.profile import Profile
 from runcoach.domain.saved import Workout
-from runcoach.domain.structure import AS_WRITTEN, StructuredWorkout, Treadmill, pin_speeds
+from runcoach.domain.structure import StructuredWorkout, Treadmill, as_played, pin_speeds
 from runcoach.domain.workouts import LEVEL_EASY_SPEED_KMH, Level
 from runcoach.fit.workout_file import fit_to_workout, workout_to_fit
 from runcoach.fit.zwo import zwo_to_workout
@@ -74,14 +76,10 @@ async def saved_workout_file(
 ) -> WorkoutFile:
     """One of the runner's saved workouts as a FIT workout file; NotFound for others'."""
     workout = await workouts.get(database, workout_id=workout_id, owner_id=owner_id)
+    profile = await profiles.get_profile(database, owner_id)
+    structure, treadmill = as_played(workout.structure, profile.treadmill.calibration if profile else 1.0)
     data = await asyncio.to_thread(
-        workout_to_fit,
-        workout.structure,
-        {},
-        AS_WRITTEN,
-        tolerance_pct=tolerance_pct,
-        created=now,
-        serial=workout.id,
+        workout_to_fit, structure, {}, treadmill, tolerance_pct=tolerance_pct, created=now, serial=workout.id
     )
     return WorkoutFile(file_name(workout.name), data)
 

@@ -257,3 +257,24 @@ def cycling_workout() -> bytes:
     step.intensity = Intensity.ACTIVE
     builder.add(step)
     return builder.build().to_bytes()
+
+
+async def test_a_calibrated_belt_exports_belt_speeds_and_imports_back_to_console_speeds(
+    http: httpx.AsyncClient, ann: Runner
+) -> None:
+    profile = PLAN_PROFILE.model_dump(mode="json")
+    profile["treadmill"] = profile["treadmill"] | {"calibration": 1.05}
+    assert (await http.put("/api/profile", json=profile, headers=ann.headers)).status_code == 200
+    workout = await generated(http, ann)
+    data = await fit_of(http, ann, f"/api/workouts/{workout['id']}/fit")
+    timed = [s for s in garmin_messages(data)["workout_step_mesgs"] if "custom_target_speed_low" in s]
+    first = timed[0]
+    middle_kmh = (first["custom_target_speed_low"] + first["custom_target_speed_high"]) / 2 * 3.6
+    # The watch sees what the belt runs: the console's 8.x km/h on a belt 5 % fast.
+    assert middle_kmh == pytest.approx(workout["segments"][0]["speed_kmh"] * 1.05, abs=0.02)
+    response = await upload(http, ann, "calibrated.fit", data)
+    assert response.status_code == 201, response.text
+    back = response.json()["workout"]["segments"]
+    assert [s["speed_kmh"] for s in back] == pytest.approx(
+        [s["speed_kmh"] for s in workout["segments"]], abs=0.051
+    )
