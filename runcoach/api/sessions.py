@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
 from runcoach.api.errors import responses
@@ -18,6 +19,17 @@ from runcoach.domain.structure import Console
 from runcoach.domain.workouts import WholeNumber
 from runcoach.fit.activities import activity_file
 from runcoach.fit.activity_file import FIT_MEDIA_TYPE
+
+
+class CommandWord(StringConvertor):
+    """The last path segment of the command route: any word but the session's sub-resources
+    (`fit`), so a POST to /api/sessions/{id}/fit is a 405 like every other method not declared on a
+    declared path, not a 422 about an unknown command; unknown words still reach the route (422)."""
+
+    regex = r"(?!fit$)[^/]+"
+
+
+register_url_convertor("command_word", CommandWord())
 
 router = APIRouter(
     prefix="/api/sessions",
@@ -156,7 +168,9 @@ async def renew_pairing(session_id: RowId, user: CurrentUser, ctx: Ctx) -> Sessi
     return SessionOut.of(session, session.state(ctx.clock.now()))
 
 
-@router.post("/{session_id:int}/{command}", response_model=SessionOut, responses=responses(404, 409))
+@router.post(
+    "/{session_id:int}/{command:command_word}", response_model=SessionOut, responses=responses(404, 409)
+)
 async def send_command(
     session_id: RowId,
     command: Command,

@@ -114,3 +114,16 @@ async def test_the_openapi_document_describes_a_binary_fit_answer(http: httpx.As
     }
     assert "Content-Disposition" in operation["responses"]["200"]["headers"]
     assert {"401", "404", "409", "422", "503"} <= set(operation["responses"])
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH"])
+async def test_the_activity_file_is_read_only_a_405_that_names_get(
+    http: httpx.AsyncClient, ann: Runner, method: str
+) -> None:
+    """POST too: the command route beside it (/{id}/{command}) takes any other word, not `fit`."""
+    sid = (await new_session(http, ann))["id"]
+    response = await http.request(method, f"/api/sessions/{sid}/fit", headers=ann.headers)
+    assert response.status_code == 405, response.text
+    assert response.headers["allow"] == "GET"
+    unknown = await http.post(f"/api/sessions/{sid}/fitness", headers=ann.headers)
+    assert unknown.status_code == 422  # still the command route: no such command
