@@ -178,29 +178,32 @@ def _spells(line: Timeline) -> Iterator[list[Stretch]]:
         yield spell
 
 
-def _records(line: Timeline) -> Iterator[tuple[float, tuple[int, ...]]]:
-    """A record at every whole second of each running spell, and one at its end (stamped the
-    second after, when it ends between two) with the distance covered by then."""
-    last = -1
+def _record_seconds(line: Timeline) -> list[int]:
+    """Every whole second inside a running spell, and the second after each spell's end (when it
+    ends between two), so that a record carries the distance at every pause and at the end."""
+    seconds: set[int] = set()
     for spell in _spells(line):
         begin, end = _instant(spell[0].start), _instant(spell[-1].end)
-        seconds = list(range(math.ceil(begin), math.floor(end) + 1))
-        if end > math.floor(end):
-            seconds.append(math.ceil(end))
-        i = 0
-        for second in seconds:
-            if second <= last:
-                continue  # a pause shorter than a second: one record per timestamp
-            instant = min(float(second), end)
-            while i + 1 < len(spell) and instant >= _instant(spell[i].end):
-                i += 1
-            yield instant, _record_row(second, instant, spell[i])
-            last = second
+        seconds.update(range(math.ceil(begin), math.floor(end) + 1))
+        seconds.add(math.ceil(end))
+    return sorted(seconds)
 
 
-def _record_row(second: int, instant: float, stretch: Stretch) -> tuple[int, ...]:
+def _records(line: Timeline) -> Iterator[tuple[float, tuple[int, ...]]]:
+    """(instant, row) per record second: the belt's distance then (it stands still in a pause, so a
+    record stamped just after a pause began carries the distance at the pause), the speed and grade
+    of the stretch run then or last."""
+    stretches = line.stretches
+    i = 0
+    for second in _record_seconds(line):
+        while i + 1 < len(stretches) and _instant(stretches[i + 1].start) <= second:
+            i += 1
+        yield min(float(second), _instant(stretches[i].end)), _record_row(second, stretches[i])
+
+
+def _record_row(second: int, stretch: Stretch) -> tuple[int, ...]:
     mps = stretch.speed_kmh / 3.6
-    ran = min(max(instant - _instant(stretch.start), 0.0), stretch.seconds)
+    ran = min(max(second - _instant(stretch.start), 0.0), stretch.seconds)
     metres = stretch.distance_before_m + ran * mps
     return (second, round(metres * 100), round(mps * 1000), round(stretch.incline_pct * 100))
 
