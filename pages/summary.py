@@ -34,14 +34,15 @@ def _head(session: RunSession, line: Timeline) -> None:
         moment = line.start or session.created_at
         zone = context().settings.zone
         ui.label(workout_present.created(moment.astimezone(zone))).classes("text-sm text-gray-600")
-        ui.label(summary.headline(line)).classes("text-gray-800").mark("headline")
+        ui.label(summary.headline(line)).props("id=rc-headline").classes("text-gray-800").mark("headline")
 
 
 def _figures(line: Timeline, user: User) -> None:
     with ui.row().classes("w-full gap-3"):
         for figure in summary.figures(line, live.units_of(user.units)):
             with ui.card().classes("grow basis-32 items-center gap-0 p-3"):
-                ui.label(figure.value).classes("text-2xl font-semibold").mark(figure.marker)
+                value = ui.label(figure.value).props(f"id=rc-{figure.marker}")
+                value.classes("text-2xl font-semibold").mark(figure.marker)
                 ui.label(figure.label).classes("text-xs text-gray-500 uppercase")
 
 
@@ -51,9 +52,8 @@ class DownloadButton:
     def __init__(self, user: User, session_id: int) -> None:
         self.user_id, self.session_id = user.id, session_id
         with ui.row().classes("items-center gap-3"):
-            ui.button("Download FIT", icon="download", on_click=self.download).props("unelevated").mark(
-                "download-fit"
-            )
+            button = ui.button("Download FIT", icon="download", on_click=self.download)
+            button.props("id=rc-download-fit unelevated").mark("download-fit")
             ui.label("For Garmin Connect, Strava or any training log that reads FIT").classes(
                 "text-sm text-gray-600"
             )
