@@ -1,6 +1,7 @@
 """After a run: how it felt (effort 1 to 10, leg soreness 0 to 10), kept as a check-in for readiness.
 
-The run view's Done button leads here. Thin: the check-ins service stores and decides.
+The run summary (/sessions/{id}/summary) carries the same card; this page is the check-in alone,
+for a phone or a link. Thin: the check-ins service stores and decides.
 """
 
 from __future__ import annotations
@@ -8,17 +9,15 @@ from __future__ import annotations
 from fastapi.responses import RedirectResponse, Response
 from nicegui import ui
 
-from pages.forms import ErrorLabel
+from pages.checkin_card import checkin_card
 from pages.layout import frame
 from runcoach.auth.web import current_user
 from runcoach.context import context
 from runcoach.domain import ids
-from runcoach.domain.accounts import User
-from runcoach.domain.errors import NotFound, RunCoachError
-from runcoach.domain.readiness import Checkin
+from runcoach.domain.errors import NotFound
 from runcoach.domain.session import RunSession
 from runcoach.live import present as live
-from runcoach.plans import checkins, present
+from runcoach.plans import checkins
 
 
 def _summary(session: RunSession) -> None:
@@ -31,39 +30,12 @@ def _summary(session: RunSession) -> None:
         ).mark("run-summary")
 
 
-def _form(user: User, session: RunSession, earlier: Checkin | None) -> None:
-    async def save() -> None:
-        ctx = context()
-        checkin = Checkin(day=ctx.today(), effort=int(effort.value), soreness=int(soreness.value))
-        try:
-            await checkins.record(ctx.db, user.id, checkin, session_id=session.id, now=ctx.clock.now())
-            ready = await checkins.readiness_on(ctx.db, user.id, ctx.today())
-        except RunCoachError as exc:
-            error.show(str(exc))
-            return
-        error.show("")
-        saved.set_text(f"Saved. {ready.reason}")
-        saved.set_visibility(True)
-
-    with ui.card().classes("w-full"):
-        ui.label("How did it feel?").classes("text-lg font-semibold")
-        effort_value = earlier.effort if earlier and earlier.effort else 5
-        soreness_value = earlier.soreness if earlier and earlier.soreness is not None else 0
-        effort_label = ui.label().classes("text-sm text-gray-700")
-        effort = ui.slider(min=1, max=10, step=1, value=effort_value).props("label markers").mark("effort")
-        effort_label.bind_text_from(
-            effort, "value", backward=lambda v: f"Effort: {v} of 10 ({present.effort_word(int(v))})"
-        )
-        soreness_label = ui.label().classes("text-sm text-gray-700")
-        soreness = (
-            ui.slider(min=0, max=10, step=1, value=soreness_value).props("label markers").mark("soreness")
-        )
-        soreness_label.bind_text_from(soreness, "value", backward=lambda v: f"Leg soreness: {v} of 10")
-        error = ErrorLabel()
-        ui.button("Save", icon="check", on_click=save).props("unelevated").mark("save-checkin")
-        saved = ui.label().classes("text-positive").mark("checkin-saved")
-        saved.set_visibility(False)
+def _links(session_id: int) -> None:
     with ui.row().classes("gap-2"):
+        summary = f"/sessions/{session_id}/summary"
+        ui.button("Run summary", icon="insights", on_click=lambda: ui.navigate.to(summary)).props(
+            "flat"
+        ).mark("open-summary")
         ui.button("Calendar", icon="calendar_month", on_click=lambda: ui.navigate.to("/plan")).props("flat")
         ui.button("My sessions", icon="list", on_click=lambda: ui.navigate.to("/sessions")).props("flat")
 
@@ -88,5 +60,6 @@ async def checkin_page(session_id: str) -> Response | None:
     earlier = await checkins.for_session(ctx.db, user.id, session.id)
     with frame("How did it feel?", user):
         _summary(session)
-        _form(user, session, earlier)
+        checkin_card(user, session.id, earlier)
+        _links(session.id)
     return None

@@ -176,10 +176,8 @@ def _controls(view: LiveView) -> None:
         for command in (Command.BACK, Command.SKIP):
             control(view, command).classes("w-44")
         finish_control(view).classes("w-44")  # beside Skip: it asks first, as the phone does
-        checkin = f"/sessions/{view.session_id}/checkin"
-        done = ui.button(
-            "How did it feel?", icon="sentiment_satisfied", on_click=lambda: ui.navigate.to(checkin)
-        )
+        summary = f"/sessions/{view.session_id}/summary"  # the laps, the check-in, the FIT file
+        done = ui.button("Run summary", icon="insights", on_click=lambda: ui.navigate.to(summary))
         done.props("id=rc-done unelevated no-caps color=primary").classes("grow").mark("done")
         view.when_done.append(done)
 
@@ -295,10 +293,10 @@ def _session_card(session: RunSession, state: SessionState) -> None:
             if active:
                 _open_buttons(session.id)
             else:
-                checkin = f"/sessions/{session.id}/checkin"
-                ui.button("How did it feel?", on_click=lambda: ui.navigate.to(checkin)).props(
+                summary = f"/sessions/{session.id}/summary"
+                ui.button("Summary", icon="insights", on_click=lambda: ui.navigate.to(summary)).props(
                     "flat no-caps"
-                ).mark(f"checkin-{session.id}")
+                ).mark(f"open-summary-{session.id}")
         ui.label(
             f"Created {workout_present.created(session.created_at)} UTC · {live.summary_text(state)}"
         ).classes("text-sm text-gray-600").mark(f"summary-{session.id}")

@@ -41,6 +41,7 @@ PAGE_MODULES = (
     "pages.today",
     "pages.plan_versions",
     "pages.checkin",
+    "pages.summary",
     "pages.run",
     "pages.remote",
 )

@@ -6,7 +6,9 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
 from runcoach.api.errors import responses
@@ -15,6 +17,19 @@ from runcoach.domain.ids import MAX_ID
 from runcoach.domain.session import Command, RunSession, SessionState
 from runcoach.domain.structure import Console
 from runcoach.domain.workouts import WholeNumber
+from runcoach.fit.activities import activity_file
+from runcoach.fit.activity_file import FIT_MEDIA_TYPE
+
+
+class CommandWord(StringConvertor):
+    """The last path segment of the command route: any word but the session's sub-resources
+    (`fit`), so a POST to /api/sessions/{id}/fit is a 405 like every other method not declared on a
+    declared path, not a 422 about an unknown command; unknown words still reach the route (422)."""
+
+    regex = r"(?!fit$)[^/]+"
+
+
+register_url_convertor("command_word", CommandWord())
 
 router = APIRouter(
     prefix="/api/sessions",
@@ -117,6 +132,35 @@ async def get_session(session_id: RowId, user: CurrentUser, ctx: Ctx) -> Session
     return SessionOut.of(session, session.state(ctx.clock.now()))
 
 
+FIT_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The FIT activity file: a lap per segment run, a record per second, the totals",
+        "content": {FIT_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        "headers": {
+            "Content-Disposition": {
+                "description": 'attachment; filename="<date>-<name>.fit"',
+                "schema": {"type": "string"},
+            }
+        },
+    }
+}
+
+
+@router.get(
+    "/{session_id:int}/fit",
+    response_class=Response,
+    responses=FIT_RESPONSE | responses(404, 409),
+)
+async def session_fit(session_id: RowId, user: CurrentUser, ctx: Ctx) -> Response:
+    """The finished session as a Garmin FIT activity file, for any training log that reads FIT.
+
+    409 while the session is not finished (or when it ended before it started).
+    """
+    filename, data = await activity_file(ctx.db, session_id, user.id, ctx.clock.now(), zone=ctx.settings.zone)
+    disposition = f'attachment; filename="{filename}"'
+    return Response(data, media_type=FIT_MEDIA_TYPE, headers={"Content-Disposition": disposition})
+
+
 @router.post("/{session_id:int}/pairing", response_model=SessionOut, responses=responses(404, 409))
 async def renew_pairing(session_id: RowId, user: CurrentUser, ctx: Ctx) -> SessionOut:
     """A new pairing code, good for 12 hours: the old one stops working at once (409 once the run is over)."""
@@ -124,7 +168,9 @@ async def renew_pairing(session_id: RowId, user: CurrentUser, ctx: Ctx) -> Sessi
     return SessionOut.of(session, session.state(ctx.clock.now()))
 
 
-@router.post("/{session_id:int}/{command}", response_model=SessionOut, responses=responses(404, 409))
+@router.post(
+    "/{session_id:int}/{command:command_word}", response_model=SessionOut, responses=responses(404, 409)
+)
 async def send_command(
     session_id: RowId,
     command: Command,

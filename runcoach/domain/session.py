@@ -2,6 +2,11 @@
 
 Pure: the state is a function of the program (segments), the events and `now`. Auto-advance
 to the next segment needs no event, it follows from time. All transitions live here.
+
+`replay` is the same fold, telling on the way what happened when: the running stretches (one
+segment, no pause inside) and the changes (start, pause, resume, a segment boundary, a skip, a
+back, the end) at the wall-clock instants the fold used. The laps of an activity file are read
+from it (`runcoach.domain.timeline`), so they can never disagree with what the screens showed.
 """
 
 from __future__ import annotations
@@ -58,6 +63,40 @@ class Event:
 
 class CommandConflict(Conflict):
     """A command that does not fit the session's state (or a stale `if_seq`); the message says why."""
+
+
+class Change(StrEnum):
+    """What a `Marked` instant of a replay changed."""
+
+    STARTED = "started"  # the timer starts for the first time
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    BOUNDARY = "boundary"  # time reached the end of a segment and the next one began
+    SKIPPED = "skipped"
+    WENT_BACK = "went_back"
+    ENDED = "ended"  # completed: the program's end, a finish, or a skip past the last segment
+
+
+@dataclass(frozen=True, slots=True)
+class Ran:
+    """Running time on one segment from `start` to `end` (wall clock): no pause, no change inside."""
+
+    index: int
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """A change at the wall-clock instant `at`; `index` is the segment current after it."""
+
+    change: Change
+    at: datetime
+    index: int
+
+
+#: What a replay tells, in the order it happened.
+Trace = list[Ran | Marked]
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +160,9 @@ class _Cursor:
     metres: float = 0.0  # covered at the programmed speeds while running
 
 
-def _advance(cursor: _Cursor, segments: Sequence[_Timed], at: datetime) -> _Cursor:
+def _advance(
+    cursor: _Cursor, segments: Sequence[_Timed], at: datetime, trace: Trace | None = None
+) -> _Cursor:
     """Let running time pass until `at`, crossing segment boundaries; past the last one: completed."""
     if cursor.status is not Status.RUNNING or cursor.clock is None:
         return cursor
@@ -133,6 +174,8 @@ def _advance(cursor: _Cursor, segments: Sequence[_Timed], at: datetime) -> _Curs
         played.add(index)
         start += segments[index].duration
         metres += (start - counted) * segments[index].metres_per_us
+        if trace is not None:
+            _trace_crossing(trace, cursor, index, counted, start, last=index + 1 >= len(segments))
         counted = start
         index += 1
     if index >= len(segments):
@@ -141,7 +184,23 @@ def _advance(cursor: _Cursor, segments: Sequence[_Timed], at: datetime) -> _Curs
         begun = start - segments[-1].duration
         return _Cursor(Status.COMPLETED, start, last, begun, None, frozenset(played), metres)
     metres += (elapsed - counted) * segments[index].metres_per_us
+    if trace is not None and elapsed > counted:
+        trace.append(Ran(index, _wall(cursor, counted), _wall(cursor, elapsed)))
     return _Cursor(Status.RUNNING, elapsed, index, start, at, frozenset(played), metres)
+
+
+def _wall(cursor: _Cursor, elapsed: int) -> datetime:
+    """The wall-clock instant a running cursor reaches `elapsed` (microseconds of running time)."""
+    assert cursor.clock is not None
+    return cursor.clock + (elapsed - cursor.elapsed) * _US
+
+
+def _trace_crossing(trace: Trace, cursor: _Cursor, index: int, counted: int, end: int, *, last: bool) -> None:
+    """Segment `index` ran from `counted` to its end `end`; then the next began, or the program ended."""
+    if end > counted:
+        trace.append(Ran(index, _wall(cursor, counted), _wall(cursor, end)))
+    change = Change.ENDED if last else Change.BOUNDARY
+    trace.append(Marked(change, _wall(cursor, end), index if last else index + 1))
 
 
 def _apply(cursor: _Cursor, kind: EventKind, segments: Sequence[_Timed], at: datetime) -> _Cursor:
@@ -171,6 +230,15 @@ def fold(segments: Sequence[Segment], events: Sequence[Event], now: datetime) ->
     An event stamped after `now` (another replica's clock a little ahead) moves `now` up to it:
     state never runs backwards behind a stored event.
     """
+    return replay(segments, events, now, None)
+
+
+def replay(
+    segments: Sequence[Segment], events: Sequence[Event], now: datetime, trace: Trace | None
+) -> SessionState:
+    """`fold`, appending to `trace` (unless None) what happened when: `Ran` stretches and `Marked`
+    changes, at the wall-clock instants the fold used (a stamp behind an earlier one counts at the
+    earlier one's time, the end of a program played out at the instant time reached it)."""
     if not segments:
         raise ValueError("a session needs at least one segment")
     timed = [_Timed(s.duration_s * _US_PER_S, s.speed_kmh / 3.6 / _US_PER_S) for s in segments]
@@ -182,12 +250,28 @@ def fold(segments: Sequence[Segment], events: Sequence[Event], now: datetime) ->
         # Wall time never runs backwards either: an event stamped behind an earlier one (a replica's
         # clock a little behind) happens at the earlier one's time, so no running time counts twice.
         clock = event.at if clock is None else max(clock, event.at)
-        cursor = _advance(cursor, timed, clock)
+        cursor = _advance(cursor, timed, clock, trace)
         if cursor.status is Status.COMPLETED:
             break  # completed is final, also when time completed it before this event
+        before = cursor
         cursor = _apply(cursor, event.kind, timed, clock)
-    cursor = _advance(cursor, timed, now)
+        if trace is not None and (marked := _marked(event.kind, before, cursor, clock)) is not None:
+            trace.append(marked)
+    cursor = _advance(cursor, timed, now, trace)
     return _state(cursor, segments, now)
+
+
+def _marked(kind: EventKind, before: _Cursor, after: _Cursor, at: datetime) -> Marked | None:
+    """What an applied event changed, if anything (a stored pause of a paused session changes nothing)."""
+    if after.status is Status.COMPLETED:
+        return Marked(Change.ENDED, at, after.index)
+    if after.status is Status.RUNNING and before.status is not Status.RUNNING:
+        return Marked(Change.STARTED if before.status is Status.CREATED else Change.RESUMED, at, after.index)
+    if after.status is Status.PAUSED and before.status is Status.RUNNING:
+        return Marked(Change.PAUSED, at, after.index)
+    if after.segment_start != before.segment_start or after.index != before.index:
+        return Marked(Change.SKIPPED if kind is EventKind.SKIPPED else Change.WENT_BACK, at, after.index)
+    return None
 
 
 def _state(cursor: _Cursor, segments: Sequence[Segment], now: datetime) -> SessionState:

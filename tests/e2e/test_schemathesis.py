@@ -20,7 +20,8 @@ schemathesis as the values of `plan_id` and `wid` (schemathesis.toml), since not
 POST /api/goals has rules between fields too (a race's fields or a volume goal's, never both; no
 past date); tests/api/test_goals_api.py checks them. One operation is left out: DELETE
 /api/plans/current (reset) would archive the plan the others are fuzzed on, after which every plan
-route answers 404 or 409; tests/api/test_plans_api.py checks it.
+route answers 404 or 409; tests/api/test_plans_api.py checks it. GET /api/sessions/{id}/fit answers
+only for a finished run: it is given one the fuzzing user ran and finished.
 """
 
 from __future__ import annotations
@@ -61,6 +62,16 @@ def race_day_minus(plan: dict[str, Any], *, weeks: int) -> str:
     return (date.fromisoformat(plan["end_date"]) - timedelta(weeks=weeks)).isoformat()
 
 
+def finished_session(base: str, auth: dict[str, str]) -> int:
+    """A run of a new workout, started and finished: the one session with an activity file."""
+    body = {"duration_min": 20, "goal": "easy", "seed": 1}
+    workout = httpx.post(f"{base}/api/workouts/generate", json=body, headers=auth).json()
+    session = httpx.post(f"{base}/api/sessions", json={"workout_id": workout["id"]}, headers=auth).json()
+    for command in ("start", "finish"):
+        httpx.post(f"{base}/api/sessions/{session['id']}/{command}", headers=auth).raise_for_status()
+    return int(session["id"])
+
+
 @pytest.mark.postgres
 def test_schemathesis_finds_no_failure_on_postgresql(
     runcoach_server: ServerFactory, postgres_url: str, tmp_path: Path
@@ -81,7 +92,10 @@ def test_schemathesis_finds_no_failure_on_postgresql(
     assert planned.status_code == 201, planned.text
     plan = planned.json()
     ahead = next(w for w in plan["workouts"] if w["date"] > race_day_minus(plan, weeks=4))
+    finished = finished_session(server.base, auth)
     config = f"[parameters]\nplan_id = {plan['id']}\nwid = {ahead['id']}\n"
+    config += '[[operations]]\ninclude-name = "GET /api/sessions/{session_id}/fit"\n'
+    config += f"parameters = {{ session_id = {finished} }}\n"
     (tmp_path / "schemathesis.toml").write_text(config)
     schemathesis = Path(sys.executable).parent / "schemathesis"
     result = subprocess.run(
