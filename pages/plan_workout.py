@@ -19,7 +19,7 @@ from runcoach.domain.plans import CompiledDay
 from runcoach.domain.rules import weekday_date
 from runcoach.domain.structure import describe
 from runcoach.fit import workouts as files
-from runcoach.fit.workouts import WorkoutFile
+from runcoach.fit.files import FitFile
 from runcoach.live.present import units_of
 from runcoach.plans import present, service
 from runcoach.plans.present import HistoryEntry
@@ -85,7 +85,7 @@ def actions(user: User, compiled: CompiledDay, plan: PlanView, today_ok: bool) -
         ).mark("to-calendar")
 
 
-async def _fit_file(user: User, plan: PlanView, compiled: CompiledDay) -> WorkoutFile:
+async def _fit_file(user: User, plan: PlanView, compiled: CompiledDay) -> FitFile:
     ctx = context()
     return await files.planned_day_file(
         ctx.db,

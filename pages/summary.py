@@ -12,16 +12,15 @@ from fastapi.responses import Response
 from nicegui import ui
 
 from pages.checkin_card import checkin_card
-from pages.forms import ErrorLabel
+from pages.downloads import fit_download_button
 from pages.layout import frame
 from pages.live_view import open_owned
 from runcoach.context import context
 from runcoach.domain.accounts import User
-from runcoach.domain.errors import RunCoachError
 from runcoach.domain.session import RunSession
 from runcoach.domain.timeline import Timeline, session_timeline
 from runcoach.fit import activities
-from runcoach.fit.activity_file import FIT_MEDIA_TYPE
+from runcoach.fit.files import FitFile
 from runcoach.live import present as live
 from runcoach.live import summary
 from runcoach.plans import checkins
@@ -46,30 +45,14 @@ def _figures(line: Timeline, user: User) -> None:
                 ui.label(figure.label).classes("text-xs text-gray-500 uppercase")
 
 
-class DownloadButton:
-    """Download FIT: the file written now by the FIT service, sent through this page's connection."""
+FOR_LOGS = "For Garmin Connect, Strava or any training log that reads FIT"
 
-    def __init__(self, user: User, session_id: int) -> None:
-        self.user_id, self.session_id = user.id, session_id
-        with ui.row().classes("items-center gap-3"):
-            button = ui.button("Download FIT", icon="download", on_click=self.download)
-            button.props("id=rc-download-fit unelevated").mark("download-fit")
-            ui.label("For Garmin Connect, Strava or any training log that reads FIT").classes(
-                "text-sm text-gray-600"
-            )
-        self.error = ErrorLabel()
 
-    async def download(self) -> None:
-        ctx = context()
-        try:
-            filename, data = await activities.activity_file(
-                ctx.db, self.session_id, self.user_id, ctx.clock.now(), zone=ctx.settings.zone
-            )
-        except RunCoachError as exc:  # the database is down, say: the same sentence as the API's
-            self.error.show(str(exc))
-            return
-        self.error.show("")
-        ui.download.content(data, filename, FIT_MEDIA_TYPE)
+async def _activity_file(user: User, session: RunSession) -> FitFile:
+    ctx = context()
+    return await activities.activity_file(
+        ctx.db, session.id, user.id, ctx.clock.now(), zone=ctx.settings.zone
+    )
 
 
 def _chart(session: RunSession, line: Timeline, user: User) -> None:
@@ -115,7 +98,10 @@ async def summary_page(session_id: str) -> Response | None:
             return None
         _figures(line, user)
         if line.ran:
-            DownloadButton(user, session.id)
+            fit_download_button(
+                lambda: _activity_file(user, session),
+                "For Garmin Connect, Strava or any training log that reads FIT",
+            )
             _chart(session, line, user)
             _laps(session, line, user)
         checkin_card(user, session.id, earlier)

@@ -20,7 +20,7 @@ from runcoach.domain.saved import Workout
 from runcoach.domain.structure import describe
 from runcoach.domain.workouts import MAX_DURATION_MIN, MIN_DURATION_MIN, Constraints, Goal, Level
 from runcoach.fit import workouts as files
-from runcoach.fit.workouts import WorkoutFile
+from runcoach.fit.files import FitFile
 from runcoach.live.present import units_of
 from runcoach.workouts import present, service
 
@@ -222,7 +222,7 @@ def _actions(workout: Workout, user: User) -> None:
     error = ErrorLabel()
 
 
-async def _fit_file(workout: Workout, user: User) -> WorkoutFile:
+async def _fit_file(workout: Workout, user: User) -> FitFile:
     ctx = context()
     return await files.saved_workout_file(
         ctx.db,

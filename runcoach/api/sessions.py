@@ -12,13 +12,13 @@ from starlette.convertors import StringConvertor, register_url_convertor
 
 from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
 from runcoach.api.errors import responses
+from runcoach.api.files import FIT_FILE, download
 from runcoach.api.workouts import SegmentOut
 from runcoach.domain.ids import MAX_ID
 from runcoach.domain.session import Command, RunSession, SessionState
 from runcoach.domain.structure import Console
 from runcoach.domain.workouts import WholeNumber
 from runcoach.fit.activities import activity_file
-from runcoach.fit.activity_file import FIT_MEDIA_TYPE
 
 
 class CommandWord(StringConvertor):
@@ -132,33 +132,17 @@ async def get_session(session_id: RowId, user: CurrentUser, ctx: Ctx) -> Session
     return SessionOut.of(session, session.state(ctx.clock.now()))
 
 
-FIT_RESPONSE: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The FIT activity file: a lap per segment run, a record per second, the totals",
-        "content": {FIT_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
-        "headers": {
-            "Content-Disposition": {
-                "description": 'attachment; filename="<date>-<name>.fit"',
-                "schema": {"type": "string"},
-            }
-        },
-    }
-}
-
-
 @router.get(
     "/{session_id:int}/fit",
     response_class=Response,
-    responses=FIT_RESPONSE | responses(404, 409),
+    responses=FIT_FILE | responses(404, 409),
 )
 async def session_fit(session_id: RowId, user: CurrentUser, ctx: Ctx) -> Response:
     """The finished session as a Garmin FIT activity file, for any training log that reads FIT.
 
     409 while the session is not finished (or when it ended before it started).
     """
-    filename, data = await activity_file(ctx.db, session_id, user.id, ctx.clock.now(), zone=ctx.settings.zone)
-    disposition = f'attachment; filename="{filename}"'
-    return Response(data, media_type=FIT_MEDIA_TYPE, headers={"Content-Disposition": disposition})
+    return download(await activity_file(ctx.db, session_id, user.id, ctx.clock.now(), zone=ctx.settings.zone))
 
 
 @router.post("/{session_id:int}/pairing", response_model=SessionOut, responses=responses(404, 409))

@@ -9,7 +9,8 @@ from runcoach.db import sessions as queries
 from runcoach.db.engine import Database
 from runcoach.domain.errors import Conflict, NotFound
 from runcoach.domain.timeline import session_timeline
-from runcoach.fit.activity_file import activity_filename, session_to_fit
+from runcoach.fit.activity_file import session_to_fit
+from runcoach.fit.files import FitFile, file_name
 
 NOT_OVER = "The run is not over yet: finish it, then download its activity file."
 NEVER_RAN = "This run ended before it started: there is no activity to download."
@@ -17,9 +18,9 @@ NEVER_RAN = "This run ended before it started: there is no activity to download.
 
 async def activity_file(
     database: Database, session_id: int, owner_id: int, now: datetime, *, zone: tzinfo = UTC
-) -> tuple[str, bytes]:
-    """(file name, FIT bytes) of the owner's finished session; `zone` dates the file and sets the
-    activity's local time.
+) -> FitFile:
+    """The owner's finished session as a FIT activity file ("2026-03-01-30-min-intervals.fit");
+    `zone` dates the file and sets the activity's local time.
 
     NotFound for an unknown session or somebody else's; Conflict while the session is not finished,
     or when it ended without running at all.
@@ -35,4 +36,5 @@ async def activity_file(
         raise Conflict(NEVER_RAN)
     # Pure CPU work (tens of ms for a long run): off the event loop, so live views keep their pace.
     data = await asyncio.to_thread(session_to_fit, session, now, zone=zone)
-    return activity_filename(session.name, line.start.astimezone(zone).date()), data
+    day = line.start.astimezone(zone).date()
+    return FitFile(f"{day.isoformat()}-{file_name(session.name, 'run')}", data)

@@ -22,10 +22,8 @@ creation time the run's end, so a second download is the same activity, not a ne
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 from fit_tool.data_message import DataMessage
 from fit_tool.profile.messages.activity_message import ActivityMessage
@@ -61,7 +59,6 @@ from runcoach.domain.timeline import Lap, LapEnd, Stretch, Timeline, session_tim
 from runcoach.fit.encoder import FIT_EPOCH, FitEncoder, RowField, RowLayout, fit_seconds, unix_ms
 
 #: The media type of FIT files (Garmin's, as registered for ANT+ FIT).
-FIT_MEDIA_TYPE = "application/vnd.ant.fit"
 PRODUCT_NAME = "RunCoach"
 SOFTWARE_VERSION = 1.0
 
@@ -123,14 +120,6 @@ def session_to_fit(session: RunSession, now: datetime, *, zone: tzinfo = UTC) ->
     encoder.add(_session(line))
     encoder.add(_activity(line, zone))
     return encoder.to_bytes()
-
-
-def activity_filename(name: str, day: date) -> str:
-    """'2026-03-01-30-min-intervals.fit': the day, then the session's name in safe characters only
-    (ASCII letters and digits, single dashes), at most 60 of them."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-")
-    return f"{day.isoformat()}-{slug or 'run'}.fit"
 
 
 # --- the messages, in time order ---------------------------------------------------------------

@@ -19,7 +19,6 @@ Decisions:
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
@@ -32,26 +31,15 @@ from runcoach.domain.profile import Profile
 from runcoach.domain.saved import Workout
 from runcoach.domain.structure import StructuredWorkout, Treadmill, as_played, pin_speeds
 from runcoach.domain.workouts import LEVEL_EASY_SPEED_KMH, Level
+from runcoach.fit.files import FitFile, file_name
 from runcoach.fit.workout_file import fit_to_workout, workout_to_fit
 from runcoach.fit.zwo import zwo_to_workout
 from runcoach.plans import service as plans
 from runcoach.profiles import service as profiles
 from runcoach.workouts import service as workouts
 
-FIT_MEDIA_TYPE = "application/vnd.ant.fit"
 #: Bytes 8..11 of every FIT file's header.
 FIT_SIGNATURE = b".FIT"
-#: Longest file name handed out, before the suffix.
-MAX_FILE_STEM = 80
-
-
-@dataclass(frozen=True)
-class WorkoutFile:
-    """A file to download: its name and its bytes."""
-
-    name: str
-    data: bytes
-    media_type: str = FIT_MEDIA_TYPE
 
 
 @dataclass(frozen=True)
@@ -62,18 +50,9 @@ class Imported:
     changes: list[str]
 
 
-def file_name(title: str, suffix: str = ".fit") -> str:
-    """A file name from a workout's name: letters, digits, dots, dashes and underscores only.
-
-    "45-min Intervals: 6 × 2 min" -> "45-min-Intervals-6-x-2-min.fit"; nothing usable -> "workout".
-    """
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", title.replace("×", "x")).strip("-._")[:MAX_FILE_STEM].strip("-._")
-    return f"{stem or 'workout'}{suffix}"
-
-
 async def saved_workout_file(
     database: Database, *, workout_id: int, owner_id: int, now: datetime, tolerance_pct: float
-) -> WorkoutFile:
+) -> FitFile:
     """One of the runner's saved workouts as a FIT workout file; NotFound for others'."""
     workout = await workouts.get(database, workout_id=workout_id, owner_id=owner_id)
     profile = await profiles.get_profile(database, owner_id)
@@ -81,12 +60,12 @@ async def saved_workout_file(
     data = await asyncio.to_thread(
         workout_to_fit, structure, {}, treadmill, tolerance_pct=tolerance_pct, created=now, serial=workout.id
     )
-    return WorkoutFile(file_name(workout.name), data)
+    return FitFile(file_name(workout.name), data)
 
 
 async def planned_day_file(
     database: Database, *, user_id: int, plan_id: int, wid: int, now: datetime, tolerance_pct: float
-) -> WorkoutFile:
+) -> FitFile:
     """A planned day as a FIT workout file for the runner's paces and treadmill; NotFound for
     others' plans and unknown days, Conflict for a rest day or a race (there is no workout)."""
     day, profile = await plans.planned_day(database, user_id, plan_id, wid)
@@ -101,7 +80,7 @@ async def planned_day_file(
         created=now,
         serial=plan_id * 1000 + wid,
     )
-    return WorkoutFile(file_name(f"{day.date.isoformat()} {day.title}"), data)
+    return FitFile(file_name(f"{day.date.isoformat()} {day.title}"), data)
 
 
 async def import_file(

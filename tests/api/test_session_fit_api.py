@@ -45,7 +45,7 @@ async def test_a_finished_run_downloads_as_a_fit_activity_with_its_name_and_date
     disposition = response.headers["content-disposition"]
     match = re.fullmatch(r'attachment; filename="(\d{4}-\d{2}-\d{2})-([a-z0-9-]+)\.fit"', disposition)
     assert match is not None, disposition
-    assert match.group(2) == re.sub(r"[^a-z0-9]+", "-", session["name"].lower()).strip("-")
+    assert session["name"] == "20-min Intervals: 4 × 75 s" and match.group(2) == "20-min-intervals-4-x-75-s"
     state = (await http.get(f"/api/sessions/{sid}", headers=ann.headers)).json()
     started = datetime.fromisoformat(state["events"][1]["at"])
     assert match.group(1) == started.astimezone(context().settings.zone).date().isoformat()
