@@ -7,8 +7,6 @@ event for every start, pause, resume and the end, a record every second while th
 
 from __future__ import annotations
 
-import os
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -324,19 +322,14 @@ def two_hours(laps: int = 40) -> RunSession:
     return a_session(segments, (K.STARTED, 0), calibration=1.03)
 
 
-def test_a_two_hour_run_has_7200_seconds_of_records_and_40_laps_and_is_written_quickly() -> None:
+def test_a_two_hour_run_has_7200_seconds_of_records_and_40_laps_in_one_file() -> None:
+    # How fast it is written is benchmarks/fit.py's to say; here: what is written, and always the same.
     session = two_hours()
-    started = time.perf_counter()
     data = session_to_fit(session, at(8000))
-    seconds = time.perf_counter() - started
     messages, _ = check(session, at(8000))  # writes the same bytes again, and decodes them
     assert session_to_fit(session, at(8000)) == data
     assert len(messages["lap_mesgs"]) == 40 and len(messages["record_mesgs"]) == 7201
     assert len(data) < 120_000
-    # A guard against a writer that slowed down by an order of magnitude (fit-tool alone takes 4 s),
-    # not the 300 ms goal: a busy CI box must not fail it. benchmarks/ measure the real figure.
-    limit = 3.0 if os.environ.get("CI") else 1.5
-    assert seconds < limit, f"{seconds * 1000:.0f} ms"
 
 
 # --------------------------------------------------------------------------- properties
