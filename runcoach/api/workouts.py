@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
-from runcoach.api.errors import responses
+from runcoach.api.errors import ErrorOut, responses
 from runcoach.api.files import FIT_FILE, download
 from runcoach.domain.errors import InvalidInput
 from runcoach.domain.saved import Workout, WorkoutSource
@@ -133,7 +133,10 @@ class ImportedOut(BaseModel):
     changes: list[str] = Field(description="One sentence per speed or incline the treadmill's limits changed")
 
 
-@router.post("/import", status_code=201, response_model=ImportedOut, responses=responses(413))
+NOT_MULTIPART = {400: {"model": ErrorOut, "description": "The body is not valid multipart form data"}}
+
+
+@router.post("/import", status_code=201, response_model=ImportedOut, responses=responses(413) | NOT_MULTIPART)
 async def import_workout(file: UploadFile, user: CurrentUser, ctx: Ctx) -> ImportedOut:
     """Save the workout in an uploaded file (multipart field `file`): a FIT workout file (`.fit`,
     from Garmin Connect, TrainingPeaks, intervals.icu...) or a Zwift run workout (`.zwo`). Repeats
