@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Depends, UploadFile
 from fastapi.responses import Response
@@ -133,7 +134,9 @@ class ImportedOut(BaseModel):
     changes: list[str] = Field(description="One sentence per speed or incline the treadmill's limits changed")
 
 
-NOT_MULTIPART = {400: {"model": ErrorOut, "description": "The body is not valid multipart form data"}}
+NOT_MULTIPART: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "The body is not valid multipart form data"}
+}
 
 
 @router.post("/import", status_code=201, response_model=ImportedOut, responses=responses(413) | NOT_MULTIPART)
