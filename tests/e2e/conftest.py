@@ -121,6 +121,7 @@ class ServerFactory:
         process = subprocess.Popen(
             [sys.executable, "-m", "runcoach", "serve", "--port", str(port)],
             env=server_env(data_dir) | self.env,
+            cwd=data_dir.parent,  # a temporary directory: a developer's .env never leaks in
         )
         self.processes.append(process)
         server = Server(process=process, port=port, data_dir=data_dir)
@@ -129,12 +130,14 @@ class ServerFactory:
 
     def cli(self, *args: str, stdin: str = "", data_dir: Path | None = None) -> str:
         """Run `python -m runcoach ARGS` on the data directory; its standard output (exit code 0 asserted)."""
+        data_dir = data_dir or self.data_dir
         result = subprocess.run(
             [sys.executable, "-m", "runcoach", *args],
             input=stdin,
             capture_output=True,
             text=True,
-            env=server_env(data_dir or self.data_dir) | self.env,
+            env=server_env(data_dir) | self.env,
+            cwd=data_dir.parent,
             timeout=CLI_TIMEOUT_S,
             check=False,
         )
@@ -165,6 +168,18 @@ class ServerFactory:
 def runcoach_server(data_dir: Path) -> Iterator[ServerFactory]:
     """Start real servers with `runcoach_server.start()`; all of them are killed at teardown."""
     factory = ServerFactory(data_dir=data_dir)
+    try:
+        yield factory
+    finally:
+        factory.close()
+
+
+@pytest.fixture(scope="module")
+def module_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerFactory]:
+    """`runcoach_server` for servers a whole module shares: a start-up and an account creation (three
+    processes, 3 to 5 s on a busy box) once per module, not once per test. Each test then makes its
+    own data on them (a session, say); a test that stops or breaks a server starts its own."""
+    factory = ServerFactory(data_dir=tmp_path_factory.mktemp("shared") / "data")
     try:
         yield factory
     finally:
