@@ -16,7 +16,7 @@ from nicegui import app, background_tasks, ui
 
 from runcoach.api import calendar, checkins, errors, feeds, goals, health, plans, profile, sessions, workouts
 from runcoach.api.docs import register_docs
-from runcoach.api.middleware import BodySizeLimit, SecurityHeaders, keep_browser_storage_to_pages
+from runcoach.api.middleware import BodySizeLimit, SecurityHeaders, use_lean_middlewares
 from runcoach.api.validation import register_validation_handler
 from runcoach.auth.middleware import AuthMiddleware
 from runcoach.clock import Clock, SystemClock
@@ -57,7 +57,7 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     # Added later means further out: the size limit wraps the auth check, the headers wrap both.
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
-    keep_browser_storage_to_pages()
+    use_lean_middlewares()
     errors.install(app)
     register_validation_handler(app)
     register_docs(app, title=settings.title)

@@ -169,7 +169,7 @@ def _add_manifest_route(body: dict[str, Any]) -> None:
     """GET /manifest.webmanifest."""
 
     @app.get("/manifest.webmanifest", include_in_schema=False)
-    def _manifest() -> Response:
+    async def _manifest() -> Response:
         headers = {"Cache-Control": "no-cache"}
         return JSONResponse(body, media_type="application/manifest+json", headers=headers)
 
@@ -179,7 +179,7 @@ def _add_service_worker_route(source: str) -> None:
     headers = {"Service-Worker-Allowed": "/", "Cache-Control": "no-cache"}
 
     @app.get("/sw.js", include_in_schema=False)
-    def _service_worker() -> Response:
+    async def _service_worker() -> Response:
         return Response(source, media_type="application/javascript", headers=headers)
 
 
@@ -187,9 +187,9 @@ def _add_file_routes() -> None:
     """GET /offline.html and /favicon.ico from the package's static files."""
 
     @app.get("/offline.html", include_in_schema=False)
-    def _offline() -> Response:
+    async def _offline() -> Response:
         return FileResponse(OFFLINE_FILE, media_type="text/html", headers={"Cache-Control": "no-cache"})
 
     @app.get("/favicon.ico", include_in_schema=False)
-    def _favicon() -> Response:
+    async def _favicon() -> Response:
         return FileResponse(FAVICON_FILE, media_type="image/png")

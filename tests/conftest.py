@@ -15,8 +15,9 @@ from nicegui.testing import User
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from runcoach.auth import passwords
 from runcoach.db.engine import Database
-from tests.helpers import PATIENCE
+from tests.helpers import CHEAP_HASHER, PATIENCE
 
 POSTGRES_URL = os.environ.get(
     "RUNCOACH_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -61,6 +62,21 @@ def copy_of(template: Path, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(template, path)
     return path
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process tests hash at CHEAP_HASHER's cost unless they ask for `production_password_hashing`."""
+    if "production_password_hashing" not in request.fixturenames:
+        monkeypatch.setattr(passwords, "_hasher", CHEAP_HASHER)
+
+
+@pytest.fixture
+def production_password_hashing() -> Iterator[None]:
+    """The production hasher; its cached dummy hash for unknown emails is made again by it."""
+    passwords._dummy_hash.cache_clear()
+    yield
+    passwords._dummy_hash.cache_clear()
 
 
 @pytest.fixture(autouse=True)

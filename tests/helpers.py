@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+from argon2 import PasswordHasher
 from nicegui import ui
 from nicegui.testing import User
 from selenium.common.exceptions import (
@@ -61,6 +62,11 @@ PASSWORD = "a-Strong-pass-9"
 T0 = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
 #: should_see retries every 0.1 s: 100 retries is 10 s, plenty for a page build on a loaded box.
 PATIENCE = 100
+
+#: argon2id at the lowest cost (about 1 ms a hash instead of 0.1 to 0.3 s), for in-process tests: they
+#: hash and check through the same code, threads and gate as production, only cheaper. Servers and
+#: command lines started as processes keep the production cost; tests/db/test_accounts.py checks it.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 #: Ids no database row can have: past PostgreSQL's INTEGER, SQLite's INTEGER, and 64 bits.
 HUGE_IDS = (str(2**31), str(2**63), str(2**64), "9" * 40)

@@ -15,7 +15,9 @@ from runcoach.domain.ids import MAX_ID
 _bearer = HTTPBearer(auto_error=False, description="A personal API token (Settings -> API tokens)")
 
 
-def get_ctx() -> Context:
+async def get_ctx() -> Context:
+    # Async on purpose: FastAPI runs a plain `def` dependency in a worker thread, a thread hop
+    # on every request for a global read.
     return context()
 
 

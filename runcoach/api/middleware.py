@@ -1,7 +1,11 @@
 """The HTTP edge: pure ASGI middlewares for body size and security headers, and pages-only browser storage.
 
 Pure ASGI (not Starlette's `BaseHTTPMiddleware`) so a refused body is never read and a header costs
-one dict operation, with no extra task per request.
+one dict operation, with no extra task per request. Each `BaseHTTPMiddleware` layer costs about
+0.1 ms of CPU per request (a task group, two memory streams and a task for `call_next`); NiceGUI
+adds three of them, and `/health` or an API call went through all of them. `use_lean_middlewares`
+swaps NiceGUI's for pure ASGI ones that do the same, so only page loads still pay for its request
+tracking (which pages need).
 """
 
 from __future__ import annotations
@@ -9,13 +13,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from nicegui import storage
+from nicegui import core, storage, ui_run, ui_run_with
 from nicegui.version import __version__ as nicegui_version
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import URL, Headers, MutableHeaders
 from starlette.exceptions import HTTPException
-from starlette.middleware.base import RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from runcoach.auth.middleware import PUBLIC_PATHS
@@ -170,29 +171,91 @@ def headers_for(path: str) -> dict[str, str]:
     return SECURITY_HEADERS
 
 
-class PagesOnlyRequestTracking(storage.RequestTrackingMiddleware):
-    """NiceGUI's request tracking, skipped on stateless paths.
+#: NiceGUI's own request tracking (a `BaseHTTPMiddleware`), which `PagesOnlyRequestTracking` runs for pages.
+_NICEGUI_REQUEST_TRACKING = storage.RequestTrackingMiddleware
+
+
+class PagesOnlyRequestTracking:
+    """NiceGUI's request tracking for pages; stateless paths pass straight through.
 
     NiceGUI gives every request without a cookie a new browser id and a server-side user storage
     object (and so a `Set-Cookie`). Health checks and API scripts never send the cookie back, so each
     of their calls made one more. On stateless paths the session stays empty: Starlette's session
-    middleware then sets no cookie, and no storage is created. Pages are tracked as before.
+    middleware then sets no cookie, and no storage is created. Pages are tracked as before, by
+    NiceGUI's own middleware; the API and health checks skip its per-request task as well.
     """
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if is_stateless(request.url.path):
-            return await call_next(request)
-        return await super().dispatch(request, call_next)
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.tracking = _NICEGUI_REQUEST_TRACKING(app)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and is_stateless(URL(scope=scope).path):
+            await self.app(scope, receive, send)
+            return
+        await self.tracking(scope, receive, send)
 
 
-def keep_browser_storage_to_pages() -> None:
-    """Make NiceGUI install `PagesOnlyRequestTracking` instead of its own request tracking.
+#: Versioned NiceGUI assets, which NiceGUI serves with a long-lived Cache-Control (dynamic ones excepted).
+VERSIONED_ASSETS = f"/_nicegui/{nicegui_version}/"
+DYNAMIC_ASSETS = f"/_nicegui/{nicegui_version}/dynamic_resources/"
 
-    NiceGUI adds its tracking middleware inside `ui.run` (or the server's start), after our set-up
-    and outside our middlewares, so it cannot be wrapped from here; it looks the class up in its
-    `storage` module when it adds it, so substituting our subclass there is enough. Call before
-    `ui.run`. tests/api/test_edge.py proves cookie-less stateless requests make no storage.
+
+class AssetCacheControl:
+    """NiceGUI's `SetCacheControlMiddleware` as pure ASGI: its Cache-Control setting on versioned assets."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = URL(scope=scope).path if scope["type"] == "http" else ""
+        if not path.startswith(VERSIONED_ASSETS) or path.startswith(DYNAMIC_ASSETS):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_cache_control(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message)["Cache-Control"] = core.app.config.cache_control_directives
+            await send(message)
+
+        await self.app(scope, receive, send_with_cache_control)
+
+
+class PrefixedRedirects:
+    """NiceGUI's `RedirectWithPrefixMiddleware` as pure ASGI: a local redirect behind a proxy that
+    sends `X-Forwarded-Prefix` keeps the prefix."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        prefix = Headers(scope=scope).get("x-forwarded-prefix", "") if scope["type"] == "http" else ""
+        if not prefix:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_prefixed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                location = headers.get("location")
+                if location is not None and location.startswith("/"):
+                    headers["location"] = prefix + location
+            await send(message)
+
+        await self.app(scope, receive, send_prefixed)
+
+
+def use_lean_middlewares() -> None:
+    """Make NiceGUI install our pure ASGI middlewares instead of its `BaseHTTPMiddleware` ones.
+
+    NiceGUI adds its middlewares inside `ui.run` (or the server's start), after our set-up and
+    outside our middlewares, so they cannot be wrapped from here; it looks the classes up in its
+    `storage` and `ui_run` modules when it adds them, so substituting ours there is enough. Call
+    before `ui.run`. tests/api/test_edge.py proves cookie-less stateless requests make no storage,
+    that the swapped middlewares behave like NiceGUI's and that no request path keeps an extra task.
     """
-    current = storage.RequestTrackingMiddleware
-    if not issubclass(current, PagesOnlyRequestTracking):
-        storage.RequestTrackingMiddleware = PagesOnlyRequestTracking  # type: ignore[misc]
+    storage.RequestTrackingMiddleware = PagesOnlyRequestTracking  # type: ignore[misc,assignment]
+    ui_run.SetCacheControlMiddleware = AssetCacheControl  # type: ignore[misc,assignment]
+    ui_run.RedirectWithPrefixMiddleware = PrefixedRedirects  # type: ignore[misc,assignment]
+    ui_run_with.SetCacheControlMiddleware = AssetCacheControl  # type: ignore[misc,assignment]
+    ui_run_with.RedirectWithPrefixMiddleware = PrefixedRedirects  # type: ignore[misc,assignment]

@@ -6,9 +6,9 @@ import html
 from urllib.parse import quote
 
 from nicegui import app
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
+from starlette.datastructures import URL
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from runcoach.auth import service
 from runcoach.context import context
@@ -62,14 +62,35 @@ def unavailable_page(exc: Unavailable) -> HTMLResponse:
     return HTMLResponse(body, status_code=503, headers={"Retry-After": "5"})
 
 
-class AuthMiddleware(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        # A disabled account's browser is sent to sign-in on its next page load, not at cookie expiry.
-        try:
-            allowed = is_public(request.url.path) or await signed_in_and_active()
-        except Unavailable as exc:
-            return unavailable_page(exc)
-        if allowed:
-            return await call_next(request)
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(f"/login?redirect_to={quote(target, safe='')}", status_code=303)
+class AuthMiddleware:
+    """Pages need a signed-in, active account; everything else passes (the API checks its tokens).
+
+    Pure ASGI, not `BaseHTTPMiddleware`: every request passes here, and that class costs a task,
+    a task group and two memory streams per request for what is one check.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        url = URL(scope=scope)
+        refusal = None if is_public(url.path) else await refusal_of_page(url)
+        if refusal is None:
+            await self.app(scope, receive, send)
+        else:
+            await refusal(scope, receive, send)
+
+
+async def refusal_of_page(url: URL) -> Response | None:
+    """None when this browser may open the page; else the redirect to sign-in (or a 503 page)."""
+    # A disabled account's browser is sent to sign-in on its next page load, not at cookie expiry.
+    try:
+        if await signed_in_and_active():
+            return None
+    except Unavailable as exc:
+        return unavailable_page(exc)
+    target = url.path + (f"?{url.query}" if url.query else "")
+    return RedirectResponse(f"/login?redirect_to={quote(target, safe='')}", status_code=303)

@@ -7,7 +7,8 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, extract_parameters
+from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import select
 
 from runcoach.auth import passwords, service
@@ -18,6 +19,7 @@ from runcoach.domain.accounts import ACCOUNT_FAILURES, ADDRESS_FAILURES, PAIR_FA
 from runcoach.domain.errors import AuthFailed, Conflict, InvalidInput, NotFound, Unavailable
 from runcoach.domain.workouts import Goal, WorkoutSpec
 from runcoach.workouts import service as workouts
+from tests.helpers import CHEAP_HASHER
 
 T0 = datetime(2026, 3, 1, 7, 0, tzinfo=UTC)
 PASSWORD = "Correct-Horse-42"
@@ -128,6 +130,19 @@ async def test_password_hashing_and_checking_run_off_the_event_loop(
         await sign_in(database, "nobody@example.com")
     assert argon2.hashed and len(argon2.checked) == 2  # (plus the unknown-email dummy, made once)
     assert threading.get_ident() not in argon2.hashed + argon2.checked
+
+
+@pytest.mark.usefixtures("production_password_hashing")
+async def test_passwords_are_hashed_with_argon2id_at_the_rfc_9106_low_memory_cost() -> None:
+    """The cost production pays (the other tests hash at the lowest cost to save time)."""
+    hashed = await passwords.hash_password(PASSWORD)
+    assert extract_parameters(hashed) == RFC_9106_LOW_MEMORY  # argon2id, 3 passes, 64 MiB, 4 lanes
+    assert await passwords.verify_password(hashed, PASSWORD)
+    assert not await passwords.verify_password(hashed, WRONG)
+    assert not await passwords.verify_password(None, PASSWORD)
+    assert not passwords.needs_rehash(hashed)
+    # A cheaper hash (the tests', or an old one) is made again at this cost at the next sign-in.
+    assert passwords.needs_rehash(CHEAP_HASHER.hash(PASSWORD))
 
 
 async def test_five_failures_from_one_address_lock_that_address_for_the_window(database: Database) -> None:

@@ -6,6 +6,7 @@ otherwise) and waits for /health; every process it started is killed at teardown
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import secrets
@@ -16,6 +17,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from runcoach.auth import service
+from runcoach.clock import SystemClock
+from runcoach.config import Settings
+from runcoach.db.engine import Database
 from tests.conftest import IN_CI, POSTGRES_URL
 
 STARTUP_TIMEOUT_S = 30
@@ -121,6 +127,7 @@ class ServerFactory:
         process = subprocess.Popen(
             [sys.executable, "-m", "runcoach", "serve", "--port", str(port)],
             env=server_env(data_dir) | self.env,
+            cwd=data_dir.parent,  # a temporary directory: a developer's .env never leaks in
         )
         self.processes.append(process)
         server = Server(process=process, port=port, data_dir=data_dir)
@@ -129,19 +136,21 @@ class ServerFactory:
 
     def cli(self, *args: str, stdin: str = "", data_dir: Path | None = None) -> str:
         """Run `python -m runcoach ARGS` on the data directory; its standard output (exit code 0 asserted)."""
+        data_dir = data_dir or self.data_dir
         result = subprocess.run(
             [sys.executable, "-m", "runcoach", *args],
             input=stdin,
             capture_output=True,
             text=True,
-            env=server_env(data_dir or self.data_dir) | self.env,
+            env=server_env(data_dir) | self.env,
+            cwd=data_dir.parent,
             timeout=CLI_TIMEOUT_S,
             check=False,
         )
         assert result.returncode == 0, f"runcoach {' '.join(args)} failed: {result.stderr}"
         return result.stdout
 
-    def user_with_token(
+    def cli_user_with_token(
         self,
         email: str = "runner@example.com",
         password: str = "correct horse battery",
@@ -153,6 +162,30 @@ class ServerFactory:
         self.cli("users", "add", email, "--name", "Runner", *admin_flag, stdin=password + "\n")
         return self.cli("tokens", "create", email).strip().splitlines()[-1].strip()
 
+    def user_with_token(
+        self,
+        email: str = "runner@example.com",
+        password: str = "correct horse battery",
+        *,
+        admin: bool = True,
+        data_dir: Path | None = None,
+    ) -> str:
+        """Create an account in the servers' database and return a fresh API token for it.
+
+        The service calls `runcoach users add` and `tokens create` make, at the production password
+        cost, without their two Python start-ups (about 2 s on a busy box); `cli_user_with_token`
+        and test_accounts_cli.py run the commands as processes.
+        """
+        url = (
+            self.env.get("RUNCOACH_DATABASE_URL")
+            or Settings(
+                _env_file=None, data_dir=data_dir or self.data_dir, database_url=None
+            ).resolved_database_url
+        )
+        # In a thread with a loop of its own: async tests call this from inside theirs.
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            return thread.submit(asyncio.run, _add_user_with_token(url, email, password, admin)).result()
+
     def close(self) -> None:
         for process in self.processes:
             if process.poll() is None:
@@ -161,10 +194,41 @@ class ServerFactory:
                 process.wait(timeout=STOP_TIMEOUT_S)
 
 
+async def _add_user_with_token(url: str, email: str, password: str, admin: bool) -> str:
+    database = Database(url)
+    try:
+        await database.start()  # upgrades the schema if no server has yet
+        now = SystemClock().now()
+        user = await service.create_user(
+            database, email=email, name="Runner", password=password, is_admin=admin, now=now
+        )
+        _, token = await service.create_token(database, user_id=user.id, label="CLI token", now=now)
+    finally:
+        await database.close()
+    return token
+
+
+@pytest.fixture(autouse=True)
+def production_passwords(production_password_hashing: None) -> None:
+    """Accounts made here for real servers get production-cost hashes, as the command line makes them."""
+
+
 @pytest.fixture
 def runcoach_server(data_dir: Path) -> Iterator[ServerFactory]:
     """Start real servers with `runcoach_server.start()`; all of them are killed at teardown."""
     factory = ServerFactory(data_dir=data_dir)
+    try:
+        yield factory
+    finally:
+        factory.close()
+
+
+@pytest.fixture(scope="module")
+def module_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerFactory]:
+    """`runcoach_server` for servers a whole module shares: a start-up and an account creation (three
+    processes, 3 to 5 s on a busy box) once per module, not once per test. Each test then makes its
+    own data on them (a session, say); a test that stops or breaks a server starts its own."""
+    factory = ServerFactory(data_dir=tmp_path_factory.mktemp("shared") / "data")
     try:
         yield factory
     finally:

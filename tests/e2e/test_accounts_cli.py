@@ -16,7 +16,7 @@ def status(base: str, token: str) -> int:
 def test_disable_and_token_revocation_stop_the_api_of_a_running_server_at_once(
     runcoach_server: ServerFactory,
 ) -> None:
-    token = runcoach_server.user_with_token("runner@example.com")
+    token = runcoach_server.cli_user_with_token("runner@example.com")
     server = runcoach_server.start()
     assert status(server.base, token) == 200
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import http.client
 import socket
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,16 +23,22 @@ MEASURED_REQUESTS = 10_000
 RSS_SLACK_KB = 3 * 1024
 #: Commands: +0.2 MB measured; with a lock kept per unknown id +3.4 MB; 1.5 MB tells them apart.
 COMMAND_RSS_SLACK_KB = 1536
-#: A guard against a hang, not a speed goal: 11,000 requests take about 55 s on a quiet 2-core box
-#: (5 to 9 ms each through the whole middleware stack), so 60 s failed whenever anything else ran.
+#: A guard against a hang, not a speed goal: 11,000 commands take 35 to 50 s on a busy 2-core box
+#: (3 to 4 ms of server CPU each, most of it the token's and the session's database reads) and
+#: 11,000 cookie-less requests 15 to 25 s; the server is the bottleneck, so more connections do
+#: not make them faster.
 LOAD_TIMEOUT_S = 150
 
 
-@pytest.fixture
-def server(runcoach_server: ServerFactory) -> Iterator[Server]:
-    running = runcoach_server.start()
-    yield running
-    running.stop()
+@pytest.fixture(scope="module")
+def server(module_servers: ServerFactory) -> Server:
+    """One server for the module: every test here sends its own requests and measures its own."""
+    return module_servers.start()
+
+
+@pytest.fixture(scope="module")
+def token(module_servers: ServerFactory, server: Server) -> str:
+    return module_servers.user_with_token()
 
 
 def raw_request(port: int, head: str) -> socket.socket:
@@ -81,10 +86,7 @@ def test_a_chunked_body_stops_being_read_past_the_limit(server: Server) -> None:
     assert status == 413, data[:300]
 
 
-def test_a_body_under_the_limit_still_reaches_the_route(
-    server: Server, runcoach_server: ServerFactory
-) -> None:
-    token = runcoach_server.user_with_token()
+def test_a_body_under_the_limit_still_reaches_the_route(server: Server, token: str) -> None:
     with server.api(token) as api:
         workout = api.post("/api/workouts/generate", {"duration_min": 30, "goal": "easy"}, status=201)
     assert workout["goal"] == "easy"
@@ -128,9 +130,8 @@ def cookieless_requests(port: int, token: str, count: int, deadline: float) -> l
 
 
 def test_ten_thousand_cookieless_requests_leave_memory_flat_and_set_no_cookie(
-    server: Server, runcoach_server: ServerFactory
+    server: Server, token: str
 ) -> None:
-    token = runcoach_server.user_with_token()
     deadline = time.monotonic() + LOAD_TIMEOUT_S
     pid = server.process.pid
     warm_up_cookies = cookieless_requests(server.port, token, WARM_UP_REQUESTS, deadline)
@@ -158,11 +159,8 @@ def commands_to_unknown_sessions(port: int, token: str, first_id: int, count: in
         conn.close()
 
 
-def test_ten_thousand_commands_to_unknown_sessions_leave_memory_flat(
-    server: Server, runcoach_server: ServerFactory
-) -> None:
+def test_ten_thousand_commands_to_unknown_sessions_leave_memory_flat(server: Server, token: str) -> None:
     """The hub used to keep a lock per session id ever commanded, unknown ones included."""
-    token = runcoach_server.user_with_token()
     deadline = time.monotonic() + 2 * LOAD_TIMEOUT_S
     pid = server.process.pid
     commands_to_unknown_sessions(server.port, token, 1_000_000, WARM_UP_REQUESTS, deadline)

@@ -70,14 +70,42 @@ class Run:
         return self.api.post(f"/api/sessions/{self.session_id}/{command}")
 
 
+@dataclass
+class Runner:
+    """A real server and the runner's account on it."""
+
+    server: Server
+    api: Api
+
+    def new_run(self) -> Run:
+        """A new 20-minute session of the runner's (not started)."""
+        session = self.api.new_session(duration_min=20, goal="easy")
+        return Run(self.server, self.api, session["id"])
+
+
+@pytest.fixture(scope="module")
+def runner(module_servers: ServerFactory) -> Iterator[Runner]:
+    """One server and one account for the module's tests (each plays its own new session)."""
+    server = module_servers.start()
+    token = module_servers.user_with_token(EMAIL, PASSWORD, admin=False)
+    with server.api(token) as api:
+        yield Runner(server, api)
+
+
 @pytest.fixture
-def run(runcoach_server: ServerFactory) -> Iterator[Run]:
-    """A real server and a new 20-minute session of the runner's (not started)."""
+def run(runner: Runner) -> Run:
+    """A new 20-minute session of the runner's (not started) on the module's server."""
+    assert runner.server.process.poll() is None, "the module's server has died"
+    return runner.new_run()
+
+
+@pytest.fixture
+def own_run(runcoach_server: ServerFactory) -> Iterator[Run]:
+    """A new session on a server of the test's own (for a test that stops its server)."""
     server = runcoach_server.start()
     token = runcoach_server.user_with_token(EMAIL, PASSWORD, admin=False)
     with server.api(token) as api:
-        session = api.new_session(duration_min=20, goal="easy")
-        yield Run(server, api, session["id"])
+        yield Runner(server, api).new_run()
 
 
 def open_view(browser: Callable[[tuple[int, int]], WebDriver], run: Run, view: str) -> WebDriver:
@@ -264,8 +292,9 @@ def test_the_buttons_are_disabled_while_the_socket_is_down_and_come_back_with_it
 
 
 def test_the_buttons_are_disabled_while_the_server_is_down_and_work_when_it_is_back(
-    run: Run, runcoach_server: ServerFactory, browser: Callable[[tuple[int, int]], WebDriver]
+    own_run: Run, runcoach_server: ServerFactory, browser: Callable[[tuple[int, int]], WebDriver]
 ) -> None:
+    run = own_run
     run.command("start")
     driver = open_view(browser, run, "tablet")
     wait_text(driver, "rc-status", "Running")
