@@ -55,6 +55,8 @@ from runcoach.domain.timeline import Stretch, session_timeline
 #: The complete weeks analysed by default: a training block, long enough for a trend to mean
 #: something, short enough that last season does not drown this one.
 WEEKS = 12
+#: The most complete weeks one analysis may span: a year.
+MAX_WEEKS = 52
 #: The recent volume and its change compare blocks of this many complete weeks.
 BLOCK_WEEKS = 4
 #: What a partial day is worth in the completion rate (see the module's docstring).
@@ -188,6 +190,8 @@ def best_effort(spells: Iterable[Sequence[Piece]]) -> Effort | None:
 
 
 class VdotPoint(BaseModel):
+    """One hard enough run: the race-equivalent VDOT of its best sustained effort (see `best_effort`)."""
+
     model_config = ConfigDict(frozen=True)
 
     session_id: int
@@ -249,6 +253,8 @@ def monday_of(day: date) -> date:
 
 
 class WeekVolume(BaseModel):
+    """One Monday-to-Sunday week: the runs done in it, and what the active plan had for it."""
+
     model_config = ConfigDict(frozen=True)
 
     start: date = Field(description="The week's Monday")
@@ -266,8 +272,13 @@ class Volume(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     weeks: list[WeekVolume]
-    recent_km: float | None = Field(description="Average km per week of the last 4 complete weeks")
-    previous_km: float | None = Field(description="Average km per week of the 4 complete weeks before")
+    recent_km: float | None = Field(
+        description="Average km per week of the last 4 complete weeks (of all, when fewer); null: none yet"
+    )
+    recent_weeks: int = Field(description="The complete weeks `recent_km` averages, 0 to 4")
+    previous_km: float | None = Field(
+        description="Average km per week of the 4 complete weeks before those; null: fewer than 8"
+    )
     change_pct: float | None = Field(description="recent vs previous in %; null: < 8 weeks or none before")
     slope_km_per_week: float | None = Field(
         description="Least-squares trend of weekly km over the complete weeks, km/week per week; "
@@ -290,6 +301,8 @@ class Completion(BaseModel):
 
 
 class Consistency(BaseModel):
+    """How steadily the runner runs, week by week."""
+
     model_config = ConfigDict(frozen=True)
 
     weeks: int = Field(description="Complete weeks considered")
@@ -373,13 +386,17 @@ def _volume(runs: Sequence[Run], plan: PlannedDays | None, begin: date, today: d
         w.model_copy(update={"trend_km": round(line.at(i), 2)}) if line and w.complete else w
         for i, w in enumerate(raw)
     ]
-    recent, previous = _block(complete, 1), _block(complete, 2)
+    last = complete[-BLOCK_WEEKS:]
+    recent = sum(last) / len(last) if last else None
+    before = complete[-2 * BLOCK_WEEKS : -BLOCK_WEEKS]
+    previous = sum(before) / BLOCK_WEEKS if len(before) == BLOCK_WEEKS else None
     change = None
     if recent is not None and previous:  # growth from an empty block has no percent
         change = round((recent - previous) / previous * 100, 1)
     return Volume(
         weeks=weeks,
         recent_km=None if recent is None else round(recent, 2),
+        recent_weeks=len(last),
         previous_km=None if previous is None else round(previous, 2),
         change_pct=change,
         slope_km_per_week=None if line is None else round(line.slope, 2),
@@ -414,14 +431,6 @@ def _planned_km(plan: PlannedDays | None, mondays: Sequence[date]) -> dict[date,
         if monday in out:
             out[monday] += c.summary.distance_km
     return out
-
-
-def _block(values: Sequence[float], nth: int) -> float | None:
-    """The average of the `nth` last block of `BLOCK_WEEKS` values (1: the latest); None if short."""
-    end = len(values) - (nth - 1) * BLOCK_WEEKS
-    if end < BLOCK_WEEKS:
-        return None
-    return sum(values[end - BLOCK_WEEKS : end]) / BLOCK_WEEKS
 
 
 # --- completion and consistency ----------------------------------------------------------------

@@ -81,6 +81,7 @@ def test_with_no_runs_and_no_plan_every_figure_says_there_is_nothing_yet() -> No
     )
     volume = found.volume
     assert (volume.slope_km_per_week, volume.recent_km, volume.change_pct) == (None, None, None)
+    assert volume.recent_weeks == 0
     assert found.completion.model_dump() == {"planned": 0, "done": 0, "partial": 0, "missed": 0, "rate": None}
     c = found.consistency
     assert (c.weeks, c.weeks_with_runs, c.longest_streak_weeks, c.runs_per_week) == (0, 0, 0, None)
@@ -103,6 +104,7 @@ def test_one_run_last_week_is_one_week_of_one_with_a_run() -> None:
     assert (last.runs, last.done_km, last.done_minutes, last.complete) == (1, 6.2, 40.0, True)
     assert (this.runs, this.complete) == (0, False)
     assert found.volume.slope_km_per_week is None  # one complete week has no trend
+    assert (found.volume.recent_km, found.volume.recent_weeks, found.volume.previous_km) == (6.2, 1, None)
     c = found.consistency
     assert (c.weeks, c.weeks_with_runs, c.longest_streak_weeks, c.current_streak_weeks) == (1, 1, 1, 1)
     assert c.runs_per_week == 1.0
@@ -118,7 +120,7 @@ def test_the_volume_trend_is_the_least_squares_slope_and_four_weeks_against_four
     assert [w.done_km for w in volume.weeks] == [10, 12, 14, 16, 18, 20, 22, 24, 30]
     assert volume.slope_km_per_week == 2.0  # this week's 30 km, still going, is not in the trend
     assert [w.trend_km for w in volume.weeks] == [10, 12, 14, 16, 18, 20, 22, 24, None]
-    assert (volume.recent_km, volume.previous_km) == (21.0, 13.0)
+    assert (volume.recent_km, volume.recent_weeks, volume.previous_km) == (21.0, 4, 13.0)
     assert volume.change_pct == pytest.approx(61.5)
 
 
