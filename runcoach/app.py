@@ -51,6 +51,7 @@ PAGE_MODULES = (
     "pages.plan",
     "pages.plan_workout",
     "pages.today",
+    "pages.progress",
     "pages.plan_versions",
     "pages.checkin",
     "pages.summary",
