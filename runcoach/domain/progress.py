@@ -69,6 +69,11 @@ MAX_EFFORT_INCLINE_PCT = 2.0
 #: threshold reaches about 0.92, an easy hour about 0.75: easy running says almost nothing about
 #: what a runner could race, and would only drag the trend down.
 HARD_SHARE = 0.9
+#: A spell of more pieces than this has neighbouring pieces merged (in pairs, until it has no more)
+#: before its efforts are searched, which costs the square of its pieces: a program of hundreds of
+#: short steps stays a millisecond's work. Merged neighbours are still continuous running, so the
+#: effort found is still a true floor; it may miss a slightly better one inside such a session.
+MAX_PIECES = 64
 
 _DAY = timedelta(days=1)
 _WEEK = timedelta(weeks=1)
@@ -176,7 +181,7 @@ def best_effort(spells: Iterable[Sequence[Piece]]) -> Effort | None:
     discover one. A race or a time trial is the real measure.
     """
     best: Effort | None = None
-    for spell in spells:
+    for spell in map(_coarse, spells):
         for first in range(len(spell)):
             seconds = metres = 0.0
             for piece in spell[first:]:
@@ -187,6 +192,14 @@ def best_effort(spells: Iterable[Sequence[Piece]]) -> Effort | None:
                 if vdot is not None and (best is None or vdot > best.vdot):
                     best = Effort(seconds, metres, vdot)
     return best
+
+
+def _coarse(spell: Sequence[Piece]) -> Sequence[Piece]:
+    """The spell with neighbours merged in pairs until it has at most `MAX_PIECES` pieces."""
+    while len(spell) > MAX_PIECES:
+        pairs = (spell[i : i + 2] for i in range(0, len(spell), 2))
+        spell = [Piece(sum(p.seconds for p in pair), sum(p.metres for p in pair)) for pair in pairs]
+    return spell
 
 
 class VdotPoint(BaseModel):

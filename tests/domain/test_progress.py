@@ -14,6 +14,7 @@ from runcoach.domain.paces import Zone, predict_time_s, training_zones, vdot_fro
 from runcoach.domain.plans import compile_plan
 from runcoach.domain.progress import (
     HARD_SHARE,
+    MAX_PIECES,
     Piece,
     PlannedDays,
     Run,
@@ -266,6 +267,25 @@ def test_the_best_effort_is_the_hardest_stretch_not_the_whole_run() -> None:
     assert effort.vdot > (best_effort(((Piece(2400, 8000),),)) or effort).vdot
 
 
+def brute_force(spell: Sequence[Piece]) -> float:
+    """The best race-equivalent over every window of the spell, with no merging."""
+    found = [
+        race_equivalent(sum(p.metres for p in spell[i:j]), sum(p.seconds for p in spell[i:j]))
+        for i in range(len(spell))
+        for j in range(i + 1, len(spell) + 1)
+    ]
+    return max(v for v in found if v is not None)
+
+
+def test_a_long_interval_session_is_searched_quickly_and_still_gives_a_floor() -> None:
+    reps = tuple(Piece(60, 280) if i % 2 else Piece(60, 190) for i in range(150))  # 75 x 1 min on, 1 off
+    effort = best_effort((reps,))
+    assert effort is not None and effort.vdot <= brute_force(reps)
+    assert effort.vdot == pytest.approx(brute_force(reps), abs=0.5)
+    short = reps[:MAX_PIECES]  # up to MAX_PIECES, nothing is merged: the search is exact
+    assert best_effort((short,)).vdot == pytest.approx(brute_force(short))  # type: ignore[union-attr]
+
+
 T0 = datetime(2026, 3, 17, 6, 30, tzinfo=UTC)
 
 
@@ -319,6 +339,12 @@ def test_a_pause_ends_a_spell_on_the_same_segment() -> None:
     paused = (*PLAYED, (EventKind.PAUSED, 900), (EventKind.RESUMED, 960))
     run = run_of(session(TEMPO, *paused), UTC, T0 + timedelta(hours=1))
     assert run is not None and [len(s) for s in run.spells] == [2, 2]
+
+
+def test_a_skip_or_a_back_keeps_running_one_spell() -> None:
+    moved = (*PLAYED, (EventKind.SKIPPED, 300), (EventKind.WENT_BACK, 900), (EventKind.FINISHED, 1500))
+    run = run_of(session(TEMPO, *moved), UTC, T0 + timedelta(hours=1))
+    assert run is not None and [len(s) for s in run.spells] == [3]
 
 
 @pytest.mark.parametrize(
