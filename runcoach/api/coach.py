@@ -28,8 +28,9 @@ async def get_analysis(
     ] = WEEKS,
 ) -> Progress:
     """How am I doing: weekly volume and its trend, plan completion, consistency, and a VDOT trend
-    from my runs, over the last `weeks` complete weeks (Monday to Sunday, in the server's time
-    zone) and this week so far. Distances in km, times in minutes or seconds.
+    from my runs, over the last `weeks` complete weeks (Monday to Sunday where I train: the
+    server's `timezone` setting) and this week so far. Distances in km (on the belt), running
+    time in minutes, efforts in metres and seconds.
 
     - Trends and consistency read complete weeks only; weeks before I began are left out.
     - Completion: my active plan's treadmill days so far in those weeks, judged as on the calendar;

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar as stdlib_calendar
 import html
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -129,14 +130,16 @@ def _weeks(count: int) -> str:
 
 
 def vdot_figure(trend: VdotTrend) -> Figure:
+    """The latest VDOT point, rounded down (it is a floor: rounding up would claim more than it shows)."""
     profile = f"{trend.profile_vdot:.0f}"
     if trend.latest is None:
         caption = f"No run hard enough to show one yet: a tempo run or a time trial will. Profile: {profile}."
         return Figure("vdot", "VDOT from runs", NONE, caption)
-    caption = f"At least this, by your latest hard run's best effort as a race; profile: {profile}."
-    if trend.slope_per_week is not None:
-        caption = caption[:-1] + f"; {trend.slope_per_week:+.1f} a week."
-    return Figure("vdot", "VDOT from runs", f"≥ {trend.latest:.0f}", caption)
+    trend_words = "" if trend.slope_per_week is None else f"; trend {trend.slope_per_week:+.1f} a week"
+    caption = (
+        f"At least this, by your latest hard run's best effort as a race{trend_words}. Profile: {profile}."
+    )
+    return Figure("vdot", "VDOT from runs", f"≥ {math.floor(trend.latest)}", caption)
 
 
 def vdot_note(trend: VdotTrend) -> str:

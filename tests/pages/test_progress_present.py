@@ -71,8 +71,12 @@ def test_weeks_of_running_read_as_volume_trend_consistency_and_a_vdot_floor() ->
     assert figures["trend"].caption.startswith("Rising: ")
     assert figures["consistency"].value == "7 of 8 weeks"
     assert figures["consistency"].caption == "Full weeks with a run; longest streak 5 weeks, 1.1 runs a week."
-    assert figures["vdot"].value == f"≥ {found.vdot.latest:.0f}"
-    assert "+" in figures["vdot"].caption and "profile: 48" in figures["vdot"].caption
+    assert found.vdot.latest is not None and found.vdot.slope_per_week is not None
+    assert figures["vdot"].value == f"≥ {int(found.vdot.latest)}"
+    assert figures["vdot"].caption == (
+        "At least this, by your latest hard run's best effort as a race; "
+        f"trend {found.vdot.slope_per_week:+.1f} a week. Profile: 48."
+    )
     assert present.window_line(found) == "The last 8 full weeks and this one, from Mon 19 Jan."
 
 
