@@ -86,7 +86,10 @@ def trend_figure(volume: Volume, units: Units) -> Figure:
         return Figure("trend", "Volume trend", NONE, "A trend needs two full weeks of running.")
     value = f"{distance_value(slope, units):+.1f} {distance_unit(units)}"
     complete = sum(1 for w in volume.weeks if w.complete)
-    caption = f"{_direction(slope)}: the weekly change of the straight line through {complete} full weeks."
+    weeks = "full week" if complete == 1 else f"{complete} full weeks"
+    caption = (
+        f"{_direction(slope)}: weekly volume changes by this each week (a straight line through {weeks})."
+    )
     return Figure("trend", "Volume trend", value, caption)
 
 
@@ -131,7 +134,7 @@ def _weeks(count: int) -> str:
 
 def vdot_figure(trend: VdotTrend) -> Figure:
     """The latest VDOT point, rounded down (it is a floor: rounding up would claim more than it shows)."""
-    profile = f"{trend.profile_vdot:.0f}"
+    profile = f"{trend.profile_vdot:.1f}"
     if trend.latest is None:
         caption = f"No run hard enough to show one yet: a tempo run or a time trial will. Profile: {profile}."
         return Figure("vdot", "VDOT from runs", NONE, caption)

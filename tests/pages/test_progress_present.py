@@ -55,7 +55,7 @@ def test_before_any_full_week_the_figures_say_what_is_still_to_come() -> None:
     assert figures["completion"].value == present.NONE and "No plan yet" in figures["completion"].caption
     assert figures["consistency"].value == "0 runs"
     assert figures["vdot"].value == present.NONE
-    assert figures["vdot"].caption.endswith("Profile: 48.")
+    assert figures["vdot"].caption.endswith("Profile: 48.0.")
     assert present.window_line(empty()) == "This week, from Wed 18 Mar: the figures grow as the weeks end."
 
 
@@ -68,14 +68,16 @@ def test_weeks_of_running_read_as_volume_trend_consistency_and_a_vdot_floor() ->
     assert found.volume.change_pct == pytest.approx(159.7, abs=0.1)
     assert volume.caption == "A week, on average over the last 4 full weeks; up 160 % on the 4 weeks before."
     assert figures["trend"].value == f"{found.volume.slope_km_per_week:+.1f} km"
-    assert figures["trend"].caption.startswith("Rising: ")
+    assert figures["trend"].caption == (
+        "Rising: weekly volume changes by this each week (a straight line through 8 full weeks)."
+    )
     assert figures["consistency"].value == "7 of 8 weeks"
     assert figures["consistency"].caption == "Full weeks with a run; longest streak 5 weeks, 1.1 runs a week."
     assert found.vdot.latest is not None and found.vdot.slope_per_week is not None
     assert figures["vdot"].value == f"≥ {int(found.vdot.latest)}"
     assert figures["vdot"].caption == (
         "At least this, by your latest hard run's best effort as a race; "
-        f"trend {found.vdot.slope_per_week:+.1f} a week. Profile: 48."
+        f"trend {found.vdot.slope_per_week:+.1f} a week. Profile: 48.0."
     )
     assert present.window_line(found) == "The last 8 full weeks and this one, from Mon 19 Jan."
 
