@@ -16,6 +16,7 @@ NAV = (
     ("Profile", "/profile", "person"),
     ("Goals", "/goals", "flag"),
     ("Plan", "/plan", "calendar_month"),
+    ("Progress", "/progress", "insights"),
     ("Settings", "/settings", "settings"),
 )
 

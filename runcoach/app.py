@@ -14,7 +14,19 @@ from typing import Any
 from fastapi import APIRouter
 from nicegui import app, background_tasks, ui
 
-from runcoach.api import calendar, checkins, errors, feeds, goals, health, plans, profile, sessions, workouts
+from runcoach.api import (
+    calendar,
+    checkins,
+    coach,
+    errors,
+    feeds,
+    goals,
+    health,
+    plans,
+    profile,
+    sessions,
+    workouts,
+)
 from runcoach.api.docs import register_docs
 from runcoach.api.middleware import BodySizeLimit, SecurityHeaders, use_lean_middlewares
 from runcoach.api.validation import register_validation_handler
@@ -39,6 +51,7 @@ PAGE_MODULES = (
     "pages.plan",
     "pages.plan_workout",
     "pages.today",
+    "pages.progress",
     "pages.plan_versions",
     "pages.checkin",
     "pages.summary",
@@ -70,6 +83,7 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
         plans.router,
         calendar.router,
         checkins.router,
+        coach.router,
         feeds.router,
         feeds.public,
     ):

@@ -9,9 +9,10 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextlib
+import secrets
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -35,6 +36,7 @@ from sqlalchemy.engine import make_url
 
 from runcoach.auth import service as auth_service
 from runcoach.context import context
+from runcoach.db import sessions as session_queries
 from runcoach.db.engine import Database
 from runcoach.domain.accounts import User as Account
 from runcoach.domain.paces import Race, SpeedRange, Zone
@@ -50,9 +52,9 @@ from runcoach.domain.plan_model import (
 from runcoach.domain.plan_model import WorkoutType as T
 from runcoach.domain.plans import DayPlan, Methodology, PlanDraft
 from runcoach.domain.profile import Profile
-from runcoach.domain.session import Command, RunSession, SessionState
-from runcoach.domain.structure import Repeat, Step, StepKind, StructuredWorkout, Treadmill
-from runcoach.domain.workouts import Goal, WorkoutSpec
+from runcoach.domain.session import Command, EventKind, RunSession, SessionState
+from runcoach.domain.structure import Console, Repeat, Step, StepKind, StructuredWorkout, Treadmill
+from runcoach.domain.workouts import Goal, Segment, SegmentLabel, WorkoutSpec
 from runcoach.live.channels import ChangeHandler
 from runcoach.live.hub import Hub
 from runcoach.workouts import service as workouts
@@ -163,6 +165,43 @@ async def state_now(session: RunSession) -> SessionState:
     """The session's state in the app right now, folded from the database."""
     hub = context().hub
     return (await hub.get(session.id, owner_id=None)).state(hub.now())
+
+
+def flat(seconds: int, kmh: float, label: SegmentLabel = SegmentLabel.RUN) -> Segment:
+    """A segment at 1 % incline (flat enough for the VDOT from runs)."""
+    return Segment(label=label, duration_s=seconds, speed_kmh=kmh, incline_pct=1.0)
+
+
+async def past_run(
+    owner_id: int,
+    start: datetime,
+    segments: Sequence[Segment],
+    *,
+    finish_after_s: float | None = None,
+    plan_day: tuple[int, int] | None = None,
+    calibration: float = 1.0,
+) -> RunSession:
+    """A session run in the past, stored straight in the app's database (the clock only moves ahead):
+    created and started at `start`, then played to its program's end, or finished after
+    `finish_after_s` seconds of running."""
+    db_ = context().db
+    async with db_.session() as db:
+        stored = await session_queries.add_session(
+            db,
+            owner_id=owner_id,
+            name="Past run",
+            segments=tuple(segments),
+            pair_code=secrets.token_hex(6).upper(),
+            now=start,
+            plan_day=plan_day,
+            console=Console(calibration=calibration),
+        )
+        await session_queries.append_event(db, session_id=stored.id, seq=2, kind=EventKind.STARTED, at=start)
+        if finish_after_s is not None:
+            end = start + timedelta(seconds=finish_after_s)
+            finished = EventKind.FINISHED
+            await session_queries.append_event(db, session_id=stored.id, seq=3, kind=finished, at=end)
+    return stored
 
 
 # --- the hub on a bare database (no app) -------------------------------------------------------

@@ -4,41 +4,26 @@ A run counts for the planned day it was started from ("Run it now" links the ses
 day's wid, whatever date it was run on); any other run counts for the local date it was started
 on. Strava activities join the same lists when they come.
 
-A planned day is done when a run for it ended having covered at least `DONE_SHARE` of the planned
-time (or played every segment); partial when a run for it ended short of that; missed when its
-date is past with no run at all; otherwise planned. A session ended within its first minute is
-listed but is no run (a tap on Finish to try the button is not a partial workout).
+A day's status follows `runcoach.domain.completion` (done, partial, missed, planned, rest), the
+one rule the progress figures use too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from enum import StrEnum
 
 from runcoach.db import sessions as session_queries
 from runcoach.db.engine import Database
+from runcoach.domain.completion import DayStatus, day_status
 from runcoach.domain.errors import InvalidInput, NotFound
-from runcoach.domain.plan_model import WorkoutType
 from runcoach.domain.plans import CompiledDay
 from runcoach.domain.session import RunSession
 from runcoach.plans import service
 from runcoach.plans.service import PlanView
 
-#: Running at least this share of the planned time makes the day done rather than partial.
-DONE_SHARE = 0.8
-#: A session ended before this much running is listed but is no run: it does not make a day partial.
-MIN_RUN_S = 60
 #: The longest range one calendar request may span: a plan's length and then some.
 MAX_DAYS = 400
-
-
-class DayStatus(StrEnum):
-    PLANNED = "planned"
-    DONE = "done"
-    PARTIAL = "partial"
-    MISSED = "missed"
-    REST = "rest"
 
 
 @dataclass(frozen=True)
@@ -143,19 +128,8 @@ def _runs_by_day(
 
 
 def _day(day: date, planned: CompiledDay | None, runs: tuple[RunDone, ...], today: date) -> CalendarDay:
-    return CalendarDay(day, planned, runs, _status(day, planned, runs, today), day == today)
-
-
-def _status(day: date, planned: CompiledDay | None, runs: tuple[RunDone, ...], today: date) -> DayStatus:
-    ended = [r for r in runs if r.completed and r.elapsed_s >= MIN_RUN_S]
-    if planned is None or planned.day.type is WorkoutType.REST:
-        return DayStatus.DONE if ended else DayStatus.REST
-    target = planned.summary.duration_s
-    if any(r.played_in_full or r.elapsed_s >= DONE_SHARE * target for r in ended):
-        return DayStatus.DONE
-    if ended:
-        return DayStatus.PARTIAL
-    return DayStatus.MISSED if day < today else DayStatus.PLANNED
+    status = day_status(day, planned.summary if planned is not None else None, runs, today)
+    return CalendarDay(day, planned, runs, status, day == today)
 
 
 def _weeks(plan: PlanView | None, runs: dict[date, tuple[RunDone, ...]]) -> tuple[WeekVolume, ...]:
