@@ -107,7 +107,8 @@ def _run(session: RunSession, zone: tzinfo, now: datetime) -> RunDone:
         day=session.created_at.astimezone(zone).date(),
         completed=state.is_final,
         elapsed_s=state.elapsed_s,
-        distance_km=state.distance_m / 1000,
+        # The belt's distance (console speed × calibration), as planned km and progress count it.
+        distance_km=state.distance_m * (session.console.calibration if session.console else 1.0) / 1000,
         played_in_full=state.played_in_full,
         plan_id=session.plan_id,
         plan_wid=session.plan_wid,

@@ -16,8 +16,11 @@ from tests.helpers import PLAN_PROFILE, easy_plan, jump
 pytestmark = pytest.mark.usefixtures("app_backend")
 
 
-async def plan_from_this_week(http: httpx.AsyncClient, runner: Runner) -> tuple[int, date]:
+async def plan_from_this_week(
+    http: httpx.AsyncClient, runner: Runner, calibration: float = 1.0
+) -> tuple[int, date]:
     body = PLAN_PROFILE.model_dump(mode="json")
+    body["treadmill"] = body["treadmill"] | {"calibration": calibration}
     assert (await http.put("/api/profile", json=body, headers=runner.headers)).status_code == 200
     ctx = context()
     today = ctx.today()
@@ -39,10 +42,11 @@ async def test_without_a_plan_the_calendar_has_rest_days_and_no_weeks(
     assert [d["date"] for d in cal["days"] if d["is_today"]] == [context().today().isoformat()]
 
 
+@pytest.mark.parametrize("calibration", [1.0, 1.05])
 async def test_a_run_started_from_a_planned_day_marks_that_day_done(
-    http: httpx.AsyncClient, ann: Runner
+    http: httpx.AsyncClient, ann: Runner, calibration: float
 ) -> None:
-    plan_id, monday = await plan_from_this_week(http, ann)
+    plan_id, monday = await plan_from_this_week(http, ann, calibration)
     session = (await http.post(f"/api/plans/{plan_id}/workouts/1/session", headers=ann.headers)).json()
     await http.post(f"/api/sessions/{session['id']}/start", headers=ann.headers)
     await jump(2400 + 5)  # the 40 easy minutes, played to the end
@@ -53,8 +57,9 @@ async def test_a_run_started_from_a_planned_day_marks_that_day_done(
     assert first["status"] == "done" and first["workout"]["id"] == 1
     [run] = first["runs"]
     assert (run["session_id"], run["completed"], run["plan_workout_id"]) == (session["id"], True, 1)
+    # The belt's distance: the console speed played, × the calibration.
     speed = first["workout"]["segments"][0]["speed_kmh"]
-    assert run["distance_km"] == pytest.approx(2400 * speed / 3600, abs=0.01)
+    assert run["distance_km"] == pytest.approx(2400 * speed * calibration / 3600, abs=0.01)
     today = context().today()
     for day in cal["days"][1:]:
         if day["workout"] is None:

@@ -21,10 +21,11 @@ async def generate(http: httpx.AsyncClient, runner: Runner, **overrides: Any) ->
 async def test_generate_returns_the_documented_workout_shape(http: httpx.AsyncClient, ann: Runner) -> None:
     workout = await generate(http, ann)
     assert set(workout) == {
-        "id", "parent_id", "name", "goal", "inputs", "seed", "total_duration_s", "structure", "segments",
-        "created_at",
+        "id", "parent_id", "name", "source", "goal", "inputs", "seed", "file_name", "total_duration_s",
+        "structure", "segments", "created_at",
     }  # fmt: skip
     assert workout["parent_id"] is None and workout["seed"] == 1234 and workout["goal"] == "intervals"
+    assert (workout["source"], workout["file_name"]) == ("generated", None)
     assert workout["total_duration_s"] == 40 * 60 == sum(s["duration_s"] for s in workout["segments"])
     assert set(workout["segments"][0]) == {"label", "duration_s", "speed_kmh", "incline_pct"}
     assert workout["segments"][0]["label"] == "warm-up" and workout["segments"][-1]["label"] == "cool-down"
