@@ -237,11 +237,11 @@ def import_card(user: User) -> None:
     """Upload a workout made elsewhere: a FIT workout file or a Zwift run workout (.zwo)."""
     error: ErrorLabel
     upload: ui.upload
+    limit = context().settings.max_import_bytes
 
     async def received(event: events.UploadEventArguments) -> None:
         error.show("")
         ctx = context()
-        limit = ctx.settings.max_import_bytes
         try:
             # The request's size limit bounds what is read here; the service says if it is too large.
             imported = await files.import_file(
@@ -266,7 +266,6 @@ def import_card(user: User) -> None:
             "A FIT workout file from Garmin Connect, TrainingPeaks or intervals.icu, or a Zwift run "
             "workout (.zwo). Repeats stay repeats; paces become treadmill speeds."
         ).classes("text-sm text-gray-600")
-        limit = context().settings.max_import_bytes
         upload = ui.upload(
             on_upload=received,
             on_rejected=lambda: error.show(f"That file is over {limit // 1024} KiB, the largest accepted."),

@@ -31,7 +31,7 @@ from runcoach.domain.profile import Profile
 from runcoach.domain.saved import Workout
 from runcoach.domain.structure import StructuredWorkout, Treadmill, as_played, pin_speeds
 from runcoach.domain.workouts import LEVEL_EASY_SPEED_KMH, Level
-from runcoach.fit.files import FitFile, file_name
+from runcoach.fit.files import FitFile, file_name, file_serial
 from runcoach.fit.workout_file import fit_to_workout, workout_to_fit
 from runcoach.fit.zwo import zwo_to_workout
 from runcoach.plans import service as plans
@@ -58,7 +58,13 @@ async def saved_workout_file(
     profile = await profiles.get_profile(database, owner_id)
     structure, treadmill = as_played(workout.structure, profile.treadmill.calibration if profile else 1.0)
     data = await asyncio.to_thread(
-        workout_to_fit, structure, {}, treadmill, tolerance_pct=tolerance_pct, created=now, serial=workout.id
+        workout_to_fit,
+        structure,
+        {},
+        treadmill,
+        tolerance_pct=tolerance_pct,
+        created=now,
+        serial=file_serial(workout.id),
     )
     return FitFile(file_name(workout.name), data)
 
@@ -78,7 +84,7 @@ async def planned_day_file(
         profile.treadmill,
         tolerance_pct=tolerance_pct,
         created=now,
-        serial=plan_id * 1000 + wid,
+        serial=file_serial(plan_id * 1000 + wid),
     )
     return FitFile(file_name(f"{day.date.isoformat()} {day.title}"), data)
 

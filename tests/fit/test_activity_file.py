@@ -23,7 +23,7 @@ from runcoach.domain.timeline import Timeline, session_timeline
 from runcoach.domain.workouts import Segment, SegmentLabel
 from runcoach.fit.activity_file import NotAnActivity, session_to_fit
 from runcoach.fit.encoder import FIT_EPOCH, crc16, fit_seconds
-from runcoach.fit.files import file_name
+from runcoach.fit.files import MAX_SERIAL, file_name, file_serial
 from tests.fit.decoders import fitdecode_messages, garmin_messages
 
 K = EventKind
@@ -388,3 +388,19 @@ def test_file_names_are_the_name_in_safe_characters(name: str, expected: str) ->
 @given(st.binary(max_size=300), st.integers(0, 0xFFFF))
 def test_the_crc_is_fits(data: bytes, start: int) -> None:
     assert crc16(data, start) == fit_tool_crc16(data, start)
+
+
+@pytest.mark.parametrize(
+    ("number", "serial"),
+    [
+        (1, 1),
+        (2**31 - 1, 2**31 - 1),
+        (MAX_SERIAL, MAX_SERIAL),
+        (MAX_SERIAL + 1, 1),
+        ((2**31 - 1) * 1000 + 999, None),
+    ],
+)
+def test_serial_numbers_stay_inside_fits_range(number: int, serial: int | None) -> None:
+    # A planned day's serial is the plan's id × 1000 + its day: past 2**32 for plan ids a database allows.
+    folded = file_serial(number)
+    assert 1 <= folded <= MAX_SERIAL and (serial is None or folded == serial)
