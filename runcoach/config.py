@@ -8,7 +8,7 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE = "storage_secret"
@@ -56,6 +56,31 @@ class Settings(BaseSettings):
         default=256 * 1024,
         ge=1024,
         description="Largest workout file (FIT or Zwift .zwo) accepted for import",
+    )
+
+    anthropic_api_key: SecretStr | None = Field(
+        default=None,
+        description="Anthropic API key: turns the AI coach (Claude) on; without it the built-in coach",
+    )
+    anthropic_model: str = Field(
+        default="claude-sonnet-4-5", min_length=1, description="Claude model id the coach uses"
+    )
+    anthropic_base_url: str | None = Field(
+        default=None,
+        description="Messages API base URL; default Anthropic's (set for a proxy or a test server)",
+    )
+    coach_timeout_s: float = Field(
+        default=60.0, gt=0, le=600, allow_inf_nan=False, description="Seconds one Claude request may take"
+    )
+    coach_attempts: int = Field(
+        default=4,
+        ge=1,
+        le=10,
+        description="Tries of a Claude request on 429, 529, time-outs, dropped connections",
+    )
+    coach_max_tokens: int = Field(default=1024, ge=64, le=8192, description="Longest reply, in tokens")
+    coach_daily_messages: int = Field(
+        default=100, ge=1, le=100_000, description="Messages one runner may send the coach per day"
     )
 
     timezone: str | None = Field(

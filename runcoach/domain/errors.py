@@ -33,3 +33,7 @@ class AuthFailed(RunCoachError):
 
 class Unavailable(RunCoachError):
     """A dependency (the database, later Claude or Strava) is not answering: nothing was changed. API: 503."""
+
+
+class LimitReached(RunCoachError):
+    """A per-runner allowance is used up (the coach's daily messages). API: 429."""
