@@ -32,6 +32,7 @@ from runcoach.api.middleware import BodySizeLimit, SecurityHeaders, use_lean_mid
 from runcoach.api.validation import register_validation_handler
 from runcoach.auth.middleware import AuthMiddleware
 from runcoach.clock import Clock, SystemClock
+from runcoach.coach.setup import make_coach
 from runcoach.config import Settings, load_storage_secret
 from runcoach.context import Context, set_context
 from runcoach.db.engine import Database
@@ -64,7 +65,8 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     """Create the process's services and register every route and page. Call once per process."""
     clock = clock or SystemClock()
     db = Database(settings.resolved_database_url)
-    ctx = Context(settings=settings, db=db, clock=clock, hub=Hub(db, clock, broadcaster=SocketBroadcaster()))
+    hub = Hub(db, clock, broadcaster=SocketBroadcaster())
+    ctx = Context(settings=settings, db=db, clock=clock, hub=hub, coach=make_coach(settings, db, clock))
     set_context(ctx)
     app.add_middleware(AuthMiddleware)
     # Added later means further out: the size limit wraps the auth check, the headers wrap both.
@@ -95,6 +97,7 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     app.on_page_exception(importlib.import_module(ERROR_PAGE_MODULE).error_page)
     app.on_startup(ctx.db.start)
     app.on_startup(lambda: background_tasks.create(_ticker(ctx), name="runcoach-ticker"))
+    app.on_shutdown(ctx.coach.close)
     app.on_shutdown(ctx.db.close)
     return ctx
 

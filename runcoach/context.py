@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from runcoach.clock import Clock
+from runcoach.coach.chat import Coach
 from runcoach.config import Settings
 from runcoach.db.engine import Database
 from runcoach.live.hub import Hub
@@ -17,6 +18,7 @@ class Context:
     db: Database
     clock: Clock
     hub: Hub
+    coach: Coach
 
     def today(self) -> date:
         """Today's date where the runner trains (the `timezone` setting), by the injected clock."""

@@ -22,6 +22,7 @@ from runcoach.domain.errors import (
     AuthFailed,
     Conflict,
     InvalidInput,
+    LimitReached,
     NotFound,
     RunCoachError,
     Unavailable,
@@ -49,6 +50,7 @@ STATUS: dict[type[RunCoachError], int] = {
     InvalidInput: 422,
     AuthFailed: 401,
     Unavailable: 503,
+    LimitReached: 429,
 }
 
 _DESCRIPTIONS = {
@@ -57,6 +59,7 @@ _DESCRIPTIONS = {
     404: "Unknown, or somebody else's (the two are indistinguishable)",
     409: "The request does not fit the current state; `detail` says why",
     413: "The request body is larger than the server accepts",
+    429: "A per-runner limit is reached (the coach's daily messages); `detail` says when it resets",
     503: "The database is not answering; nothing was changed, retry later",
 }
 

@@ -63,6 +63,7 @@ async def add_plan(
     draft: PlanDraft,
     reason: str,
     now: datetime,
+    author: Author = Author.GENERATOR,
 ) -> PlanVersion:
     """A new active plan with its first version (the caller archived the old one); a second active
     plan for the runner, from a racing request, is an IntegrityError."""
@@ -76,7 +77,7 @@ async def add_plan(
     )
     db.add(plan)
     await db.flush()
-    row = _version_row(plan.id, 1, Author.GENERATOR, reason, draft, [], now)
+    row = _version_row(plan.id, 1, author, reason, draft, [], now)
     db.add(row)
     await db.flush()
     return _version(plan, row)

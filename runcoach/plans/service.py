@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -61,6 +61,9 @@ CHANGE_ATTEMPTS = 3
 
 #: A change: from the current version (and the runner's profile), the new draft and why.
 Change = Callable[[PlanVersion, Profile], tuple[PlanDraft, str]]
+#: More work in the transaction that stores a new version (the coach marks its proposal applied):
+#: it commits with the version or neither does.
+Also = Callable[[AsyncSession, PlanVersion], Awaitable[None]]
 
 
 def violations(draft: PlanDraft, profile: Profile) -> list[Violation]:
@@ -148,7 +151,16 @@ async def versions(database: Database, user_id: int, plan_id: int) -> list[PlanV
 
 
 async def store_new(
-    database: Database, user_id: int, *, goal_id: int | None, seed: int, draft: PlanDraft, now: datetime
+    database: Database,
+    user_id: int,
+    *,
+    goal_id: int | None,
+    seed: int,
+    draft: PlanDraft,
+    now: datetime,
+    author: Author = Author.GENERATOR,
+    reason: str | None = None,
+    also: Also | None = None,
 ) -> PlanVersion:
     """Make `draft` the runner's active plan (version 1, by the generator), archiving the one before.
 
@@ -161,9 +173,19 @@ async def store_new(
             profile = await _profile(db, user_id)
             require_valid(draft, profile)
             await queries.archive_active(db, owner_id=user_id, now=now)
-            return await queries.add_plan(
-                db, owner_id=user_id, goal_id=goal_id, seed=seed, draft=draft, reason=_made(draft), now=now
+            made = await queries.add_plan(
+                db,
+                owner_id=user_id,
+                goal_id=goal_id,
+                seed=seed,
+                draft=draft,
+                reason=reason or _made(draft),
+                now=now,
+                author=author,
             )
+            if also is not None:
+                await also(db, made)
+            return made
     except SQLAlchemyError as exc:
         if is_lost_race(exc):
             raise Conflict("Another plan was being made at the same time; reload to see it") from exc
@@ -171,7 +193,14 @@ async def store_new(
 
 
 async def change(
-    database: Database, user_id: int, plan_id: int, make: Change, *, author: Author, now: datetime
+    database: Database,
+    user_id: int,
+    plan_id: int,
+    make: Change,
+    *,
+    author: Author,
+    now: datetime,
+    also: Also | None = None,
 ) -> PlanVersion:
     """Apply `make` to the current version of an active plan and store the result as the next one.
 
@@ -180,7 +209,7 @@ async def change(
     """
     for attempt in range(1, CHANGE_ATTEMPTS + 1):
         try:
-            return await _change_once(database, user_id, plan_id, make, author=author, now=now)
+            return await _change_once(database, user_id, plan_id, make, author=author, now=now, also=also)
         except SQLAlchemyError as exc:
             if not is_lost_race(exc):
                 raise
@@ -365,7 +394,14 @@ async def diff_versions(database: Database, user_id: int, plan_id: int, old: int
 
 
 async def _change_once(
-    database: Database, user_id: int, plan_id: int, make: Change, *, author: Author, now: datetime
+    database: Database,
+    user_id: int,
+    plan_id: int,
+    make: Change,
+    *,
+    author: Author,
+    now: datetime,
+    also: Also | None = None,
 ) -> PlanVersion:
     async with database.session() as db:
         plan = await queries.get_plan(db, plan_id=plan_id, owner_id=user_id)
@@ -378,7 +414,7 @@ async def _change_once(
         profile = await _profile(db, user_id)
         draft, reason = make(current_version, profile)
         require_valid(draft, profile)
-        return await queries.add_version(
+        made = await queries.add_version(
             db,
             plan=plan,
             base=current_version.number,
@@ -388,6 +424,9 @@ async def _change_once(
             changes=[c.model_dump(mode="json") for c in changes(current_version.draft, draft)],
             now=now,
         )
+        if also is not None:
+            await also(db, made)
+        return made
 
 
 async def _profile(db: AsyncSession, user_id: int) -> Profile:
