@@ -107,9 +107,7 @@ async def list_messages(
     user: CurrentUser,
     ctx: Ctx,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before: Annotated[
-        int | None, Query(ge=1, le=2**31 - 1, description="Messages older than this id")
-    ] = None,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID, description="Messages older than this id")] = None,
 ) -> list[ChatMessage]:
     """The conversation, oldest first: the last `limit` messages (before `before` when given)."""
     return await ctx.coach.messages(user, limit=limit, before_id=before)

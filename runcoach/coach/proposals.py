@@ -286,9 +286,10 @@ async def get(database: Database, user: User, proposal_id: int) -> Proposal:
     return found
 
 
-def _marker(
-    user: User, proposal: Proposal, now: datetime
-) -> Callable[[AsyncSession, PlanVersion], Awaitable[None]]:
+Mark = Callable[[AsyncSession, PlanVersion], Awaitable[None]]
+
+
+def _marker(user: User, proposal: Proposal, now: datetime) -> Mark:
     async def mark(db: AsyncSession, made: PlanVersion) -> None:
         decided = await queries.decide_proposal(
             db,
