@@ -317,10 +317,17 @@ async def apply(
     if proposal.status is not ProposalStatus.PENDING:
         raise Conflict(GONE.format(status=proposal.status.value))
     mark = _marker(user, proposal, now)
-    if proposal.kind is ProposalKind.PLAN:
-        made = await _apply_plan(database, user, proposal, now, mark)
-    else:
-        made = await _apply_edits(database, user, proposal, today, now, mark)
+    try:
+        if proposal.kind is ProposalKind.PLAN:
+            made = await _apply_plan(database, user, proposal, now, mark)
+        else:
+            made = await _apply_edits(database, user, proposal, today, now, mark)
+    except InvalidInput:
+        # Refused on a plan another Apply of this very proposal already changed: say that, not
+        # that the rules refuse it.
+        if (again := await get(database, user, proposal_id)).status is not ProposalStatus.PENDING:
+            raise Conflict(GONE.format(status=again.status.value)) from None
+        raise
     return await get(database, user, proposal_id), made
 
 
