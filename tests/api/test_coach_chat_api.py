@@ -20,9 +20,19 @@ import pytest
 
 from runcoach.coach.backend import CoachUnavailable, Turn
 from runcoach.context import context
-from runcoach.domain.coach import MAX_MESSAGE_CHARS, CoachEvent, TextDelta, ToolCall, TurnEnd, Usage
+from runcoach.db import coach as coach_queries
+from runcoach.domain.coach import (
+    MAX_MESSAGE_CHARS,
+    CoachEvent,
+    MessageStatus,
+    Role,
+    TextDelta,
+    ToolCall,
+    TurnEnd,
+    Usage,
+)
 from tests.api.conftest import Runner
-from tests.helpers import HUGE_IDS, PLAN_PROFILE
+from tests.helpers import HUGE_IDS, PLAN_PROFILE, jump
 
 pytestmark = pytest.mark.usefixtures("app_backend")
 
@@ -487,3 +497,28 @@ async def test_older_messages_become_memories_the_runner_can_read_and_delete_and
     assert reset == {"messages": 32, "memories": 1}
     assert (await http.get(MESSAGES, headers=ann.headers)).json() == []
     assert (await http.get("/api/coach/memories", headers=ann.headers)).json() == []
+
+
+async def test_a_reply_orphaned_by_a_stopped_server_shows_incomplete_and_can_be_retried(
+    http: httpx.AsyncClient, ann: Runner, coach: Scripted
+) -> None:
+    ctx = context()
+    async with ctx.db.session() as db:
+        now = ctx.clock.now()
+        await coach_queries.add_message(
+            db, owner_id=ann.id, role=Role.USER, text="Are you there?", status=MessageStatus.COMPLETE, now=now
+        )
+        orphan = await coach_queries.add_message(
+            db, owner_id=ann.id, role=Role.ASSISTANT, text="", status=MessageStatus.STREAMING, now=now
+        )
+    await jump(60)
+    assert (await http.get(MESSAGES, headers=ann.headers)).json()[-1]["status"] == "streaming"
+    await jump(20 * 60)
+    shown = (await http.get(MESSAGES, headers=ann.headers)).json()[-1]
+    assert (shown["status"], shown["error"]) == (
+        "incomplete",
+        "The server stopped while this reply was written.",
+    )
+    coach.steps = [say("Yes, here now.")]
+    retried = await http.post(f"{MESSAGES}/{orphan.id}/retry", headers=ann.headers)
+    assert retried.status_code == 200 and retried.json()["reply"]["text"] == "Yes, here now."
