@@ -104,6 +104,11 @@ def _when(on: date, today: date) -> str:
     return weekday_date(on)
 
 
+def _capital(text: str) -> str:
+    """The first letter upper case, the rest as it is (unlike `str.capitalize`)."""
+    return text[:1].upper() + text[1:]
+
+
 def _session(day: ContextDay) -> str:
     """ "**Tempo 40** (tempo run, 45 min)"."""
     if day.type is T.REST:
@@ -423,7 +428,7 @@ def _skip(rec: Recognised, context: CoachContext, tool_id: str) -> list[ReplyEve
     day = rec.day
     assert day is not None
     if day.type is T.REST:
-        return say(f"{_when(day.date, context.today).capitalize()} is a rest day already: enjoy it.")
+        return say(f"{_capital(_when(day.date, context.today))} is a rest day already: enjoy it.")
     why = " and rest is the right call when your body asks for it" if _levels(rec) else ""
     text = (
         f"OK: {_when(day.date, context.today)} can be a rest day instead of {_session(day)}. "
@@ -441,7 +446,7 @@ def _easier(rec: Recognised, context: CoachContext, tool_id: str) -> list[ReplyE
     assert day is not None
     when = _when(day.date, context.today)
     if day.type is T.REST:
-        return say(f"{when.capitalize()} is a rest day already: nothing is easier than that.")
+        return say(f"{_capital(when)} is a rest day already: nothing is easier than that.")
     if not day.hard:
         return say(
             f"{_session(day)} {when} is easy already: run it at a chatty effort and it will do its job."
@@ -491,13 +496,13 @@ def _explain_type(kind: WorkoutType, context: CoachContext) -> str:
     missing = (
         f"There's no {noun} in the next two weeks of your plan." if context.plan_id is not None else NO_PLAN
     )
-    return f"**{noun.capitalize()}**: {PURPOSE[kind]}\n\n{missing}"
+    return f"**{_capital(noun)}**: {PURPOSE[kind]}\n\n{missing}"
 
 
 def _explain_day(day: ContextDay, context: CoachContext) -> str:
     when = _when(day.date, context.today)
     if day.type is T.REST:
-        return f"{when.capitalize()} is a rest day. {PURPOSE[T.REST]}"
+        return f"{_capital(when)} is a rest day. {PURPOSE[T.REST]}"
     hard = ", a hard day" if day.hard else ""
     noun = NOUNS[day.type]
     head = (

@@ -49,10 +49,11 @@ from runcoach.domain.coach_words import (
     session_types,
     tokens,
 )
-from runcoach.domain.plan_model import WorkoutType
+from runcoach.domain.plan_model import Weekday, WorkoutType
 from runcoach.domain.rules import weekday_date
 
 T = WorkoutType
+WEEKDAY_NAMES = frozenset(w.name.title() for w in Weekday)
 
 
 class Intent(StrEnum):
@@ -347,19 +348,33 @@ def _ref(span: Span | None) -> DayRef:
 
 def find_day(ref: DayRef, context: CoachContext) -> ContextDay | None:
     """The planned day a reference means: on its date (and of its type, if named), or the next of
-    its type on or after today, or today's. None when the plan has no such day."""
+    its type on or after today, or today's. None when the plan has no such day.
+
+    A weekday name with a kind of session ("Saturday's easy run") may mean the same weekday a week
+    later: the plan the coach sees is two weeks long, and the runner names the day by what is on it.
+    """
     on = ref.on if ref.on is not None or ref.type is not None else context.today
+    found = _on(context, on, ref.type)
+    if found is None and on is not None and ref.type is not None and ref.label in WEEKDAY_NAMES:
+        found = _on(context, on + timedelta(days=7), ref.type)
+    return found
+
+
+def _on(context: CoachContext, on: date | None, kind: WorkoutType | None) -> ContextDay | None:
+    """The first planned day on `on` (or on or after today when None) of `kind` (any when None)."""
     found = [
         d
         for d in context.days
-        if (d.date == on if on is not None else d.date >= context.today)
-        and (ref.type is None or d.type is ref.type)
+        if (d.date == on if on is not None else d.date >= context.today) and (kind is None or d.type is kind)
     ]
     return min(found, key=lambda d: (d.date, d.wid), default=None)
 
 
 def _day_slots(intent: Intent, said: _Said, context: CoachContext) -> dict[str, Any]:
-    refs = references(said.words, said.dates, said.types)
+    # "I'm sore, can I do a recovery run?" wants a kind of session; "what is a tempo run?" asks
+    # about the plan's next one.
+    types = [t for t in said.types if intent not in _ADAPTING or not _indefinite(said.words, t)]
+    refs = references(said.words, said.dates, types)
     causes = [r for r in refs if _is_cause(said.words, r) or _past(intent, r, said.today)]
     targets = [r for r in refs if r not in causes]
     asked = _ref(targets[0] if targets else None)

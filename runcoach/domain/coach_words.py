@@ -280,7 +280,17 @@ _TEENS = {
     "eighteen": 18,
     "nineteen": 19,
 }
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60}
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fourty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
 _MINUTE_UNITS = frozenset({"minute", "minutes", "min", "mins", "m"})
 _HOUR_UNITS = frozenset({"hour", "hours", "hr", "hrs", "h"})
 _HOUR_PHRASES: tuple[tuple[Tokens, int], ...] = (
@@ -417,7 +427,9 @@ _NEGATIONS = frozenset(
 )
 #: A negation or modifier does not reach across these.
 _CLAUSE_BREAKS = frozenset({"but", "and", "though", "although", "yet"})
+#: Words before a feeling that a modifier may be ("a little bit sore") or a negation ("not too sore").
 _LOOK_BACK = 3
+_NEGATION_BACK = 2
 
 
 @dataclass(frozen=True)
@@ -481,15 +493,16 @@ def _positions(words: Tokens, phrase: Tokens) -> Iterator[int]:
     return (i for i in range(len(words)) if at(words, i, phrase))
 
 
-def _before(words: Tokens, i: int) -> Tokens:
-    """Up to `_LOOK_BACK` words before `i`, cut at a clause break ("not tired but sore")."""
-    window = words[max(i - _LOOK_BACK, 0) : i]
+def _before(words: Tokens, i: int, back: int = _LOOK_BACK) -> Tokens:
+    """Up to `back` words before `i`, cut at a clause break ("not tired but sore")."""
+    window = words[max(i - back, 0) : i]
     breaks = [k for k, w in enumerate(window) if w in _CLAUSE_BREAKS]
     return window[breaks[-1] + 1 :] if breaks else window
 
 
 def _negated(words: Tokens, i: int) -> bool:
-    return any(w in _NEGATIONS for w in _before(words, i))
+    # Two words only: commas are gone, and "not sore, just tired" is tired.
+    return any(w in _NEGATIONS for w in _before(words, i, _NEGATION_BACK))
 
 
 def _modified(words: Tokens, i: int, length: int, tier: int) -> int:
