@@ -57,6 +57,10 @@ WEEKDAY_NAMES = frozenset(w.name.title() for w in Weekday)
 
 
 class Intent(StrEnum):
+    """What a message asks. Sore or tired and short on time adapt a day (`adapt_today`); move,
+    swap, skip (a rest day) and make easier propose edits (`propose_plan_changes`); the others
+    are answered in words. Help is also what a message nothing else fits gets."""
+
     SORE_OR_TIRED = "sore_or_tired"
     SHORT_ON_TIME = "short_on_time"
     MOVE = "move"
@@ -140,12 +144,19 @@ def recognise(text: str, context: CoachContext) -> Recognised:
         minutes=minutes(words),
         today=context.today,
     )
-    return _slots(_intent(said), said, context)
+    return _slots(_intent(said, context), said, context)
 
 
 def _slots(intent: Intent, said: _Said, context: CoachContext) -> Recognised:
+    match intent:
+        case Intent.MOVE:
+            days = _move_slots(said, context)
+        case Intent.SWAP:
+            days = _swap_slots(said, context)
+        case _:
+            days = _day_slots(intent, said, context)
     feel = said.feelings
-    common = Recognised(
+    return Recognised(
         intent=intent,
         minutes=said.minutes,
         soreness=feel.soreness,
@@ -154,15 +165,8 @@ def _slots(intent: Intent, said: _Said, context: CoachContext) -> Recognised:
         part=feel.part,
         plural=feel.plural,
         pain=feel.pain,
+        **days,
     )
-    match intent:
-        case Intent.MOVE:
-            update = _move_slots(said, context)
-        case Intent.SWAP:
-            update = _swap_slots(said, context)
-        case _:
-            update = _day_slots(intent, said, context)
-    return common.model_copy(update=update)
 
 
 # --------------------------------------------------------------------------- intents
@@ -173,7 +177,7 @@ _SKIP_WORDS = frozenset({"skip", "skipping", "cancel"})
 _EASIER_WORDS = frozenset({"easier", "lighter", "gentler"})
 _EASIER_PHRASES: tuple[Tokens, ...] = (("take", "it", "easy"), ("go", "easy"), ("keep", "it", "easy"))
 _INSTEAD_WORDS = frozenset({"instead", "rather"})
-_DO_WORDS = frozenset({"do", "run", "have"})
+_DO_WORDS = frozenset({"do", "run", "have", "be"})
 _TIME_WORDS = frozenset(
     {"only", "have", "got", "just", "time", "left", "spare", "squeeze", "fit", "short", "busy", "should"}
 )
@@ -202,7 +206,7 @@ _THANKS = frozenset({"thanks", "thank", "thx", "cheers", "ta"})
 _INDEFINITE = frozenset({"a", "an", "some"})
 
 
-def _intent(said: _Said) -> Intent:
+def _intent(said: _Said, context: CoachContext) -> Intent:
     """The first intent that fits, in the module's order."""
     checks = (
         (Intent.SWAP, _asks_swap),
@@ -212,6 +216,7 @@ def _intent(said: _Said) -> Intent:
         (Intent.SHORT_ON_TIME, _short_on_time),
         (Intent.MAKE_EASIER, _asks_easier),
         (Intent.MOVE, _two_days),
+        (Intent.MOVE, lambda s: _does(s) and _elsewhere(s, context) is not None),
         (Intent.HOW_AM_I_DOING, _asks_progress),
         (Intent.HELP, lambda s: any(has(s.words, p) for p in _HELP_PHRASES)),
         (Intent.EXPLAIN_WORKOUT, _asks_explain),
@@ -270,7 +275,26 @@ def _asks_easier(said: _Said) -> bool:
 
 def _two_days(said: _Said) -> bool:
     """ "Can I run tomorrow's workout today?": two days and a verb of running."""
-    return len({d.on for d in _future(said)}) >= 2 and bool(_DO_WORDS & set(said.words))
+    return len({d.on for d in _future(said)}) >= 2 and _does(said)
+
+
+def _does(said: _Said) -> bool:
+    """A verb of running, outside the names of sessions ("long run" is not one), and no question
+    about what a session is ("what's the long run on Sunday?")."""
+    named = {i for t in said.types for i in range(t.start, t.end)}
+    verbs = {w for i, w in enumerate(said.words) if i not in named}
+    return bool(_DO_WORDS & verbs) and not (_EXPLAIN_WORDS & verbs)
+
+
+def _elsewhere(said: _Said, context: CoachContext) -> Span | None:
+    """ "I want to do my long run tomorrow": a kind of session named with a day that does not hold
+    it while the plan has one on another day. The day named is where the runner wants it."""
+    for ref in references(said.words, said.dates, said.types):
+        if ref.type is None or ref.on is None or ref.on < said.today:
+            continue
+        if find_day(_ref(ref), context) is None and find_day(DayRef(type=ref.type), context) is not None:
+            return ref
+    return None
 
 
 def _asks_progress(said: _Said) -> bool:
@@ -399,6 +423,10 @@ def _cause_words(causes: Sequence[Span]) -> str | None:
 
 def _move_slots(said: _Said, context: CoachContext) -> dict[str, Any]:
     target = _move_target(said.words, said.dates)
+    wanted = _elsewhere(said, context) if target is None else None
+    if wanted is not None:
+        asked = DayRef(type=wanted.type)
+        return {"asked": asked, "day": find_day(asked, context), "to": wanted.on}
     refs = references(said.words, [d for d in said.dates if d is not target], said.types)
     asked = _source(refs)
     day = find_day(asked, context)

@@ -19,6 +19,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runcoach.domain.coach import TOOL_INPUTS, CoachContext, ContextDay, ProposeChanges, TextDelta, ToolCall
 from runcoach.domain.coach_rules import Intent, Recognised, recognise, reply, respond
@@ -158,6 +160,9 @@ PHRASINGS: list[tuple[str, Intent, dict[str, Any]]] = [
     ("move my long run to 2026-12-13", Intent.MOVE, {"day": 6, "to": on(13)}),
     ("move the long run to sun", Intent.MOVE, {"day": 6, "to": on(13)}),
     ("move it", Intent.MOVE, {"day": 1, "to": None}),
+    ("I want to do my long run tomorrow", Intent.MOVE, {"day": 6, "to": on(8)}),
+    ("can I do the long run on Sunday?", Intent.MOVE, {"day": 6, "to": on(13)}),
+    ("I'm away on Saturday, can the long run be on Friday?", Intent.MOVE, {"day": 6, "to": on(11)}),
     ("I'm sore, can I move my long run to Sunday?", Intent.MOVE, {"day": 6, "to": on(13), "soreness": 5}),
     # swap
     ("swap tuesday and thursday", Intent.SWAP, {"day": 2, "other": 4}),
@@ -186,6 +191,7 @@ PHRASINGS: list[tuple[str, Intent, dict[str, Any]]] = [
     ("how long is Saturday's long run?", Intent.EXPLAIN_WORKOUT, {"day": 6}),
     ("what is fartlek?", Intent.EXPLAIN_WORKOUT, {"day": None}),
     ("tomorrow's workout?", Intent.EXPLAIN_WORKOUT, {"day": 2}),
+    ("what's the long run on Sunday?", Intent.EXPLAIN_WORKOUT, {"day": None}),
     # the rest
     ("hi", Intent.GREETING, {}),
     ("Good morning coach", Intent.GREETING, {}),
@@ -395,6 +401,29 @@ def test_every_tool_input_validates_and_every_reply_is_deterministic(text: str) 
     call = call_of(first)
     if call is not None:
         TOOL_INPUTS[call.name].model_validate(call.input)
+
+
+#: Words the coach reads, mixed at random: every path through the readers, in any order.
+WORDS = (
+    "move swap skip rest day off instead of to from after the a an my Saturday's sun next last "
+    "today tomorrow yesterday the 14th 2026-12-13 14 dec long run tempo intervals hills race easy "
+    "recovery sore very a bit not pain knee calves tired exhausted slept badly only 30 minutes half an "
+    "hour back earlier later what why how am I doing hi thanks help , ? !"
+)
+VOCABULARY = tuple(WORDS.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=120), st.lists(st.sampled_from(VOCABULARY), max_size=14).map(" ".join)))
+def test_any_message_gets_a_deterministic_reply_whose_tool_input_validates(text: str) -> None:
+    for context in (CONTEXT, NO_PLAN):
+        events = respond(text, context)
+        assert events == respond(text, context)
+        assert text_of(events).strip()
+        call = call_of(events)
+        if call is not None:
+            TOOL_INPUTS[call.name].model_validate(call.input)
+            assert context.plan_id is not None
 
 
 # --------------------------------------------------------------------------- after a tool result
