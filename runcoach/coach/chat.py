@@ -299,7 +299,7 @@ class Coach:
             )
             said, calls, used = await self._one_turn(reply, turn, separate=number > 0)
             usage += used
-            if not calls:
+            if not calls or not offer:  # a call of a tool not offered is not acted on
                 break
             results = [await self._act(user, reply, call, budget) for call in calls]
             messages = [*messages, _assistant(said, calls), {"role": "user", "content": results}]
