@@ -17,6 +17,7 @@ NAV = (
     ("Goals", "/goals", "flag"),
     ("Plan", "/plan", "calendar_month"),
     ("Progress", "/progress", "insights"),
+    ("Coach", "/coach", "forum"),
     ("Settings", "/settings", "settings"),
 )
 
