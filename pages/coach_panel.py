@@ -50,7 +50,7 @@ class ContextPanel:
                 ui.button("Reset conversation", icon="delete_sweep", on_click=self._ask).props(
                     "flat dense no-caps color=negative"
                 ).mark("reset")
-        with ui.dialog() as self.dialog, ui.card().classes("max-w-md"):
+        with ui.dialog().mark("reset-dialog") as self.dialog, ui.card().classes("max-w-md"):
             ui.label(words.RESET_QUESTION)
             with ui.row().classes("w-full justify-end gap-2"):
                 ui.button("Cancel", on_click=self.dialog.close).props("flat no-caps").mark("reset-cancel")
