@@ -16,13 +16,14 @@ from datetime import timedelta
 from nicegui import ui
 from nicegui.testing import User
 
-from runcoach.coach import present_chat
+from runcoach.coach import present_chat, proposals
 from runcoach.coach.backend import CoachUnavailable, Turn
 from runcoach.coach.chat import STOPPED
 from runcoach.context import context
 from runcoach.db import coach as coach_queries
 from runcoach.domain.accounts import User as Account
 from runcoach.domain.coach import (
+    ChatMessage,
     CoachEvent,
     MemoryKind,
     MemoryNote,
@@ -123,7 +124,7 @@ async def free(user: User) -> None:
     await until(lambda: the(user, ui.button, "send").enabled, "the Send button to come back")
 
 
-async def replies(ann: Account) -> list:  # type: ignore[type-arg]
+async def replies(ann: Account) -> list[ChatMessage]:
     return [m for m in await context().coach.messages(ann) if m.role is Role.ASSISTANT]
 
 
@@ -184,8 +185,6 @@ async def test_apply_after_another_device_discarded_says_so_on_the_card(user: Us
     await free(user)
     [reply] = await replies(ann)
     proposal = reply.proposals[0]
-    from runcoach.coach import proposals
-
     ctx = context()
     await proposals.discard(ctx.db, ann, proposal.id, now=ctx.clock.now())
     user.find(marker=f"apply-{proposal.id}").click()
