@@ -36,6 +36,7 @@ CHAT_CSS = """
 .rc-chat .nicegui-markdown p { margin: 0 0 0.5em 0; }
 .rc-chat .nicegui-markdown p:last-child { margin-bottom: 0; }
 .rc-runner-text { white-space: pre-wrap; }
+.rc-proposal { border-left: 4px solid var(--q-primary); }
 """
 
 #: Keeps the newest message in view while the runner is at the bottom of the page (a client-side
@@ -71,11 +72,12 @@ class ProposalCard(ui.card):
     def __init__(self, user: User, proposal: Proposal, units: Units, on_applied: Changed) -> None:
         super().__init__()
         self.user, self.proposal_id, self.on_applied = user, proposal.id, on_applied
-        self.classes("w-full gap-1 border-l-4 border-primary").mark(f"proposal-{proposal.id}")
+        self.classes("w-full gap-1 rc-proposal").mark(f"proposal-{proposal.id}")
         with self:
             ui.label(words.proposal_title(proposal)).classes("text-xs uppercase text-gray-500")
             ui.label(proposal.summary).classes("font-medium").mark("proposal-summary")
-            ui.label(f"Why: {proposal.reason}").classes("text-sm text-gray-700").mark("proposal-reason")
+            if (why := words.reason_line(proposal)) is not None:
+                ui.label(why).classes("text-sm text-gray-700").mark("proposal-reason")
             if proposal.diff is not None:
                 for kind, text in words.change_lines(proposal.diff):
                     ui.label(text).classes(f"text-sm {DIFF_CLASSES[kind]}").mark(f"proposal-{kind}")
@@ -158,7 +160,8 @@ class ReplyView:
         self._redraw: asyncio.TimerHandle | None = None
         with ui.column().classes("w-full gap-2").mark("reply") as self.root:
             bubble = ui.chat_message(name="Coach", stamp=when, sent=False).props("bg-color=grey-2")
-            with bubble.classes("w-full"):
+            # One child: Quasar wraps each child of a chat message in a bubble of its own.
+            with bubble.classes("w-full"), ui.column().classes("w-full gap-1"):
                 self.markdown = ui.markdown("").classes("w-full").mark("reply-text")
                 self.writing = ui.spinner("dots", size="md").mark("writing")
                 self.note = ui.label("").classes("text-sm text-negative").mark("reply-note")

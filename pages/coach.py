@@ -47,7 +47,7 @@ async def coach_page() -> Response | None:
                     units=units_of(user.units),
                     on_change=lambda: seen.fill(),
                 )
-            with ui.column().classes("w-full lg:w-80 lg:shrink-0 lg:sticky lg:top-16"):
+            with ui.column().classes("w-full lg:w-80 lg:shrink-0 rc-sees-column"):
                 seen = ContextPanel(user, on_reset=chat.cleared)
         await chat.load()
         await seen.fill()

@@ -19,9 +19,11 @@ from runcoach.domain.accounts import User
 from runcoach.domain.coach import MEMORY_TITLES, Memory
 from runcoach.domain.errors import NotFound, RunCoachError
 
-#: From `lg` up the panel is a column beside the chat, open, its toggle hidden.
+#: From `lg` up the panel is a column beside the chat, open, its toggle hidden, scrolling on its own
+#: (the page's height is the chat's).
 PANEL_CSS = """
 @media (min-width: 1024px) {
+  .rc-sees-column { position: sticky; top: 4.5rem; max-height: calc(100vh - 6rem); overflow-y: auto; }
   .rc-sees > .q-expansion-item__container > .q-item { pointer-events: none; }
   .rc-sees .q-expansion-item__toggle-icon { display: none; }
   .rc-sees .q-expansion-item__content { display: block !important; }

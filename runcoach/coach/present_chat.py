@@ -113,6 +113,13 @@ def proposal_title(proposal: Proposal) -> str:
     return "New plan proposed" if proposal.kind is ProposalKind.PLAN else "Plan change proposed"
 
 
+def reason_line(proposal: Proposal) -> str | None:
+    """'Why: ...', unless the reason is the summary again (Adapt today says both in one sentence)."""
+    if proposal.reason.strip() == proposal.summary.strip():
+        return None
+    return f"Why: {proposal.reason}"
+
+
 def proposal_status(proposal: Proposal) -> str:
     """'Applied as version 4', 'Discarded', or what the runner may do while it waits."""
     match proposal.status:

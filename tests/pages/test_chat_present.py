@@ -111,6 +111,13 @@ def test_a_proposal_card_says_where_it_stands(
     assert words.proposal_status(proposal(status, kind=kind, version=version)) == shown
 
 
+def test_the_reason_is_said_once_when_it_is_the_summary_again() -> None:
+    pending = proposal(ProposalStatus.PENDING)
+    assert words.reason_line(pending) == "Why: Sore calves"
+    same = pending.model_copy(update={"reason": "Wednesday becomes a rest day. "})
+    assert words.reason_line(same) is None
+
+
 def test_the_titles_tell_a_change_from_a_whole_new_plan() -> None:
     assert words.proposal_title(proposal(ProposalStatus.PENDING)) == "Plan change proposed"
     plan = proposal(ProposalStatus.PENDING, kind=ProposalKind.PLAN)

@@ -35,11 +35,12 @@ from runcoach.domain.coach import (
     TurnEnd,
     Usage,
 )
+from runcoach.domain.plan_model import WorkoutType
 from runcoach.domain.plans import Author
 from runcoach.domain.profile import Weekday
 from runcoach.plans import service
 from runcoach.profiles import service as profiles
-from tests.helpers import PATIENCE, PLAN_PROFILE, add_account, easy_plan, sign_in, the
+from tests.helpers import PATIENCE, PLAN_PROFILE, add_account, easy_plan, sign_in, tempo_today, the
 
 Step = CoachEvent | Exception | asyncio.Event
 
@@ -131,9 +132,15 @@ async def replies(ann: Account) -> list[ChatMessage]:
 # --------------------------------------------------------------------------- the built-in coach
 
 
+async def a_tempo_today(ann: Account) -> None:
+    ctx = context()
+    draft = tempo_today(ctx.today())
+    await service.store_new(ctx.db, ann.id, goal_id=None, seed=1, draft=draft, now=ctx.clock.now())
+
+
 async def test_the_built_in_coach_answers_sore_calves_with_a_change_that_applies(user: User) -> None:
     ann = await runner(user, every_day=True)
-    await plan_from_this_week(ann, weekdays=tuple(range(7)))
+    await a_tempo_today(ann)
     await user.open("/coach")
     await user.should_see("The AI coach is off: you are talking to the built-in coach")
     ask(user, "my calves are sore")
@@ -144,11 +151,16 @@ async def test_the_built_in_coach_answers_sore_calves_with_a_change_that_applies
     assert reply.status is MessageStatus.COMPLETE and reply.text.strip()
     await user.should_see(reply.text.strip().split("\n")[0][:30])
     [proposal] = reply.proposals
+    await user.should_see(marker="proposal-changed")  # today's tempo becomes an easy run
+    await user.should_see("Plan 1, version 1")  # what the coach sees
     user.find(marker=f"apply-{proposal.id}").click()
     await user.should_see("Applied as version 2")
     current = await service.current(context().db, ann.id)
     assert current.number == 2 and current.created_by is Author.COACH
+    today = current.draft.on(context().today())
+    assert today is not None and today.type is WorkoutType.EASY
     await user.should_not_see(marker=f"apply-{proposal.id}")
+    await user.should_see("Plan 1, version 2")  # the panel follows the applied change
 
 
 async def test_a_proposal_can_be_discarded_and_the_plan_stays(user: User) -> None:
