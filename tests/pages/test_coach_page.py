@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import timedelta
 
+import pytest
 from nicegui import ui
 from nicegui.testing import User
 
@@ -138,6 +139,7 @@ async def a_tempo_today(ann: Account) -> None:
     await service.store_new(ctx.db, ann.id, goal_id=None, seed=1, draft=draft, now=ctx.clock.now())
 
 
+@pytest.mark.usefixtures("app_backend")  # Apply writes the version and decides the proposal in one go
 async def test_the_built_in_coach_answers_sore_calves_with_a_change_that_applies(user: User) -> None:
     ann = await runner(user, every_day=True)
     await a_tempo_today(ann)
@@ -208,6 +210,7 @@ async def test_apply_after_another_device_discarded_says_so_on_the_card(user: Us
 # --------------------------------------------------------------------------- history and the banner
 
 
+@pytest.mark.usefixtures("app_backend")
 async def test_the_conversation_is_there_after_reopening_the_page_and_on_another_device(
     user: User, create_user: Callable[[], User]
 ) -> None:
@@ -338,6 +341,50 @@ async def test_a_page_opened_during_a_reply_follows_it_to_the_end(
     await tablet.should_see("First part. Second part.")
     await free(tablet)
     await user.should_see("First part. Second part.")
+
+
+async def test_a_fast_stream_is_drawn_in_a_few_updates_and_a_pause_shows_everything_so_far(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await runner(user)
+    pause = asyncio.Event()
+    words = [TextDelta(text=f"w{n} ") for n in range(400)]
+    use(Scripted([*words, pause, TextDelta(text="end."), TurnEnd(stop_reason="end_turn")]))
+    drawn: list[str] = []
+    original = ui.markdown.set_content
+
+    def counted(self: ui.markdown, content: str) -> None:
+        drawn.append(content)
+        original(self, content)
+
+    monkeypatch.setattr(ui.markdown, "set_content", counted)
+    await user.open("/coach")
+    ask(user, "go")
+    await user.should_see("w399")  # the stream stopped: the last redraw still came
+    assert drawn[-1] == "".join(w.text for w in words)
+    pause.set()
+    await user.should_see("w399 end.")
+    await free(user)
+    # 401 deltas, drawn a handful of times (each at most 20 a second), not 401.
+    assert len(drawn) < 40, len(drawn)
+
+
+async def test_a_reply_no_process_is_writing_says_so_instead_of_spinning(user: User) -> None:
+    ann = await runner(user)
+    ctx = context()
+    async with ctx.db.session() as db:
+        for role, status, text in (
+            (Role.USER, MessageStatus.COMPLETE, "hello?"),
+            (Role.ASSISTANT, MessageStatus.STREAMING, "Half a rep"),
+        ):
+            await coach_queries.add_message(
+                db, owner_id=ann.id, role=role, text=text, status=status, now=ctx.clock.now()
+            )
+    await user.open("/coach")
+    await user.should_see("Half a rep")
+    await user.should_see(present_chat.STILL_WRITING)
+    await user.should_not_see(marker="writing")
+    assert the(user, ui.button, "send").enabled
 
 
 async def test_send_errors_keep_the_text_and_say_why(user: User) -> None:
