@@ -131,10 +131,19 @@ class _Said:
     feelings: Feelings
     minutes: int | None
     today: date
+    #: The day meant when the message names none: today's, or the one "it" stands for.
+    it: DayRef
 
 
-def recognise(text: str, context: CoachContext) -> Recognised:
-    """The runner's intent and its slots, with the named days resolved against the plan."""
+_PRONOUNS = frozenset({"it", "that", "this", "them"})
+
+
+def recognise(text: str, context: CoachContext, *, it: DayRef | None = None) -> Recognised:
+    """The runner's intent and its slots, with the named days resolved against the plan.
+
+    `it` is the day the conversation was about (the one the runner's previous message named):
+    a message that names no day but says "it" or "that" ("move it to Sunday") means that one.
+    """
     words = tokens(text)
     said = _Said(
         words=words,
@@ -143,6 +152,7 @@ def recognise(text: str, context: CoachContext) -> Recognised:
         feelings=feelings(words),
         minutes=minutes(words),
         today=context.today,
+        it=it if it is not None and _PRONOUNS & set(words) else DayRef(),
     )
     return _slots(_intent(said, context), said, context)
 
@@ -366,8 +376,8 @@ def _is_cause(words: Tokens, span: Span) -> bool:
     return i >= 0 and words[i] in _CAUSE_WORDS
 
 
-def _ref(span: Span | None) -> DayRef:
-    return DayRef() if span is None else DayRef(on=span.on, type=span.type, label=span.label)
+def _ref(span: Span) -> DayRef:
+    return DayRef(on=span.on, type=span.type, label=span.label)
 
 
 def find_day(ref: DayRef, context: CoachContext) -> ContextDay | None:
@@ -401,7 +411,7 @@ def _day_slots(intent: Intent, said: _Said, context: CoachContext) -> dict[str, 
     refs = references(said.words, said.dates, types)
     causes = [r for r in refs if _is_cause(said.words, r) or _past(intent, r, said.today)]
     targets = [r for r in refs if r not in causes]
-    asked = _ref(targets[0] if targets else None)
+    asked = _ref(targets[0]) if targets else said.it
     return {"asked": asked, "day": find_day(asked, context), "cause": _cause_words(causes)}
 
 
@@ -428,7 +438,7 @@ def _move_slots(said: _Said, context: CoachContext) -> dict[str, Any]:
         asked = DayRef(type=wanted.type)
         return {"asked": asked, "day": find_day(asked, context), "to": wanted.on}
     refs = references(said.words, [d for d in said.dates if d is not target], said.types)
-    asked = _source(refs)
+    asked = _source(refs) or said.it
     day = find_day(asked, context)
     to = target.on if target is not None else _shifted(day, _shift(said.words))
     return {"asked": asked, "day": day, "to": to}
@@ -451,13 +461,14 @@ def _is_source(words: Tokens, day: Span) -> bool:
     return before in (("instead", "of"), ("rather", "than")) or before[-1:] == ("from",)
 
 
-def _source(refs: Sequence[Span]) -> DayRef:
+def _source(refs: Sequence[Span]) -> DayRef | None:
     """The session to move: the first kind of session and the first day named, together."""
     kind = next((r for r in refs if r.type is not None), None)
     day = next((r for r in refs if r.on is not None), None)
     if kind is not None and kind.on is None and day is not None:
         return DayRef(on=day.on, type=kind.type, label=day.label)
-    return _ref(kind or day)
+    named = kind or day
+    return _ref(named) if named is not None else None
 
 
 _SHIFT_COUNTS = {"a": 1, "one": 1, "1": 1, "two": 2, "2": 2, "three": 3, "3": 3}
@@ -483,10 +494,10 @@ def _shifted(day: ContextDay | None, shift: int | None) -> date | None:
 
 
 def _swap_slots(said: _Said, context: CoachContext) -> dict[str, Any]:
-    refs = references(said.words, said.dates, said.types)
-    if len(refs) == 1 and refs[0].type is None:
-        refs = [Span(0, 0), refs[0]]  # "swap with Sunday": today's day and Sunday's
-    asked = _ref(refs[0] if refs else None)
-    other = _ref(refs[1]) if len(refs) > 1 else None
+    named = [_ref(r) for r in references(said.words, said.dates, said.types)]
+    if len(named) == 1 and named[0].type is None:
+        named = [said.it, named[0]]  # "swap it with Sunday": today's day (or its) and Sunday's
+    asked = named[0] if named else said.it
+    other = named[1] if len(named) > 1 else None
     found = find_day(other, context) if other is not None else None
     return {"asked": asked, "day": find_day(asked, context), "other_asked": other, "other": found}
