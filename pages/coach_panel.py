@@ -13,7 +13,7 @@ from nicegui import ui
 
 from pages.forms import ErrorLabel
 from runcoach.coach import present_chat as words
-from runcoach.coach.present_context import panel
+from runcoach.coach.present_context import NO_MEMORIES, panel
 from runcoach.context import context
 from runcoach.domain.accounts import User
 from runcoach.domain.coach import MEMORY_TITLES, Memory
@@ -82,8 +82,8 @@ class ContextPanel:
 
     def _memories(self, memories: Sequence[Memory]) -> None:
         if not memories:
-            ui.label(words.NO_MEMORIES).classes("text-gray-700").mark("no-memories")
-        for memory in memories:
+            ui.label(NO_MEMORIES).classes("text-gray-700").mark("no-memories")
+        for memory in words.memories_in_order(memories):
             with ui.row().classes("w-full items-start gap-1 no-wrap").mark(f"memory-{memory.id}") as row:
                 ui.label(f"{MEMORY_TITLES[memory.kind]}: {memory.text}").classes(
                     "grow min-w-0 text-gray-700 break-words"

@@ -15,6 +15,8 @@ from datetime import date, datetime, tzinfo
 from runcoach.domain.accounts import Units
 from runcoach.domain.coach import (
     ChatMessage,
+    Memory,
+    MemoryKind,
     MessageStatus,
     Proposal,
     ProposalKind,
@@ -52,7 +54,6 @@ RESET_QUESTION = (
     "remembers about you is deleted. Your plan stays as it is."
 )
 MEMORY_SECTION = "Memories in use"
-NO_MEMORIES = "Nothing remembered yet."
 PLAN_CHANGED = "The plan changed since this was proposed, and the change no longer passes: "
 
 
@@ -167,6 +168,12 @@ def apply_error(exc: RunCoachError) -> str:
 def is_memory_section(title: str) -> bool:
     """The panel's section the page lists with a delete button per memory."""
     return title == MEMORY_SECTION
+
+
+def memories_in_order(memories: Sequence[Memory]) -> list[Memory]:
+    """By kind (weekly, injuries, preferences), newest first within each: the panel's order."""
+    kinds = list(MemoryKind)
+    return sorted(memories, key=lambda m: kinds.index(m.kind))
 
 
 # --- token use (Settings) -------------------------------------------------------------------------

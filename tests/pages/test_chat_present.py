@@ -9,9 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from runcoach.coach import present_chat as words
+from runcoach.coach.present_context import panel
 from runcoach.domain.accounts import Units
 from runcoach.domain.coach import (
     ChatMessage,
+    CoachContext,
+    Memory,
+    MemoryKind,
     MessageStatus,
     Proposal,
     ProposalKind,
@@ -221,3 +225,18 @@ def test_the_pacer_allows_a_redraw_at_once_then_at_most_one_per_interval() -> No
 
 def test_the_memory_section_is_the_one_the_page_lists_with_delete_buttons() -> None:
     assert words.is_memory_section("Memories in use") and not words.is_memory_section("Profile")
+    titles = [title for title, _ in panel(CoachContext(today=MONDAY, name="Ann", profile=None))]
+    assert [t for t in titles if words.is_memory_section(t)] == ["Memories in use"]
+
+
+def test_memories_are_listed_by_kind_newest_first_within_each() -> None:
+    def memory(n: int, kind: MemoryKind) -> Memory:
+        return Memory(id=n, kind=kind, text=f"note {n}", created_at=T)
+
+    newest_first = [
+        memory(4, MemoryKind.PREFERENCE),
+        memory(3, MemoryKind.WEEKLY),
+        memory(2, MemoryKind.INJURY),
+    ]
+    newest_first.append(memory(1, MemoryKind.WEEKLY))
+    assert [m.id for m in words.memories_in_order(newest_first)] == [3, 1, 2, 4]
