@@ -23,6 +23,7 @@ each with its unit; the profile line names the runner's units so the coach answe
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -105,8 +106,19 @@ async def build(
     now: datetime,
     memories: Sequence[Memory] = (),
 ) -> CoachContext:
-    """Everything the coach sees of `user` as of `today` (in `zone`) and `now`, with `memories` as given."""
+    """Everything the coach sees of `user` as of `today` (in `zone`) and `now`, with `memories` as given.
+
+    The reads are async; the rest (compiling the plan, folding the runs, the progress figures:
+    20 to 80 ms of CPU for a runner with a long plan and history) runs in a worker thread, so fifty
+    chats starting at once do not hold up the live views' pushes.
+    """
     found = await _read(database, user.id, today=today, zone=zone, now=now)
+    return await asyncio.to_thread(_compose, found, user, today, zone, now, tuple(memories))
+
+
+def _compose(
+    found: _Found, user: User, today: date, zone: tzinfo, now: datetime, memories: tuple[Memory, ...]
+) -> CoachContext:
     units = units_of(user.units)
     profile, goal, version = found.profile, found.goal, found.version
     zones = profile.paces().zones if profile else None
@@ -127,7 +139,7 @@ async def build(
         runs=recent_runs(runs, _names(found.sessions), plan, today),
         readiness=_readiness(found.checkins, today),
         progress=_progress(runs, plan, profile, user, units, today, zone),
-        memories=tuple(memories),
+        memories=memories,
     )
 
 

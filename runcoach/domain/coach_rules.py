@@ -171,6 +171,8 @@ class ToolOutcome(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     ok: bool = False
+    #: Adapt today kept the day: there is no proposal to apply.
+    kept: bool = False
     proposal_id: int | None = None
     summary: str | None = None
     violations: list[str] = []
@@ -180,6 +182,14 @@ class ToolOutcome(BaseModel):
 
 
 _EDIT: Final = TypeAdapter[Edit](Edit)
+NOTHING_TO_APPLY = "Your plan stays as it is, so there is nothing to apply."
+SKIP_IS_FINE = (
+    "If it hurts or you are worn out, skipping the run is always fine: the calendar will show it "
+    "as missed, and one missed day costs you nothing."
+)
+#: From this soreness (of 10) or fatigue (of 5) on, the coach says skipping is fine.
+SORE_ENOUGH = 5
+TIRED_ENOUGH = 4
 
 
 @dataclass(frozen=True)
@@ -194,6 +204,8 @@ def _after_tool(
     messages: Sequence[Mapping[str, Any]], result: Mapping[str, Any], context: CoachContext
 ) -> list[ReplyEvent]:
     outcome = tool_outcome(result)
+    if outcome.ok and outcome.kept:
+        return say(_kept(outcome, _tool_use(messages, str(result.get("tool_use_id", "")))))
     if outcome.ok:
         summary = (outcome.summary or "").strip().rstrip(".")
         return say(f"{summary}. {APPLY}" if summary else APPLY)
@@ -206,6 +218,16 @@ def _after_tool(
     if used is not None and used.name == PROPOSE and alternative is not None and _failures(messages) < 2:
         return _repair(used, alternative, outcome, context, _next_id(messages))
     return say(_refused(outcome))
+
+
+def _kept(outcome: ToolOutcome, used: _Used | None) -> str:
+    """Adapt today kept the day: why, that there is nothing to apply, and, for a runner who said
+    they hurt or are worn out, that not running is always theirs to choose (the plan's rules
+    cannot ease a week that would then break them, but they never make anyone run sore)."""
+    why = _sentence(outcome.message or "The day stays as planned.")
+    said = used.input if used is not None else {}
+    worn = (said.get("soreness") or 0) >= SORE_ENOUGH or (said.get("fatigue") or 0) >= TIRED_ENOUGH
+    return f"{why} {NOTHING_TO_APPLY}" + (f" {SKIP_IS_FINE}" if worn else "")
 
 
 def tool_outcome(result: Mapping[str, Any]) -> ToolOutcome:

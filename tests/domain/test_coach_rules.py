@@ -580,3 +580,31 @@ def test_the_runners_text_may_come_as_content_blocks() -> None:
     blocks = [{"type": "text", "text": "move my long run"}, {"type": "text", "text": "to Sunday"}]
     call = call_of(reply([{"role": "user", "content": blocks}], CONTEXT))
     assert call is not None and call.input["edits"] == [{"wid": 6, "op": "move", "to": "2026-12-13"}]
+
+
+def test_a_kept_day_is_said_so_without_pointing_at_a_card_and_a_sore_runner_may_skip() -> None:
+    asked = {"wid": 1, "soreness": 7}
+    messages = [
+        {"role": "user", "content": "my calves are really sore"},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "rules-1", "name": "adapt_today", "input": asked}],
+        },
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": "rules-1",
+                    "content": json.dumps({"ok": True, "kept": True, "message": "The day stays as planned."}),
+                }
+            ],
+        },
+    ]
+    (said,) = reply(messages, CONTEXT)
+    assert isinstance(said, TextDelta)
+    assert (
+        "Apply" not in said.text
+        and "nothing to apply" in said.text
+        and "skipping the run is always fine" in said.text
+    )
