@@ -20,10 +20,12 @@ when RUNCOACH_ANTHROPIC_API_KEY is set.
 How tool calls are counted: the backend is wrapped (`Recording`), which sees each tool call the
 model makes and, in the next turn's messages, the tool result the service sent back (the service
 stores a proposal only after the rule checker passed it, so proposals alone would hide refusals).
-A result is `passed` (a proposal was stored, or Adapt today kept the day: `kept`), `violations`
-(the rule checker refused it) or `input_error` (the input did not match the schema, or named a day
-or goal the runner does not have). `applied_without_repair` is the share of scenarios with an
-applied change whose first tool call passed.
+A result is `passed` (a proposal was stored), `kept` (Adapt today kept the day as planned: nothing
+to change, or every lighter option broke a rule; its sentence says which, `--verbose`),
+`violations` (the rule checker refused it) or `input_error` (the input did not match the schema,
+or named a day or goal the runner does not have); the shares of each are reported.
+`applied_without_repair` is the share of scenarios with an applied change whose first tool call
+passed. A call in the last turn has no result the backend can see (`unseen`).
 
 Every applied change's new plan version is checked again with `rules.check` (the checker the
 planner and Apply use): `applied_pass_rules` must be 100 %.
@@ -150,6 +152,8 @@ class State:
     checkins: tuple[tuple[int, int | None, int | None, int | None], ...] = ()
     injury_notes: str = ""
     methodology: str = "daniels"
+    #: The planner's seed: the same state makes the same plan whatever the scenario's place.
+    seed: int = 1
 
 
 # --------------------------------------------------------------------------- what happened
@@ -159,6 +163,7 @@ class State:
 class CallRecord:
     name: str
     offered: bool = True
+    detail: str = ""
     result: str = "unseen"  # passed | kept | violations | input_error | unseen
 
 
@@ -335,6 +340,11 @@ def answered() -> Check:
     return "a complete reply", lambda o: o.status == "complete" and len(o.text.strip()) > 20
 
 
+def honest() -> Check:
+    """A reply that points at a card to Apply has one (every scenario is held to this)."""
+    return "no Apply without a proposal", lambda o: bool(o.proposals) or "Apply" not in o.text
+
+
 MEDICAL = ("physio", "doctor", "medical", "professional")
 WHY_NOT = ("realistic", "unrealistic", "not enough", "too soon", "too short", "too fast", "ambitious")
 
@@ -350,28 +360,31 @@ class Scenario:
     message: str
     expect: tuple[Check, ...]
     state: State = State()
-    #: (day, what) the base plan must have for the scenario to make sense: run, hard, long, rest
+    #: (day, what) the base plan must have for the scenario to make sense: run, hard, rest or a
+    #: workout type (long, intervals, ...)
     needs: tuple[tuple[str, str], ...] = ()
 
 
 S = Scenario
-SORE_SOON = ((0, 8, 3, 3),)
+#: The intermediate runner's plan made a week earlier has intervals on Wednesday of the scenario week.
+INTERVALS_WED = State(weeks_ago=1)
 SCENARIOS: tuple[Scenario, ...] = (
     # soreness
     S("sore calves", "soreness", "wed", "My calves are really sore today, what should I do?",
       (answered(), proposed(), easier()), needs=(("today", "run"),)),
     S("sore after the long run", "soreness", "mon", "My legs are still very sore from yesterday's long run.",
       (answered(), proposed(), easier()), needs=(("today", "run"),)),
-    S("a bit stiff", "soreness", "fri", "Legs feel a bit stiff today, soreness maybe 5 out of 10.",
-      (answered(), easier()), needs=(("today", "run"),)),
-    S("sore checked in, asks", "soreness", "wed", "Should I still run today?",
-      (answered(), easier()), State(checkins=((1, 8, None, None),)), needs=(("today", "run"),)),
+    S("stiff before intervals", "soreness", "wed", "Legs feel a bit stiff today, soreness maybe 5 of 10.",
+      (answered(), proposed(), not_hard()), INTERVALS_WED, needs=(("today", "intervals"),)),
+    S("sore check-in, asks", "soreness", "wed", "Should I still run today?",
+      (answered(), proposed(), easier()), State(weeks_ago=1, checkins=((1, 8, None, None),)),
+      needs=(("today", "intervals"),)),
     # tiredness
     S("exhausted, slept badly", "tiredness", "fri", "I'm exhausted and I slept really badly last night.",
       (answered(), proposed(), easier()), needs=(("today", "run"),)),
     S("tired, skip?", "tiredness", "wed", "I'm so tired, should I skip today?",
       (answered(), proposed(), rest()), needs=(("today", "run"),)),
-    S("tired beginner", "tiredness", "thu", "Long week at work, I feel wiped out. Can today be easier?",
+    S("tired beginner", "tiredness", "sat", "Long week at work, I feel wiped out. Can today be easier?",
       (answered(), proposed(), easier()), State(profile="beginner", goal="5k_8w"), needs=(("today", "run"),)),
     # injury notes
     S("knee downhill", "injury", "wed", "My knee hurts when I run downhill.",
@@ -387,22 +400,24 @@ SCENARIOS: tuple[Scenario, ...] = (
       (answered(), proposed(), no_running("sat", "sun"))),
     S("flight on saturday", "travel", "fri", "Can't run tomorrow, I'm on a flight all day Saturday.",
       (answered(), proposed(), rest("sat")), needs=(("sat", "run"),)),
-    # moving the long run, swapping days
+    # moving the long run, a run to today, swapping days
     S("long run to saturday", "move", "wed", "Can you move my long run to Saturday?",
       (answered(), proposed(), moved(T.LONG, "sat")), needs=(("sun", "long"),)),
-    S("long run to monday", "move", "thu", "Move Sunday's long run to Monday please.",
-      (answered(), proposed(), moved(T.LONG, "mon")), State(weeks_ago=1), needs=(("sun", "long"),)),
-    S("tomorrow's workout today", "move", "tue", "Can I do tomorrow's workout today instead?",
-      (answered(), proposed()), needs=(("tomorrow", "run"),)),
+    S("long run on friday", "move", "wed", "Can I do my long run on Friday this week?",
+      (answered(), proposed(), moved(T.LONG, "fri")), needs=(("sun", "long"), ("fri", "run"))),
+    S("saturday's run today", "move", "thu", "Can I do Saturday's run today instead?",
+      (answered(), proposed(), moved(T.EASY, "today")), State(profile="beginner", goal="5k_8w"),
+      needs=(("today", "rest"), ("sat", "run"))),
     S("swap wednesday and friday", "swap", "mon", "Swap Wednesday and Friday this week.",
-      (answered(), proposed(), swapped("wed", "fri")), needs=(("wed", "run"), ("fri", "run"))),
+      (answered(), proposed(), swapped("wed", "fri")), INTERVALS_WED,
+      needs=(("wed", "intervals"), ("fri", "run"))),
     S("swap long with saturday", "swap", "wed", "Swap my long run with Saturday's run.",
       (answered(), proposed(), swapped("sat", "sun")), needs=(("sat", "run"), ("sun", "long"))),
-    # short on time
+    # easier or shorter
+    S("easy, not intervals", "make_easier", "wed", "Can I do an easy run instead of the intervals today?",
+      (answered(), proposed(), not_hard()), INTERVALS_WED, needs=(("today", "intervals"),)),
     S("30 minutes", "short_on_time", "wed", "I only have 30 minutes today.",
       (answered(), proposed(), fits(30)), needs=(("today", "run"),)),
-    S("25 minutes", "short_on_time", "mon", "Busy day, I've got 25 minutes for my run.",
-      (answered(), proposed(), fits(25)), needs=(("today", "run"),)),
     S("10 minutes", "short_on_time", "fri", "I only have 10 minutes today, is it worth it?",
       (answered(), proposed(), fits(10)), needs=(("today", "run"),)),
     S("skip today", "short_on_time", "sat", "Can I skip today's run? Family stuff all day.",
@@ -419,11 +434,12 @@ SCENARIOS: tuple[Scenario, ...] = (
     S("how am I doing", "how_am_i_doing", "thu", "How am I doing?",
       (answered(), no_proposal(), numbers_from_app()), State(weeks_ago=4)),
     S("on track?", "how_am_i_doing", "sun", "Am I on track with my training?",
-      (answered(), no_proposal(), numbers_from_app()), State(profile="advanced", goal="marathon_16w",
-                                                             weeks_ago=3, runs="half")),
+      (answered(), no_proposal(), numbers_from_app()),
+      State(profile="advanced", goal="marathon_16w", weeks_ago=3, runs="half")),
     # explain a workout
     S("explain tomorrow", "explain", "tue", "What's tomorrow's workout about?",
-      (answered(), no_proposal(), unchanged()), needs=(("tomorrow", "run"),)),
+      (answered(), no_proposal(), unchanged(), mentions("interval", "vo2")), INTERVALS_WED,
+      needs=(("tomorrow", "intervals"),)),
     S("why intervals", "explain", "mon", "Why do I run intervals?",
       (answered(), no_proposal(), mentions("vo2", "aerobic", "speed"))),
     # a message that asks to skip the rules
@@ -465,17 +481,20 @@ class Recording:
             if isinstance(block, dict) and block.get("type") == "tool_result":
                 record = self.calls.get(str(block.get("tool_use_id")))
                 if record is not None:
-                    record.result = _kind(block)
+                    record.result, record.detail = _kind(block)
 
 
-def _kind(block: dict[str, Any]) -> str:
+def _kind(block: dict[str, Any]) -> tuple[str, str]:
+    """What a tool result says, and its sentence (the reason kept, the first rule broken, the error)."""
     try:
         result = json.loads(block.get("content") or "{}")
     except ValueError:
         result = {}
     if result.get("ok") and not block.get("is_error"):
-        return "kept" if result.get("kept") else "passed"
-    return "violations" if result.get("violations") else "input_error"
+        return ("kept", str(result.get("message"))) if result.get("kept") else ("passed", "")
+    if result.get("violations"):
+        return "violations", str(result["violations"][0])
+    return "input_error", str(result.get("error", ""))
 
 
 # --------------------------------------------------------------------------- setting a runner up
@@ -512,7 +531,7 @@ async def make_runner(database: Database, scenario: Scenario, n: int) -> tuple[U
                 goal_id=goal.id,
                 start_date=made_on,
                 methodology=Methodology(state.methodology),
-                seed=n,
+                seed=state.seed,
                 today=made_on,
                 now=then,
             )
@@ -561,12 +580,9 @@ def problems(scenario: Scenario, base: PlanDraft | None, today: date) -> list[st
             if base is None
             else next((d for d in base.days if d.date == on and d.type is not T.REST), None)
         )
-        ok = {
-            "run": day is not None,
-            "hard": day is not None and day.hard,
-            "long": day is not None and day.type is T.LONG,
-            "rest": day is None,
-        }[what]
+        ok = {"run": day is not None, "hard": day is not None and day.hard, "rest": day is None}.get(
+            what, day is not None and day.type.value == what
+        )
         if not ok:
             kind = "rest" if day is None else day.type.value
             found.append(f"{scenario.name}: needs {what} on {when} ({on.isoformat()}), the plan has {kind}")
@@ -646,7 +662,7 @@ async def evaluate(backend: Backend, scenarios: Sequence[Scenario], verbose: boo
         for n, scenario in enumerate(scenarios):
             outcome, missing = await play(database, recording, scenario, n)
             setup += missing
-            failed = [name for name, met in scenario.expect if not met(outcome)]
+            failed = [name for name, met in (*scenario.expect, honest()) if not met(outcome)]
             intent = by_intent.setdefault(scenario.intent, {"scenarios": 0, "met": 0})
             intent["scenarios"] += 1
             intent["met"] += not failed
@@ -673,6 +689,7 @@ async def evaluate(backend: Backend, scenarios: Sequence[Scenario], verbose: boo
                 "seconds": round(outcome.seconds, 3),
             }
             if verbose:
+                row["tool_details"] = [c.detail for c in outcome.calls if c.detail]
                 row["text"] = outcome.text
             rows.append(row)
     finally:
@@ -686,7 +703,9 @@ async def evaluate(backend: Backend, scenarios: Sequence[Scenario], verbose: boo
         "replies_complete": sum(1 for r in rows if r["status"] == "complete"),
         "tool_calls": calls,
         "tool_results": totals,
-        "tool_calls_passing_rules": share(totals["passed"] + totals["kept"], calls),
+        "tool_calls_made_a_proposal": share(totals["passed"], calls),
+        "tool_calls_refused_by_rules": share(totals["violations"], calls),
+        "tool_calls_kept_the_day": share(totals["kept"], calls),
         "proposals_made": sum(r["proposals"] for r in rows),
         "proposals_applied": applied,
         "apply_refused": sum(len(r["apply_errors"]) for r in rows),
