@@ -48,6 +48,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import random
 import re
 import subprocess
@@ -190,6 +191,19 @@ class FakeProcess:
 # --------------------------------------------------------------------------- the server and runners
 
 
+#: `runcoach serve` under cProfile, written when NiceGUI shuts down (as `baseline_server.py` does).
+PROFILED = """
+import cProfile, os, sys
+os.environ.setdefault("NICEGUI_STORAGE_PATH", os.path.join(os.environ["RUNCOACH_DATA_DIR"], ".nicegui"))
+from nicegui import app
+from runcoach.__main__ import main
+profiler = cProfile.Profile()
+app.on_shutdown(lambda: (profiler.disable(), profiler.dump_stats("{path}")))
+profiler.enable()
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 class CoachPhase(lf.Phase):
     """`live_fanout`'s phase with `runcoach serve` (not its benchmark server) and the coach on the fake."""
 
@@ -205,6 +219,8 @@ class CoachPhase(lf.Phase):
 
     def start_server(self) -> None:
         argv = [sys.executable, "-m", "runcoach", "serve", "--port", str(self.port)]
+        if self.args.profile:
+            argv = [sys.executable, "-c", PROFILED.format(path=Path(self.args.profile).resolve()), *argv[3:]]
         with self.log.open("wb") as log:
             self.server = subprocess.Popen(
                 argv, env=self.env, cwd=lf.ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -331,15 +347,38 @@ def summary(values: list[float]) -> dict[str, Any]:
 # --------------------------------------------------------------------------- the two measurements
 
 
+class Load:
+    """The server's CPU time and the whole machine's over a stretch (other jobs on the box count)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.cpu, self.box, self.load = lf.cpu_ticks(pid), lf.box_busy_ticks(), os.getloadavg()[0]
+
+    def figures(self, per: int) -> dict[str, Any]:
+        cpu_ms = (lf.cpu_ticks(self.pid) - self.cpu) * 1000 / lf.CLK_TCK
+        box = lf.box_busy_ticks()
+        return {
+            "server_cpu_ms_per_chat": round(cpu_ms / per, 1),
+            "box_cpu_busy_pct": round(100 * (box[0] - self.box[0]) / max(1, box[1] - self.box[1]), 1),
+            "load_average_1m": [round(self.load, 2), round(os.getloadavg()[0], 2)],
+        }
+
+
 async def first_token(
-    args: argparse.Namespace, http: aiohttp.ClientSession, base: str, tokens: list[str], fake: FakeProcess
+    args: argparse.Namespace,
+    http: aiohttp.ClientSession,
+    phase: CoachPhase,
+    tokens: list[str],
+    fake: FakeProcess,
 ) -> dict[str, Any]:
     chats: list[Chat] = []
-    for n in range(args.warmup + args.chats):
+    for n in range(args.warmup):
+        await chat(http, phase.base, tokens[n % len(tokens)], f"{n}", "Hello coach, here I am.")
+    load = Load(phase.pid)
+    for n in range(args.warmup, args.warmup + args.chats):
         token = tokens[n % len(tokens)]
-        done = await chat(http, base, token, f"{n}", "How should I run today, coach?")
-        if n >= args.warmup:
-            chats.append(done)
+        chats.append(await chat(http, phase.base, token, f"{n}", "How should I run today, coach?"))
+    machine = load.figures(len(chats))
     seen = await fake.timings()
     added, to_model, relay, model = [], [], [], []
     for c in chats:
@@ -362,6 +401,7 @@ async def first_token(
         "first_delta_at_client_ms": summary(
             [(c.first_delta - c.sent) * 1000 for c in chats if c.first_delta is not None]
         ),
+        **machine,
     }
 
 
@@ -429,6 +469,7 @@ async def streams(
     await asyncio.sleep(args.quiet_seconds)
     t1 = time.monotonic()
     words = " ".join(f"word{i}" for i in range(args.words))
+    load = Load(phase.pid)
     rounds = []
     for r in range(args.rounds):
         started = time.monotonic()
@@ -449,6 +490,7 @@ async def streams(
             }
         )
     t2 = time.monotonic()
+    machine = load.figures(len(tokens) * args.rounds)
     commands.stopped.set()
     await sending
     await asyncio.sleep(1.0)  # the last pushes are on their way
@@ -472,6 +514,7 @@ async def streams(
         "quiet": window(t0, t1) | {"seconds": round(t1 - t0, 1)},
         "during_streams": window(t1, t2) | {"seconds": round(t2 - t1, 1)},
         "rounds": rounds,
+        **machine,
         "view_connect_failures": result["failure_count"],
         "view_disconnects": result["disconnects"],
         "command_error_samples": phase.command_errors[:3],
@@ -505,7 +548,7 @@ async def measure(args: argparse.Namespace) -> dict[str, Any]:
 
             await asyncio.gather(*(planned(n, t) for n, t in enumerate(tokens)))
             sessions = await phase.create_sessions(api)
-            figures = {"first_token": await first_token(args, http, phase.base, tokens, fake)}
+            figures = {"first_token": await first_token(args, http, phase, tokens, fake)}
             figures["streams"] = await streams(args, phase, api, http, tokens, sessions)
         figures["server_log_errors"] = phase.log_errors()
         return figures
@@ -561,6 +604,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--quiet-seconds", type=float, default=10.0, help="commands without chats first")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the command schedule")
     parser.add_argument("--keep", action="store_true", help="keep the data directory and the server log")
+    parser.add_argument("--profile", help="cProfile the server into PATH (inflates its CPU)")
     parser.add_argument("--fake", action="store_true", help=argparse.SUPPRESS)
     return parser
 
