@@ -63,7 +63,7 @@ class Settings(BaseSettings):
         description="Anthropic API key: turns the AI coach (Claude) on; without it the built-in coach",
     )
     anthropic_model: str = Field(
-        default="claude-sonnet-4-5", min_length=1, description="Claude model id the coach uses"
+        default="claude-sonnet-4-6", min_length=1, description="Claude model id the coach uses"
     )
     anthropic_base_url: str | None = Field(
         default=None,

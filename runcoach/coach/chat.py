@@ -19,7 +19,7 @@ import json
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from runcoach.clock import Clock
@@ -53,6 +53,10 @@ log = logging.getLogger(__name__)
 MAX_TURNS = 4
 #: Messages read to build the history sent (more than HISTORY_MESSAGES: the filter drops some).
 HISTORY_READ = HISTORY_MESSAGES * 2
+#: A reply still streaming after this long was orphaned by a stopped server (a reply's retries
+#: and time-outs end well within it).
+ORPHAN_AFTER = timedelta(minutes=15)
+ORPHANED = "The server stopped while this reply was written."
 BUSY = "The coach is still answering your last message: wait for it, or press Stop."
 STOPPED = "Stopped before the reply was finished."
 FAILED = "The coach could not answer: something went wrong on the server. Try again."
@@ -235,7 +239,7 @@ class Coach:
     async def _store_retry(self, user: User, message_id: int) -> tuple[ChatMessage, int]:
         now = self.clock.now()
         async with self.database.session() as db:
-            last = await queries.list_messages(db, owner_id=user.id, limit=2)
+            last = [self._orphan(m) for m in await queries.list_messages(db, owner_id=user.id, limit=2)]
             question, failed = _retryable(last, message_id)
             if failed is not None:
                 await queries.delete_message(db, owner_id=user.id, message_id=failed.id)
@@ -404,8 +408,19 @@ class Coach:
     async def messages(
         self, user: User, *, limit: int = 50, before_id: int | None = None
     ) -> list[ChatMessage]:
+        """The conversation, oldest first. A reply still `streaming` long after any reply could
+        take (the server stopped while writing it) shows as incomplete, and can be retried."""
         async with self.database.session() as db:
-            return await queries.list_messages(db, owner_id=user.id, limit=limit, before_id=before_id)
+            found = await queries.list_messages(db, owner_id=user.id, limit=limit, before_id=before_id)
+        return [self._orphan(m) for m in found]
+
+    def _orphan(self, message: ChatMessage) -> ChatMessage:
+        if (
+            message.status is not MessageStatus.STREAMING
+            or self.clock.now() - message.created_at < ORPHAN_AFTER
+        ):
+            return message
+        return message.model_copy(update={"status": MessageStatus.INCOMPLETE, "error": ORPHANED})
 
     async def memories(self, user: User) -> list[Memory]:
         async with self.database.session() as db:

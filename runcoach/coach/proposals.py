@@ -246,7 +246,11 @@ async def _plan(
     if profile is None:
         raise InvalidInput("profile", NO_PROFILE)
     draft = plan_from(call, goal.goal, today=today)
-    violations = check(summarise(draft, profile.paces().zones, profile.treadmill), constraints_for(profile))
+    try:
+        summary = summarise(draft, profile.paces().zones, profile.treadmill)
+    except ValueError as exc:  # a day the rules cannot read (a long run not marked hard, say)
+        raise InvalidInput("weeks", f"The drafted plan is not a valid plan: {_first_error(exc)}") from exc
+    violations = check(summary, constraints_for(profile))
     if violations:
         sentences = [v.message for v in violations]
         return ToolOutcome(
@@ -255,7 +259,7 @@ async def _plan(
             repairable=True,
         )
     weeks = len(draft.weeks)
-    summary = f"A new {weeks}-week plan from {draft.start_date.isoformat()} ({draft.methodology.value})"
+    said = f"A new {weeks}-week plan from {draft.start_date.isoformat()} ({draft.methodology.value})"
     async with database.session() as db:
         proposal = await queries.add_proposal(
             db,
@@ -268,11 +272,17 @@ async def _plan(
             edits=[],
             draft=draft.model_dump(mode="json"),
             reason=call.reason,
-            summary=summary,
+            summary=said,
             diff=None,
             now=now,
         )
     return _made(proposal)
+
+
+def _first_error(exc: ValueError) -> str:
+    if isinstance(exc, ValidationError):
+        return "; ".join(str(e["msg"]) for e in exc.errors()[:3])
+    return str(exc)
 
 
 # --------------------------------------------------------------------------- Apply / Discard

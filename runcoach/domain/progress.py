@@ -453,7 +453,7 @@ def completion(runs: Sequence[Run], plan: PlannedDays | None, begin: date, today
     """The plan's treadmill days from `begin` to `today`: done, partial, missed, and the rate."""
     if plan is None:
         return Completion(planned=0, done=0, partial=0, missed=0, rate=None)
-    by_day = _runs_by_day(runs, plan)
+    by_day = runs_by_day(runs, plan)
     statuses = [
         day_status(c.day.date, c.summary, by_day.get(c.day.date, ()), today)
         for c in plan.days
@@ -472,7 +472,7 @@ def completion(runs: Sequence[Run], plan: PlannedDays | None, begin: date, today
     )
 
 
-def _runs_by_day(runs: Sequence[Run], plan: PlannedDays) -> dict[date, tuple[Run, ...]]:
+def runs_by_day(runs: Sequence[Run], plan: PlannedDays) -> dict[date, tuple[Run, ...]]:
     """Runs by the day they count for, the calendar's rule: the planned day of this plan they were
     started from, else the date they were started on."""
     by_wid = {c.day.wid: c.day.date for c in plan.days}

@@ -69,14 +69,14 @@ async def get_goal(database: Database, user_id: int, goal_id: int, now: datetime
         stored = await queries.get_goal(db, goal_id=goal_id, owner_id=user_id)
         if stored is None:
             raise NotFound(GOAL_NOT_FOUND)
-        return (await _reassess(db, user_id, [stored], now))[0]
+        return (await reassess(db, user_id, [stored], now))[0]
 
 
 async def list_goals(database: Database, user_id: int, now: datetime) -> list[StoredGoal]:
     """The runner's goals, newest first, each re-assessed as of `now`."""
     async with database.session() as db:
         stored = await queries.list_goals(db, owner_id=user_id)
-        return await _reassess(db, user_id, stored, now)
+        return await reassess(db, user_id, stored, now)
 
 
 async def current_volume(db: AsyncSession, user_id: int, profile: Profile, now: datetime) -> float:
@@ -92,10 +92,13 @@ async def _assess(db: AsyncSession, user_id: int, goal: Goal, profile: Profile, 
     return assess(goal, profile.model_copy(update={"weekly_km": volume}), today(now))
 
 
-async def _reassess(
+async def reassess(
     db: AsyncSession, user_id: int, stored: list[StoredGoal], now: datetime
 ) -> list[StoredGoal]:
-    """Each goal with its assessment as of `now`, stored where it changed (see the module docstring)."""
+    """Each goal with its assessment as of `now`, stored where it changed (see the module docstring).
+
+    Public for services that read a goal in their own transaction (the coach's context): every read
+    of a goal judges it the same way."""
     day = today(now)
     live = [g for g in stored if not _over(g.goal, day)]
     if not live:

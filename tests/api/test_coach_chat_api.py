@@ -20,9 +20,19 @@ import pytest
 
 from runcoach.coach.backend import CoachUnavailable, Turn
 from runcoach.context import context
-from runcoach.domain.coach import MAX_MESSAGE_CHARS, CoachEvent, TextDelta, ToolCall, TurnEnd, Usage
+from runcoach.db import coach as coach_queries
+from runcoach.domain.coach import (
+    MAX_MESSAGE_CHARS,
+    CoachEvent,
+    MessageStatus,
+    Role,
+    TextDelta,
+    ToolCall,
+    TurnEnd,
+    Usage,
+)
 from tests.api.conftest import Runner
-from tests.helpers import HUGE_IDS, PLAN_PROFILE
+from tests.helpers import HUGE_IDS, PLAN_PROFILE, jump
 
 pytestmark = pytest.mark.usefixtures("app_backend")
 
@@ -487,3 +497,106 @@ async def test_older_messages_become_memories_the_runner_can_read_and_delete_and
     assert reset == {"messages": 32, "memories": 1}
     assert (await http.get(MESSAGES, headers=ann.headers)).json() == []
     assert (await http.get("/api/coach/memories", headers=ann.headers)).json() == []
+
+
+async def test_a_reply_orphaned_by_a_stopped_server_shows_incomplete_and_can_be_retried(
+    http: httpx.AsyncClient, ann: Runner, coach: Scripted
+) -> None:
+    ctx = context()
+    async with ctx.db.session() as db:
+        now = ctx.clock.now()
+        await coach_queries.add_message(
+            db, owner_id=ann.id, role=Role.USER, text="Are you there?", status=MessageStatus.COMPLETE, now=now
+        )
+        orphan = await coach_queries.add_message(
+            db, owner_id=ann.id, role=Role.ASSISTANT, text="", status=MessageStatus.STREAMING, now=now
+        )
+    await jump(60)
+    assert (await http.get(MESSAGES, headers=ann.headers)).json()[-1]["status"] == "streaming"
+    await jump(20 * 60)
+    shown = (await http.get(MESSAGES, headers=ann.headers)).json()[-1]
+    assert (shown["status"], shown["error"]) == (
+        "incomplete",
+        "The server stopped while this reply was written.",
+    )
+    coach.steps = [say("Yes, here now.")]
+    retried = await http.post(f"{MESSAGES}/{orphan.id}/retry", headers=ann.headers)
+    assert retried.status_code == 200 and retried.json()["reply"]["text"] == "Yes, here now."
+
+
+def drafted(plan: dict[str, Any], goal_id: int) -> dict[str, Any]:
+    """The app's own plan written back in the `draft_plan` tool's week-by-week form."""
+    from datetime import date
+
+    weeks = []
+    for week in plan["weeks"]:
+        monday = date.fromisoformat(week["start_date"])
+        days = [
+            {
+                "weekday": (date.fromisoformat(w["date"]) - monday).days,
+                "type": w["type"],
+                "title": w["title"],
+                "hard": w["hard"],
+                "structure": w["structure"],
+            }
+            for w in plan["workouts"]
+            if 0 <= (date.fromisoformat(w["date"]) - monday).days < 7 and w["type"] != "rest"
+        ]
+        weeks.append({"phase": week["phase"], "recovery": week["recovery"], "days": days})
+    return {
+        "goal_id": goal_id,
+        "start_date": plan["start_date"],
+        "methodology": plan["methodology"],
+        "reason": "A plan built around your long-run day",
+        "weeks": weeks,
+    }
+
+
+async def test_a_drafted_plan_that_passes_the_rules_is_applied_as_a_new_plan_by_the_coach(
+    http: httpx.AsyncClient, ann: Runner, coach: Scripted
+) -> None:
+    plan = await a_plan(http, ann)
+    coach.steps = [call("draft_plan", drafted(plan, plan["goal_id"])), say("Here is the plan I'd suggest.")]
+    reply = (await exchange(http, ann, "draft me a plan for my 10K"))["reply"]
+    (proposal,) = reply["proposals"]
+    assert proposal["kind"] == "plan" and proposal["goal_id"] == plan["goal_id"]
+    assert f"{len(plan['weeks'])}-week plan" in proposal["summary"]
+    applied = await http.post(f"/api/coach/proposals/{proposal['id']}/apply", headers=ann.headers)
+    assert applied.status_code == 200, applied.text
+    current = (await http.get("/api/plans/current", headers=ann.headers)).json()
+    assert current["id"] != plan["id"] and (current["version"], current["created_by"]) == (1, "coach")
+    assert "long-run day" in current["reason"]
+    assert [w["date"] for w in current["workouts"] if w["type"] != "rest"] == [
+        w["date"] for w in plan["workouts"] if w["type"] != "rest"
+    ]
+
+
+async def test_a_drafted_plan_that_breaks_the_rules_is_sent_back_with_the_rules(
+    http: httpx.AsyncClient, ann: Runner, coach: Scripted
+) -> None:
+    plan = await a_plan(http, ann)
+    bad = drafted(plan, plan["goal_id"])
+    for week in bad["weeks"]:  # every easy day made a tempo: hard days in a row everywhere
+        for day in week["days"]:
+            if day["type"] == "easy":
+                day["type"], day["hard"] = "tempo", True
+    coach.steps = [call("draft_plan", bad), say("That plan does not pass; keep your current one.")]
+    reply = (await exchange(http, ann, "make it harder"))["reply"]
+    assert reply["proposals"] == []
+    result = json.loads(coach.turns[1].messages[-1]["content"][0]["content"])
+    assert result["ok"] is False and result["violations"]
+
+
+async def test_a_drafted_plan_the_rules_cannot_read_is_invalid_input_for_the_model_not_a_failure(
+    http: httpx.AsyncClient, ann: Runner, coach: Scripted
+) -> None:
+    plan = await a_plan(http, ann)
+    bad = drafted(plan, plan["goal_id"])
+    for week in bad["weeks"]:
+        for day in week["days"]:
+            day["hard"] = False  # a long run is always hard: the day cannot be judged
+    coach.steps = [call("draft_plan", bad), say("Let me leave your plan as it is.")]
+    reply = (await exchange(http, ann, "draft"))["reply"]
+    assert reply["status"] == "complete" and reply["proposals"] == []
+    result = json.loads(coach.turns[1].messages[-1]["content"][0]["content"])
+    assert result["ok"] is False and "not a valid plan" in result["error"]

@@ -1,0 +1,75 @@
+"""The built-in coach (no key) end to end through the API: it understands the runner, proposes
+through the same tools and rule checker as Claude, and its proposal applies as a coach version."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from runcoach.context import context
+from tests.api.conftest import Runner
+from tests.helpers import PLAN_PROFILE
+
+pytestmark = pytest.mark.usefixtures("app_backend")
+
+
+async def a_plan(http: httpx.AsyncClient, runner: Runner) -> dict[str, Any]:
+    profile = PLAN_PROFILE.model_dump(mode="json")
+    assert (await http.put("/api/profile", json=profile, headers=runner.headers)).status_code == 200
+    race_day = (context().today() + timedelta(weeks=10)).isoformat()
+    goal = {"kind": "race", "race_distance_m": 10_000, "race_date": race_day}
+    made = await http.post("/api/goals", json=goal, headers=runner.headers)
+    plan = await http.post(
+        "/api/plans", json={"goal_id": made.json()["id"], "seed": 4}, headers=runner.headers
+    )
+    assert plan.status_code == 201, plan.text
+    return plan.json()
+
+
+async def reply_to(http: httpx.AsyncClient, runner: Runner, text: str) -> dict[str, Any]:
+    response = await http.post("/api/coach/messages", json={"text": text}, headers=runner.headers)
+    assert response.status_code == 200, response.text
+    reply: dict[str, Any] = response.json()["reply"]
+    assert reply["status"] == "complete", reply
+    return reply
+
+
+async def test_without_a_key_the_built_in_coach_answers_and_says_so(
+    http: httpx.AsyncClient, ann: Runner
+) -> None:
+    usage = (await http.get("/api/coach/usage", headers=ann.headers)).json()
+    assert (usage["coach"], usage["ai"]) == ("the built-in coach", False)
+    reply = await reply_to(http, ann, "hello")
+    assert reply["text"] and reply["usage"]["input_tokens"] == 0
+
+
+async def test_short_on_time_becomes_a_shorter_day_that_applies_as_the_coachs_version(
+    http: httpx.AsyncClient, ann: Runner
+) -> None:
+    plan = await a_plan(http, ann)
+    today = context().today().isoformat()
+    day = next(w for w in plan["workouts"] if w["date"] > today and w["type"] == "easy")
+    assert day["planned_duration_s"] > 30 * 60
+    reply = await reply_to(http, ann, f"I only have 30 minutes on {day['date']}")
+    (proposal,) = reply["proposals"]
+    assert proposal["edits"] == [{"op": "change", "wid": day["id"], "type": None, "minutes": 30}]
+    assert "Apply" in reply["text"]
+    applied = await http.post(f"/api/coach/proposals/{proposal['id']}/apply", headers=ann.headers)
+    assert applied.status_code == 200, applied.text
+    current = (await http.get("/api/plans/current", headers=ann.headers)).json()
+    assert (current["version"], current["created_by"]) == (2, "coach")
+    shortened = next(w for w in current["workouts"] if w["id"] == day["id"])
+    assert shortened["planned_duration_s"] <= 30 * 60
+
+
+async def test_how_am_i_doing_uses_the_apps_numbers_and_proposes_nothing(
+    http: httpx.AsyncClient, ann: Runner
+) -> None:
+    await a_plan(http, ann)
+    reply = await reply_to(http, ann, "How am I doing?")
+    assert reply["proposals"] == []
+    context_lines = (await http.get("/api/coach/context", headers=ann.headers)).json()["progress"]
+    assert context_lines and any(line.split(":")[0] in reply["text"] for line in context_lines)
