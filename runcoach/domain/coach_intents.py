@@ -57,6 +57,10 @@ WEEKDAY_NAMES = frozenset(w.name.title() for w in Weekday)
 
 
 class Intent(StrEnum):
+    """What a message asks. Sore or tired and short on time adapt a day (`adapt_today`); move,
+    swap, skip (a rest day) and make easier propose edits (`propose_plan_changes`); the others
+    are answered in words. Help is also what a message nothing else fits gets."""
+
     SORE_OR_TIRED = "sore_or_tired"
     SHORT_ON_TIME = "short_on_time"
     MOVE = "move"
@@ -127,10 +131,19 @@ class _Said:
     feelings: Feelings
     minutes: int | None
     today: date
+    #: The day meant when the message names none: today's, or the one "it" stands for.
+    it: DayRef
 
 
-def recognise(text: str, context: CoachContext) -> Recognised:
-    """The runner's intent and its slots, with the named days resolved against the plan."""
+_PRONOUNS = frozenset({"it", "that", "this", "them"})
+
+
+def recognise(text: str, context: CoachContext, *, it: DayRef | None = None) -> Recognised:
+    """The runner's intent and its slots, with the named days resolved against the plan.
+
+    `it` is the day the conversation was about (the one the runner's previous message named):
+    a message that names no day but says "it" or "that" ("move it to Sunday") means that one.
+    """
     words = tokens(text)
     said = _Said(
         words=words,
@@ -139,13 +152,21 @@ def recognise(text: str, context: CoachContext) -> Recognised:
         feelings=feelings(words),
         minutes=minutes(words),
         today=context.today,
+        it=it if it is not None and _PRONOUNS & set(words) else DayRef(),
     )
-    return _slots(_intent(said), said, context)
+    return _slots(_intent(said, context), said, context)
 
 
 def _slots(intent: Intent, said: _Said, context: CoachContext) -> Recognised:
+    match intent:
+        case Intent.MOVE:
+            days = _move_slots(said, context)
+        case Intent.SWAP:
+            days = _swap_slots(said, context)
+        case _:
+            days = _day_slots(intent, said, context)
     feel = said.feelings
-    common = Recognised(
+    return Recognised(
         intent=intent,
         minutes=said.minutes,
         soreness=feel.soreness,
@@ -154,15 +175,8 @@ def _slots(intent: Intent, said: _Said, context: CoachContext) -> Recognised:
         part=feel.part,
         plural=feel.plural,
         pain=feel.pain,
+        **days,
     )
-    match intent:
-        case Intent.MOVE:
-            update = _move_slots(said, context)
-        case Intent.SWAP:
-            update = _swap_slots(said, context)
-        case _:
-            update = _day_slots(intent, said, context)
-    return common.model_copy(update=update)
 
 
 # --------------------------------------------------------------------------- intents
@@ -173,7 +187,7 @@ _SKIP_WORDS = frozenset({"skip", "skipping", "cancel"})
 _EASIER_WORDS = frozenset({"easier", "lighter", "gentler"})
 _EASIER_PHRASES: tuple[Tokens, ...] = (("take", "it", "easy"), ("go", "easy"), ("keep", "it", "easy"))
 _INSTEAD_WORDS = frozenset({"instead", "rather"})
-_DO_WORDS = frozenset({"do", "run", "have"})
+_DO_WORDS = frozenset({"do", "run", "have", "be"})
 _TIME_WORDS = frozenset(
     {"only", "have", "got", "just", "time", "left", "spare", "squeeze", "fit", "short", "busy", "should"}
 )
@@ -202,7 +216,7 @@ _THANKS = frozenset({"thanks", "thank", "thx", "cheers", "ta"})
 _INDEFINITE = frozenset({"a", "an", "some"})
 
 
-def _intent(said: _Said) -> Intent:
+def _intent(said: _Said, context: CoachContext) -> Intent:
     """The first intent that fits, in the module's order."""
     checks = (
         (Intent.SWAP, _asks_swap),
@@ -212,6 +226,7 @@ def _intent(said: _Said) -> Intent:
         (Intent.SHORT_ON_TIME, _short_on_time),
         (Intent.MAKE_EASIER, _asks_easier),
         (Intent.MOVE, _two_days),
+        (Intent.MOVE, lambda s: _does(s) and _elsewhere(s, context) is not None),
         (Intent.HOW_AM_I_DOING, _asks_progress),
         (Intent.HELP, lambda s: any(has(s.words, p) for p in _HELP_PHRASES)),
         (Intent.EXPLAIN_WORKOUT, _asks_explain),
@@ -270,7 +285,26 @@ def _asks_easier(said: _Said) -> bool:
 
 def _two_days(said: _Said) -> bool:
     """ "Can I run tomorrow's workout today?": two days and a verb of running."""
-    return len({d.on for d in _future(said)}) >= 2 and bool(_DO_WORDS & set(said.words))
+    return len({d.on for d in _future(said)}) >= 2 and _does(said)
+
+
+def _does(said: _Said) -> bool:
+    """A verb of running, outside the names of sessions ("long run" is not one), and no question
+    about what a session is ("what's the long run on Sunday?")."""
+    named = {i for t in said.types for i in range(t.start, t.end)}
+    verbs = {w for i, w in enumerate(said.words) if i not in named}
+    return bool(_DO_WORDS & verbs) and not (_EXPLAIN_WORDS & verbs)
+
+
+def _elsewhere(said: _Said, context: CoachContext) -> Span | None:
+    """ "I want to do my long run tomorrow": a kind of session named with a day that does not hold
+    it while the plan has one on another day. The day named is where the runner wants it."""
+    for ref in references(said.words, said.dates, said.types):
+        if ref.type is None or ref.on is None or ref.on < said.today:
+            continue
+        if find_day(_ref(ref), context) is None and find_day(DayRef(type=ref.type), context) is not None:
+            return ref
+    return None
 
 
 def _asks_progress(said: _Said) -> bool:
@@ -342,8 +376,8 @@ def _is_cause(words: Tokens, span: Span) -> bool:
     return i >= 0 and words[i] in _CAUSE_WORDS
 
 
-def _ref(span: Span | None) -> DayRef:
-    return DayRef() if span is None else DayRef(on=span.on, type=span.type, label=span.label)
+def _ref(span: Span) -> DayRef:
+    return DayRef(on=span.on, type=span.type, label=span.label)
 
 
 def find_day(ref: DayRef, context: CoachContext) -> ContextDay | None:
@@ -377,7 +411,7 @@ def _day_slots(intent: Intent, said: _Said, context: CoachContext) -> dict[str, 
     refs = references(said.words, said.dates, types)
     causes = [r for r in refs if _is_cause(said.words, r) or _past(intent, r, said.today)]
     targets = [r for r in refs if r not in causes]
-    asked = _ref(targets[0] if targets else None)
+    asked = _ref(targets[0]) if targets else said.it
     return {"asked": asked, "day": find_day(asked, context), "cause": _cause_words(causes)}
 
 
@@ -399,8 +433,12 @@ def _cause_words(causes: Sequence[Span]) -> str | None:
 
 def _move_slots(said: _Said, context: CoachContext) -> dict[str, Any]:
     target = _move_target(said.words, said.dates)
+    wanted = _elsewhere(said, context) if target is None else None
+    if wanted is not None:
+        asked = DayRef(type=wanted.type)
+        return {"asked": asked, "day": find_day(asked, context), "to": wanted.on}
     refs = references(said.words, [d for d in said.dates if d is not target], said.types)
-    asked = _source(refs)
+    asked = _source(refs) or said.it
     day = find_day(asked, context)
     to = target.on if target is not None else _shifted(day, _shift(said.words))
     return {"asked": asked, "day": day, "to": to}
@@ -423,13 +461,14 @@ def _is_source(words: Tokens, day: Span) -> bool:
     return before in (("instead", "of"), ("rather", "than")) or before[-1:] == ("from",)
 
 
-def _source(refs: Sequence[Span]) -> DayRef:
+def _source(refs: Sequence[Span]) -> DayRef | None:
     """The session to move: the first kind of session and the first day named, together."""
     kind = next((r for r in refs if r.type is not None), None)
     day = next((r for r in refs if r.on is not None), None)
     if kind is not None and kind.on is None and day is not None:
         return DayRef(on=day.on, type=kind.type, label=day.label)
-    return _ref(kind or day)
+    named = kind or day
+    return _ref(named) if named is not None else None
 
 
 _SHIFT_COUNTS = {"a": 1, "one": 1, "1": 1, "two": 2, "2": 2, "three": 3, "3": 3}
@@ -455,10 +494,10 @@ def _shifted(day: ContextDay | None, shift: int | None) -> date | None:
 
 
 def _swap_slots(said: _Said, context: CoachContext) -> dict[str, Any]:
-    refs = references(said.words, said.dates, said.types)
-    if len(refs) == 1 and refs[0].type is None:
-        refs = [Span(0, 0), refs[0]]  # "swap with Sunday": today's day and Sunday's
-    asked = _ref(refs[0] if refs else None)
-    other = _ref(refs[1]) if len(refs) > 1 else None
+    named = [_ref(r) for r in references(said.words, said.dates, said.types)]
+    if len(named) == 1 and named[0].type is None:
+        named = [said.it, named[0]]  # "swap it with Sunday": today's day (or its) and Sunday's
+    asked = named[0] if named else said.it
+    other = named[1] if len(named) > 1 else None
     found = find_day(other, context) if other is not None else None
     return {"asked": asked, "day": find_day(asked, context), "other_asked": other, "other": found}

@@ -16,6 +16,10 @@ Decisions, in one place:
   `propose_plan_changes` (Adapt today already tries its lighter options itself); the reason of
   the first call is kept. A second failure, or one without an alternative, is explained and
   nothing changes. An input error is an apology: the coach got it wrong, not the runner.
+- The runner's last message is read with the one before it, for two things only: an answer to
+  the coach's own question ("Which day should it move to?" "Sunday") is read together with the
+  message that raised it, and "it" or "that" stands for the day the previous message named. A
+  longer history is not the deterministic coach's to interpret.
 - Tool call ids are `rules-<n>`, n counting the tool calls already in the conversation, so they
   are unique within it and the same for the same conversation.
 """
@@ -43,6 +47,7 @@ from runcoach.domain.coach_answers import (
     say,
 )
 from runcoach.domain.coach_intents import DayRef, Intent, Recognised, find_day, recognise
+from runcoach.domain.coach_words import tokens
 from runcoach.domain.plan_edits import Change, Edit, Move, Rest, Swap
 from runcoach.domain.rules import weekday_date
 
@@ -56,11 +61,104 @@ __all__ = [
     "ToolOutcome",
     "answer",
     "find_day",
+    "read",
     "recognise",
     "reply",
     "respond",
     "tool_outcome",
 ]
+
+
+# --------------------------------------------------------------------------- the conversation
+
+#: Longest answer to the coach's question read together with the question ("the 14th, please").
+MAX_ANSWER_WORDS = 6
+
+
+def reply(
+    messages: Sequence[Mapping[str, Any]], context: CoachContext, *, tools: Collection[str] | None = None
+) -> list[ReplyEvent]:
+    """The coach's turn: an answer to the runner's last message, or the follow-up to a tool result.
+
+    `messages` are in the Messages API's form; the last is the user's (text, or `tool_result`
+    blocks). `tools` names the tools offered (None: all); a call of another is left out and the
+    text says nothing changed.
+    """
+    last = messages[-1] if messages else {}
+    results = _blocks(last, "tool_result")
+    if results:
+        events = _after_tool(messages, results[-1], context)
+    else:
+        events = answer(read(messages, context), context, tool_id=_next_id(messages))
+    return _offered(events, tools)
+
+
+def respond(text: str, context: CoachContext) -> list[ReplyEvent]:
+    """The coach's answer to one message with no history (handy for scripts and evaluations)."""
+    return reply([{"role": "user", "content": text}], context)
+
+
+def read(messages: Sequence[Mapping[str, Any]], context: CoachContext) -> Recognised:
+    """The runner's last message, read with the one before it.
+
+    An answer to the coach's own question ("Which day should it move to?" "Sunday") is read
+    together with the message that raised it ("move my long run" + " to " + "Sunday"); "it" and
+    "that" stand for the day the previous message named ("what's Saturday's long run?" then
+    "move it to Sunday").
+    """
+    text = _text(messages[-1]) if messages else ""
+    previous = _previous_text(messages)
+    if previous is None:
+        return recognise(text, context)
+    before = recognise(previous, context)
+    now = recognise(text, context, it=before.asked)
+    joiner = _open_question(before)
+    if joiner is not None and _answers(now, before, text):
+        return recognise(f"{previous}{joiner}{text}", context)
+    return now
+
+
+def _previous_text(messages: Sequence[Mapping[str, Any]]) -> str | None:
+    earlier = [m for m in messages[:-1] if m.get("role") == "user" and not _blocks(m, "tool_result")]
+    return _text(earlier[-1]) if earlier else None
+
+
+def _open_question(rec: Recognised) -> str | None:
+    """The word that joins an answer to a message the coach asked about, when it asked."""
+    match rec.intent:
+        case Intent.MOVE if rec.day is not None and rec.to is None:
+            return " to "
+        case Intent.SWAP if rec.day is not None and rec.other_asked is None:
+            return " with "
+        case Intent.SHORT_ON_TIME if rec.minutes is None:
+            return ", "
+        case _:
+            return None
+
+
+def _answers(now: Recognised, before: Recognised, text: str) -> bool:
+    """A short message that asks nothing else: "Sunday", "Saturday's easy run", "30 minutes"."""
+    bare = now.intent in (Intent.EXPLAIN_WORKOUT, Intent.HELP) or now.intent is before.intent
+    return bare and len(tokens(text)) <= MAX_ANSWER_WORDS
+
+
+def _blocks(message: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
+    content = message.get("content")
+    if not isinstance(content, list):
+        return []
+    return [b for b in content if isinstance(b, Mapping) and b.get("type") == kind]
+
+
+def _text(message: Mapping[str, Any]) -> str:
+    content = message.get("content")
+    if isinstance(content, str):
+        return content
+    return " ".join(str(b.get("text", "")) for b in _blocks(message, "text"))
+
+
+def _next_id(messages: Sequence[Mapping[str, Any]]) -> str:
+    used = sum(len(_blocks(m, "tool_use")) for m in messages if m.get("role") == "assistant")
+    return f"{TOOL_ID_PREFIX}{used + 1}"
 
 
 # --------------------------------------------------------------------------- after a tool result
@@ -90,48 +188,6 @@ class _Used:
 
     name: str
     input: Mapping[str, Any]
-
-
-def reply(
-    messages: Sequence[Mapping[str, Any]], context: CoachContext, *, tools: Collection[str] | None = None
-) -> list[ReplyEvent]:
-    """The coach's turn: an answer to the runner's last message, or the follow-up to a tool result.
-
-    `messages` are in the Messages API's form; the last is the user's (text, or `tool_result`
-    blocks). `tools` names the tools offered (None: all); a call of another is left out and the
-    text says nothing changed.
-    """
-    last = messages[-1] if messages else {}
-    results = _blocks(last, "tool_result")
-    if results:
-        events = _after_tool(messages, results[-1], context)
-    else:
-        events = answer(recognise(_text(last), context), context, tool_id=_next_id(messages))
-    return _offered(events, tools)
-
-
-def respond(text: str, context: CoachContext) -> list[ReplyEvent]:
-    """The coach's answer to one message with no history (handy for scripts and evaluations)."""
-    return reply([{"role": "user", "content": text}], context)
-
-
-def _blocks(message: Mapping[str, Any], kind: str) -> list[Mapping[str, Any]]:
-    content = message.get("content")
-    if not isinstance(content, list):
-        return []
-    return [b for b in content if isinstance(b, Mapping) and b.get("type") == kind]
-
-
-def _text(message: Mapping[str, Any]) -> str:
-    content = message.get("content")
-    if isinstance(content, str):
-        return content
-    return " ".join(str(b.get("text", "")) for b in _blocks(message, "text"))
-
-
-def _next_id(messages: Sequence[Mapping[str, Any]]) -> str:
-    used = sum(len(_blocks(m, "tool_use")) for m in messages if m.get("role") == "assistant")
-    return f"{TOOL_ID_PREFIX}{used + 1}"
 
 
 def _after_tool(

@@ -19,9 +19,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runcoach.domain.coach import TOOL_INPUTS, CoachContext, ContextDay, ProposeChanges, TextDelta, ToolCall
-from runcoach.domain.coach_rules import Intent, Recognised, recognise, reply, respond
+from runcoach.domain.coach_rules import Intent, Recognised, read, recognise, reply, respond
 from runcoach.domain.plan_edits import Change, Move, Rest, Swap
 from runcoach.domain.plan_model import WorkoutType
 
@@ -158,6 +160,9 @@ PHRASINGS: list[tuple[str, Intent, dict[str, Any]]] = [
     ("move my long run to 2026-12-13", Intent.MOVE, {"day": 6, "to": on(13)}),
     ("move the long run to sun", Intent.MOVE, {"day": 6, "to": on(13)}),
     ("move it", Intent.MOVE, {"day": 1, "to": None}),
+    ("I want to do my long run tomorrow", Intent.MOVE, {"day": 6, "to": on(8)}),
+    ("can I do the long run on Sunday?", Intent.MOVE, {"day": 6, "to": on(13)}),
+    ("I'm away on Saturday, can the long run be on Friday?", Intent.MOVE, {"day": 6, "to": on(11)}),
     ("I'm sore, can I move my long run to Sunday?", Intent.MOVE, {"day": 6, "to": on(13), "soreness": 5}),
     # swap
     ("swap tuesday and thursday", Intent.SWAP, {"day": 2, "other": 4}),
@@ -186,6 +191,7 @@ PHRASINGS: list[tuple[str, Intent, dict[str, Any]]] = [
     ("how long is Saturday's long run?", Intent.EXPLAIN_WORKOUT, {"day": 6}),
     ("what is fartlek?", Intent.EXPLAIN_WORKOUT, {"day": None}),
     ("tomorrow's workout?", Intent.EXPLAIN_WORKOUT, {"day": 2}),
+    ("what's the long run on Sunday?", Intent.EXPLAIN_WORKOUT, {"day": None}),
     # the rest
     ("hi", Intent.GREETING, {}),
     ("Good morning coach", Intent.GREETING, {}),
@@ -395,6 +401,84 @@ def test_every_tool_input_validates_and_every_reply_is_deterministic(text: str) 
     call = call_of(first)
     if call is not None:
         TOOL_INPUTS[call.name].model_validate(call.input)
+
+
+#: Words the coach reads, mixed at random: every path through the readers, in any order.
+WORDS = (
+    "move swap skip rest day off instead of to from after the a an my Saturday's sun next last "
+    "today tomorrow yesterday the 14th 2026-12-13 14 dec long run tempo intervals hills race easy "
+    "recovery sore very a bit not pain knee calves tired exhausted slept badly only 30 minutes half an "
+    "hour back earlier later what why how am I doing hi thanks help , ? !"
+)
+VOCABULARY = tuple(WORDS.split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=120), st.lists(st.sampled_from(VOCABULARY), max_size=14).map(" ".join)))
+def test_any_message_gets_a_deterministic_reply_whose_tool_input_validates(text: str) -> None:
+    for context in (CONTEXT, NO_PLAN):
+        events = respond(text, context)
+        assert events == respond(text, context)
+        assert text_of(events).strip()
+        call = call_of(events)
+        if call is not None:
+            TOOL_INPUTS[call.name].model_validate(call.input)
+            assert context.plan_id is not None
+
+
+# --------------------------------------------------------------------------- the conversation
+
+
+def exchange(*texts: str) -> list[dict[str, Any]]:
+    """The runner's messages, each but the last answered by the coach as it would answer it."""
+    messages: list[dict[str, Any]] = []
+    for text in texts[:-1]:
+        messages.append({"role": "user", "content": text})
+        messages.append({"role": "assistant", "content": text_of(reply(messages, CONTEXT)).strip()})
+    return [*messages, {"role": "user", "content": texts[-1]}]
+
+
+@pytest.mark.parametrize(
+    ("texts", "edit"),
+    [
+        (("move my long run", "Sunday"), Move(wid=6, to=on(13))),
+        (("move my long run", "to the 14th please"), Swap(wid=6, other_wid=8)),
+        (("swap my long run", "Saturday's easy run"), Swap(wid=6, other_wid=13)),
+        (("what's Saturday's long run about?", "can I move it to Sunday?"), Move(wid=6, to=on(13))),
+        (("what's on Wednesday?", "swap it with Thursday"), Swap(wid=3, other_wid=4)),
+        (("what's on Wednesday?", "push that back a day"), Swap(wid=3, other_wid=4)),
+        (("how long is Saturday's long run?", "can I skip it?"), Rest(wid=6)),
+    ],
+)
+def test_an_answer_to_the_coachs_question_or_an_it_is_read_with_the_message_before(
+    texts: tuple[str, ...], edit: Move | Swap | Rest
+) -> None:
+    call = call_of(reply(exchange(*texts), CONTEXT))
+    assert call is not None
+    assert ProposeChanges.model_validate(call.input).edits == [edit]
+
+
+def test_an_answer_with_minutes_fits_the_day_the_runner_was_short_of_time_for() -> None:
+    call = call_of(reply(exchange("short on time tomorrow", "40 minutes"), CONTEXT))
+    assert call is None  # Tuesday's easy run is 40 minutes: it fits
+    call = call_of(reply(exchange("short on time tomorrow", "25 minutes"), CONTEXT))
+    assert call is not None and call.input == {"wid": 2, "minutes_available": 25}
+
+
+@pytest.mark.parametrize(
+    ("texts", "intent"),
+    [
+        (("move my long run", "how am I doing?"), Intent.HOW_AM_I_DOING),
+        (("move my long run to Sunday", "Monday"), Intent.EXPLAIN_WORKOUT),  # no question was open
+        (("what's Saturday's long run about?", "I'm sore"), Intent.SORE_OR_TIRED),
+    ],
+)
+def test_a_new_request_is_read_on_its_own(texts: tuple[str, ...], intent: Intent) -> None:
+    assert read(exchange(*texts), CONTEXT).intent is intent
+
+
+def test_it_without_an_earlier_day_is_today() -> None:
+    assert read(exchange("I'm sore", "can I skip it?"), CONTEXT).day == DAYS[0]
 
 
 # --------------------------------------------------------------------------- after a tool result
