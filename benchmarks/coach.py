@@ -471,6 +471,7 @@ async def streams(
     words = " ".join(f"word{i}" for i in range(args.words))
     load = Load(phase.pid)
     rounds = []
+    starts: list[tuple[float, float]] = []  # a round's start to its last chat's first delta
     for r in range(args.rounds):
         started = time.monotonic()
         keys = [f"{100_000 + r * 1000 + n}" for n in range(len(tokens))]
@@ -478,6 +479,7 @@ async def streams(
             *(chat(http, phase.base, t, k, words) for t, k in zip(tokens, keys, strict=True))
         )
         ends = [c.done for c in done if c.done is not None]
+        starts.append((started, max((c.first_delta for c in done if c.first_delta), default=started)))
         rounds.append(
             {
                 "chats": len(done),
@@ -496,8 +498,10 @@ async def streams(
     await asyncio.sleep(1.0)  # the last pushes are on their way
     result = await worker.ask(f"stop {t0} {t2}", 120)
 
-    def window(lo: float, hi: float) -> dict[str, Any]:
+    def window(lo: float, hi: float, starting: bool | None = None) -> dict[str, Any]:
         records = [c for c in phase.commands if lo <= c.sent < hi]
+        if starting is not None:
+            records = [c for c in records if any(a <= c.sent < b for a, b in starts) == starting]
         found, missed = latencies(phase, records, [result])
         return {
             "commands": len(records),
@@ -513,6 +517,11 @@ async def streams(
         "words_per_message": args.words,
         "quiet": window(t0, t1) | {"seconds": round(t1 - t0, 1)},
         "during_streams": window(t1, t2) | {"seconds": round(t2 - t1, 1)},
+        # While a round's chats reach the model (requests, stored messages, contexts), then
+        # while they stream.
+        "while_starting": window(t1, t2, starting=True)
+        | {"seconds": round(sum(b - a for a, b in starts), 1)},
+        "while_streaming": window(t1, t2, starting=False),
         "rounds": rounds,
         **machine,
         "view_connect_failures": result["failure_count"],
