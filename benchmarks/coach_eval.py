@@ -735,7 +735,11 @@ def backends() -> list[Backend]:
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
     chosen = [s for s in SCENARIOS if not args.only or any(w in s.name for w in args.only)]
-    results = [await evaluate(backend, chosen, args.verbose) for backend in backends()]
+    results = []
+    for backend in backends():
+        results.append(await evaluate(backend, chosen, args.verbose))
+        if (close := getattr(backend, "aclose", None)) is not None:
+            await close()  # Claude's HTTP connections
     ok = all(
         r["applied_breaking_rules"] == 0 and (r["expectations_share"] or 0) >= MIN_EXPECTATIONS
         for r in results
