@@ -1,4 +1,6 @@
-"""Shared page chrome: a header with navigation that folds into a menu at phone width."""
+"""Shared page chrome: a header with navigation that folds into a menu below laptop width (the eight
+buttons and the sign-out need about 1,150 px in one row; wrapped, they took a third of a tablet's
+height)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ NAV = (
     ("Goals", "/goals", "flag"),
     ("Plan", "/plan", "calendar_month"),
     ("Progress", "/progress", "insights"),
+    ("Coach", "/coach", "forum"),
     ("Settings", "/settings", "settings"),
 )
 
@@ -40,12 +43,12 @@ def frame(title: str, user: User | None = None) -> Iterator[ui.column]:
             ui.icon("directions_run", size="sm")
             ui.label("RunCoach")
         if user is not None:
-            with ui.row().classes("gap-0 items-center max-sm:hidden"):
+            with ui.row().classes("gap-0 items-center max-xl:hidden"):
                 _nav_links(user)
                 ui.button(icon="logout", on_click=lambda: ui.navigate.to("/logout")).props(
                     "flat round color=white"
                 ).tooltip(f"Sign out {user.name}")
-            with ui.button(icon="menu").props("flat round color=white").classes("sm:hidden"), ui.menu():
+            with ui.button(icon="menu").props("flat round color=white").classes("xl:hidden"), ui.menu():
                 for label, href, _ in NAV:
                     ui.menu_item(label, on_click=lambda h=href: ui.navigate.to(h))
                 if user.is_admin:

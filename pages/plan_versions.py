@@ -17,13 +17,6 @@ from runcoach.domain.plans import Author, PlanVersion
 from runcoach.live.present import units_of
 from runcoach.plans import present, service
 
-KIND_CLASSES = {
-    "added": "text-green-700",
-    "removed": "text-red-700 line-through",
-    "moved": "text-blue-700",
-    "changed": "text-amber-700",
-}
-
 
 async def _diff(user: User, plan_id: int, old: int, new: int) -> None:
     d = await service.diff_versions(context().db, user.id, plan_id, old, new)
@@ -32,7 +25,7 @@ async def _diff(user: User, plan_id: int, old: int, new: int) -> None:
     if not lines:
         ui.label("The two versions plan the same days.").classes("text-gray-600").mark("no-diff")
     for kind, text in lines:
-        ui.label(text).classes(KIND_CLASSES[kind]).mark(f"diff-{kind}")
+        ui.label(text).classes(present.DIFF_CLASSES[kind]).mark(f"diff-{kind}")
 
 
 def _version_row(user: User, version: PlanVersion, on_compare: Callable[[int, int], None]) -> None:

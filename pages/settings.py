@@ -11,6 +11,7 @@ from pages.forms import ErrorLabel
 from pages.layout import frame
 from runcoach.auth import service
 from runcoach.auth.web import current_user
+from runcoach.coach import present_chat
 from runcoach.context import context
 from runcoach.domain.accounts import Units, User
 from runcoach.domain.errors import RunCoachError
@@ -101,6 +102,28 @@ async def feed_card(user: User) -> None:
         link_box.set_visibility(False)
 
 
+async def coach_card(user: User) -> None:
+    """Which coach is on, messages sent today of the daily limit, and replies and tokens used."""
+    coach = context().coach
+    report = await coach.usage(user)
+    rows = present_chat.usage_rows(report.replies_today, report.today, report.replies_total, report.total)
+    with ui.card().classes("w-full").mark("coach-card"):
+        ui.label("Coach").classes("text-lg font-semibold")
+        ui.label(f"Coach: {present_chat.coach_name(coach.backend.label, coach.backend.is_ai)}").classes(
+            "text-sm text-gray-700"
+        ).mark("coach-which")
+        ui.label(present_chat.sent_line(report.sent_today, report.daily_limit)).classes(
+            "text-sm text-gray-700"
+        ).mark("coach-sent")
+        with ui.grid(columns="auto auto auto").classes("gap-x-6 gap-y-1 text-sm"):
+            for heading in ("", "Today", "Total"):
+                ui.label(heading).classes("font-medium text-right first:text-left")
+            for row in rows:
+                ui.label(row.label)
+                ui.label(row.today).classes("text-right tabular-nums").mark(f"usage-today-{row.key}")
+                ui.label(row.total).classes("text-right tabular-nums").mark(f"usage-total-{row.key}")
+
+
 @ui.page("/settings")
 async def settings_page() -> Response | None:
     user = await current_user()
@@ -124,6 +147,7 @@ async def settings_page() -> Response | None:
     with frame("Settings", user):
         ui.label(f"Signed in as {user.name} ({user.email})").classes("text-gray-600")
         units_card(user)
+        await coach_card(user)
         await feed_card(user)
         with ui.card().classes("w-full"):
             ui.label("API tokens").classes("text-lg font-semibold")

@@ -53,6 +53,7 @@ PAGE_MODULES = (
     "pages.plan_workout",
     "pages.today",
     "pages.progress",
+    "pages.coach",
     "pages.plan_versions",
     "pages.checkin",
     "pages.summary",

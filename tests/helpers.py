@@ -591,3 +591,17 @@ def wid_on(draft: PlanDraft, day: date) -> int:
     found = draft.on(day)
     assert found is not None, day
     return found.wid
+
+
+def tempo_today(today: date) -> PlanDraft:
+    """Easy 40-minute runs every day from this Monday for three weeks, with a 40-minute tempo today
+    (the built-in coach makes a hard day easier for a runner who says they are sore)."""
+    draft = easy_plan(today - timedelta(days=today.weekday()), weekdays=tuple(range(7)))
+    tempo = build_workout(T.TEMPO, 40)
+    days = tuple(
+        d.model_copy(update={"type": T.TEMPO, "hard": True, "title": "Tempo 40 min", "structure": tempo})
+        if d.date == today
+        else d
+        for d in draft.days
+    )
+    return draft.model_copy(update={"days": days})

@@ -299,7 +299,7 @@ class Coach:
             )
             said, calls, used = await self._one_turn(reply, turn, separate=number > 0)
             usage += used
-            if not calls:
+            if not calls or not offer:  # a call of a tool not offered is not acted on
                 break
             results = [await self._act(user, reply, call, budget) for call in calls]
             messages = [*messages, _assistant(said, calls), {"role": "user", "content": results}]
@@ -365,7 +365,16 @@ class Coach:
                 usage=usage,
             )
             stored = await queries.get_message(db, owner_id=user.id, message_id=reply.reply_id)
-        assert stored is not None
+        if stored is None:  # reset meanwhile: the reply still ends, so nobody waits for it forever
+            return ChatMessage(
+                id=reply.reply_id,
+                role=Role.ASSISTANT,
+                text=reply.text,
+                status=status,
+                created_at=reply.question.created_at,
+                usage=usage,
+                error=error,
+            )
         return stored.model_copy(update={"proposals": tuple(reply.proposals)})
 
     def _remember(self, user: User, context: CoachContext) -> None:
@@ -434,7 +443,10 @@ class Coach:
     async def reset(self, user: User, *, memories: bool = True) -> tuple[int, int]:
         """Clear the runner's conversation (and its proposals) and, unless told not to, the
         memories: how many of each."""
-        self.stop(user.id)
+        if (reply := self.running(user.id)) is not None:
+            # Ended before the rows go: a reply stored after the reset would come back.
+            reply.stop()
+            await reply.wait()
         async with self.database.session() as db:
             messages = await queries.delete_messages(db, owner_id=user.id)
             forgotten = await queries.delete_memories(db, owner_id=user.id) if memories else 0

@@ -27,8 +27,8 @@ class RulesBackend:
 
     async def turn(self, turn: Turn) -> AsyncIterator[CoachEvent]:
         """Stream the coach's reply to `turn`: text deltas, the tool call if any, then `TurnEnd`."""
-        # No tool list means the service did not say: every tool is allowed, as in the domain's tests.
-        offered = {str(tool.get("name")) for tool in turn.tools} if turn.tools else None
+        # Only the tools offered: the chat service offers none once a reply's tries are spent.
+        offered = {str(tool.get("name")) for tool in turn.tools}
         events = reply(turn.messages, turn.context, tools=offered)
         called = False
         for event in events:

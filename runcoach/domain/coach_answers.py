@@ -309,11 +309,9 @@ def _keep_words(rec: Recognised, day: ContextDay, when: str, what: str) -> str:
 def _resting(day: ContextDay, context: CoachContext) -> str:
     upcoming = _next_workout(context)
     then = (
-        f" If it still bothers you before {_session(upcoming)}, tell me and I'll adapt it."
-        if upcoming
-        else ""
+        f" If you still feel it before {_session(upcoming)}, tell me and I'll adapt that." if upcoming else ""
     )
-    return f"Good timing: {_when(day.date, context.today)} is a rest day already, so let it recover.{then}"
+    return f"Good timing: {_when(day.date, context.today)} is a rest day already, so recover well.{then}"
 
 
 def _adapt_call(rec: Recognised, day: ContextDay, tool_id: str) -> ToolCall:

@@ -503,6 +503,15 @@ def version_line(version: PlanVersion) -> str:
     return f"Version {version.number} · by {AUTHOR_TEXT[version.created_by]} · {when}{changed}"
 
 
+#: Tailwind classes of a diff line by its kind (the versions page and the coach's proposal cards).
+DIFF_CLASSES = {
+    "added": "text-green-700",
+    "removed": "text-red-700 line-through",
+    "moved": "text-blue-700",
+    "changed": "text-amber-700",
+}
+
+
 def diff_lines(d: PlanDiff) -> list[tuple[str, str]]:
     """(kind, sentence) per difference (kind: added, removed, moved or changed), as the page lists them."""
     lines = [("added", f"Added: {weekday_date(day.date)}, {day.title}") for day in d.added]

@@ -73,3 +73,18 @@ async def test_how_am_i_doing_uses_the_apps_numbers_and_proposes_nothing(
     assert reply["proposals"] == []
     context_lines = (await http.get("/api/coach/context", headers=ann.headers)).json()["progress"]
     assert context_lines and any(line.split(":")[0] in reply["text"] for line in context_lines)
+
+
+async def test_without_a_key_older_messages_still_become_memories(
+    http: httpx.AsyncClient, ann: Runner
+) -> None:
+    await reply_to(http, ann, "My left knee hurts on downhills.")
+    await reply_to(http, ann, "I prefer running in the mornings.")
+    for n in range(13):  # 30 messages: the first 10 are older than the 20 sent with a request
+        await reply_to(http, ann, f"thanks {n}")
+    await context().coach.idle()
+    memories = (await http.get("/api/coach/memories", headers=ann.headers)).json()
+    kept = {(m["kind"], m["text"].split(": ", 1)[-1]) for m in memories}
+    assert ("injury", "My left knee hurts on downhills.") in kept
+    assert ("preference", "I prefer running in the mornings.") in kept
+    assert not any("thanks" in text for _, text in kept)

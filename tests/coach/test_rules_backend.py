@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from runcoach.coach import prompt
 from runcoach.coach.backend import Backend, Turn
 from runcoach.coach.rules_backend import RulesBackend, words
 from runcoach.domain.coach import (
@@ -54,8 +55,10 @@ CONTEXT = CoachContext(
 
 
 async def run(messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None) -> list[CoachEvent]:
+    """One turn, offering every tool the chat service offers unless `tools` says otherwise."""
     backend: Backend = RulesBackend()
-    turn = Turn(system="", context=CONTEXT, messages=messages, tools=tools or [])
+    offered = prompt.tools() if tools is None else tools
+    turn = Turn(system="", context=CONTEXT, messages=messages, tools=offered)
     return [event async for event in backend.turn(turn)]
 
 
@@ -141,3 +144,10 @@ async def test_driven_as_the_chat_service_drives_it_the_coach_repairs_once_then_
 )
 def test_words_put_back_together_are_the_text(text: str) -> None:
     assert "".join(words(text)) == text
+
+
+async def test_with_no_tools_offered_it_calls_none_and_says_nothing_changed() -> None:
+    events = await run(say("move my long run to Sunday"), tools=[])
+    assert not [e for e in events if isinstance(e, ToolCall)]
+    text = "".join(e.text for e in events if isinstance(e, TextDelta))
+    assert "nothing has" in text and isinstance(events[-1], TurnEnd)
