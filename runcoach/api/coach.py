@@ -70,7 +70,7 @@ class UsageOut(BaseModel):
     "/messages",
     response_model=Exchange,
     responses={
-        **responses(404, 409, 413, 429),
+        **responses(400, 404, 409, 413, 429),
         200: {"content": {"application/json": {}, SSE: {}}, "description": "The exchange, or its stream"},
     },
 )

@@ -502,7 +502,10 @@ def _retryable(last: list[ChatMessage], message_id: int) -> tuple[ChatMessage, C
         if last[1].status in (MessageStatus.FAILED, MessageStatus.INCOMPLETE):
             return last[0], last[1]
         raise Conflict("That reply was complete: send a new message instead.")
-    raise NotFound("Only the last message can be retried.")
+    if any(m.id == message_id for m in last) or message_id < (last[-1].id if last else 0):
+        # It may well exist: an older message is not retried, a newer one is said so.
+        raise Conflict("Only the last message can be retried.")
+    raise NotFound(f"Message {message_id} not found")
 
 
 def _assistant(said: str, calls: list[ToolCall]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ only for a finished run: it is given one the fuzzing user ran and finished.
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -72,6 +73,39 @@ def finished_session(base: str, auth: dict[str, str]) -> int:
     return int(session["id"])
 
 
+def two_easy_days_in_a_week(plan: dict[str, Any]) -> tuple[str, str]:
+    """The first two easy days ahead that share a week, within the two weeks the coach sees."""
+    today = datetime.now(UTC).date()
+    ahead = [
+        date.fromisoformat(w["date"])
+        for w in plan["workouts"]
+        if w["type"] == "easy" and today < date.fromisoformat(w["date"]) <= today + timedelta(days=13)
+    ]
+    for a, b in itertools.pairwise(ahead):
+        if a.isocalendar()[:2] == b.isocalendar()[:2]:
+            return a.isoformat(), b.isoformat()
+    raise AssertionError(f"no two easy days in one week ahead: {ahead}")
+
+
+def coach_data(base: str, auth: dict[str, str], plan: dict[str, Any]) -> dict[str, int]:
+    """A conversation with the built-in coach, ending in a proposal:
+    the ids the coach's routes need (reset and forgetting a memory are left out of the run: the
+    first call would delete what every later one needs; the API tests cover both)."""
+    messages = f"{base}/api/coach/messages"
+    first, second = two_easy_days_in_a_week(plan)
+    # Two easy days of one week swapped: the week's load stays, so the rules pass whatever the date.
+    say = ["My left knee hurts on downhills.", f"swap {first} and {second}"]
+    for text in say:
+        answered = httpx.post(messages, json={"text": text}, headers=auth, timeout=30)
+        assert answered.status_code == 200, answered.text
+    reply = answered.json()["reply"]
+    assert reply["proposals"], reply
+    return {
+        "message_id": reply["id"],
+        "proposal_id": reply["proposals"][0]["id"],
+    }
+
+
 @pytest.mark.postgres
 def test_schemathesis_finds_no_failure_on_postgresql(
     runcoach_server: ServerFactory, postgres_url: str, tmp_path: Path
@@ -93,7 +127,9 @@ def test_schemathesis_finds_no_failure_on_postgresql(
     plan = planned.json()
     ahead = next(w for w in plan["workouts"] if w["date"] > race_day_minus(plan, weeks=4))
     finished = finished_session(server.base, auth)
+    chat = coach_data(server.base, auth, plan)
     config = f"[parameters]\nplan_id = {plan['id']}\nwid = {ahead['id']}\n"
+    config += "".join(f"{name} = {value}\n" for name, value in chat.items())
     config += '[[operations]]\ninclude-name = "GET /api/sessions/{session_id}/fit"\n'
     config += f"parameters = {{ session_id = {finished} }}\n"
     (tmp_path / "schemathesis.toml").write_text(config)
@@ -106,6 +142,8 @@ def test_schemathesis_finds_no_failure_on_postgresql(
             "--max-examples", MAX_EXAMPLES, "--seed", SEED, "--workers", "1",
             "--request-timeout", "20", "--warnings", WARNINGS,
             "--exclude-name", "DELETE /api/plans/current",
+            "--exclude-name", "DELETE /api/coach/messages",
+            "--exclude-name", "DELETE /api/coach/memories/{memory_id}",
         ],
         capture_output=True, text=True, timeout=RUN_TIMEOUT_S, cwd=tmp_path, check=False,
     )  # fmt: skip
