@@ -96,6 +96,8 @@ class Reply:
     text: str = ""
     proposals: list[Proposal] = field(default_factory=list)
     done: ChatMessage | None = None
+    #: Tokens the turns so far used (kept when a later turn fails: they were spent).
+    usage: Usage = field(default_factory=Usage)
     task: asyncio.Task[None] | None = None
     _listeners: set[asyncio.Queue[ChatEvent]] = field(default_factory=set)
 
@@ -261,12 +263,11 @@ class Coach:
     # ----------------------------------------------------------------- writing a reply
 
     async def _write(self, user: User, reply: Reply) -> None:
-        usage = Usage()
         status, error = MessageStatus.COMPLETE, None
         context: CoachContext | None = None
         try:
             context = await self.context(user)
-            usage = await self._turns(user, reply, context)
+            await self._turns(user, reply, context)
         except CoachUnavailable as exc:
             status = MessageStatus.INCOMPLETE if reply.text else MessageStatus.FAILED
             error = str(exc)
@@ -279,15 +280,14 @@ class Coach:
             log.exception("coach reply %s failed", reply.reply_id)
             status, error = MessageStatus.FAILED, FAILED
         # Shielded: a Stop that lands while the end is stored must not lose it.
-        stored = await asyncio.shield(self._finish(user, reply, status, error, usage))
+        stored = await asyncio.shield(self._finish(user, reply, status, error, reply.usage))
         reply._emit(Finished(stored))
         if context is not None and status is MessageStatus.COMPLETE:
             self._remember(user, context)
 
-    async def _turns(self, user: User, reply: Reply, context: CoachContext) -> Usage:
+    async def _turns(self, user: User, reply: Reply, context: CoachContext) -> None:
         messages = await self._history(user, reply)
         budget = _Budget()
-        usage = Usage()
         for number in range(MAX_TURNS):
             offer = budget.tools_left and number < MAX_TURNS - 1
             turn = Turn(
@@ -297,34 +297,29 @@ class Coach:
                 tools=tools() if offer else [],
                 max_tokens=self.max_tokens,
             )
-            said, calls, used = await self._one_turn(reply, turn, separate=number > 0)
-            usage += used
+            said, calls = await self._one_turn(reply, turn, separate=number > 0)
             if not calls or not offer:  # a call of a tool not offered is not acted on
                 break
             results = [await self._act(user, reply, call, budget) for call in calls]
             messages = [*messages, _assistant(said, calls), {"role": "user", "content": results}]
         if budget.refused:
             reply._emit(Delta(REFUSED))
-        return usage
 
-    async def _one_turn(
-        self, reply: Reply, turn: Turn, *, separate: bool
-    ) -> tuple[str, list[ToolCall], Usage]:
+    async def _one_turn(self, reply: Reply, turn: Turn, *, separate: bool) -> tuple[str, list[ToolCall]]:
         said = ""
         calls: list[ToolCall] = []
-        usage = Usage()
         async for event in self.backend.turn(turn):
             match event:
                 case TextDelta():
-                    if separate and not said and reply.text and event.text.strip():
+                    if separate and not said and event.text.strip() and not _paragraph_ends(reply.text):
                         reply._emit(Delta("\n\n"))
                     said += event.text
                     reply._emit(Delta(event.text))
                 case ToolCall():
                     calls.append(event)
                 case TurnEnd():
-                    usage = event.usage
-        return said, calls, usage
+                    reply.usage += event.usage
+        return said, calls
 
     async def _act(self, user: User, reply: Reply, call: ToolCall, budget: _Budget) -> dict[str, Any]:
         if not budget.tools_left:
@@ -481,6 +476,11 @@ class _Budget:
         else:
             self.repairs += 1
         return not self.tools_left
+
+
+def _paragraph_ends(text: str) -> bool:
+    """Nothing written yet, or the text ends a paragraph: the next turn's text follows as it is."""
+    return not text or text.endswith("\n\n")
 
 
 def _clean(text: str) -> str:

@@ -600,3 +600,16 @@ async def test_a_drafted_plan_the_rules_cannot_read_is_invalid_input_for_the_mod
     assert reply["status"] == "complete" and reply["proposals"] == []
     result = json.loads(coach.turns[1].messages[-1]["content"][0]["content"])
     assert result["ok"] is False and "not a valid plan" in result["error"]
+
+
+async def test_tokens_of_turns_before_a_failure_are_still_counted(
+    http: httpx.AsyncClient, ann: Runner, coach: Scripted
+) -> None:
+    plan = await a_plan(http, ann)
+    coach.steps = [
+        call("propose_plan_changes", to_recovery(easy_day(plan)["id"])),
+        [TextDelta(text="Pressing on"), CoachUnavailable("The reply was cut off.")],
+    ]
+    reply = (await exchange(http, ann, "sore"))["reply"]
+    assert reply["status"] == "incomplete" and reply["proposals"]
+    assert reply["usage"] == USAGE.model_dump(), "the first turn's tokens were spent and are kept"
