@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from runcoach.domain import library
-from runcoach.domain.goals import Goal
+from runcoach.domain.goals import Goal, GoalKind
 from runcoach.domain.plan_edits import Build, Change, Move, Rest, Swap, apply, try_edit
 from runcoach.domain.plan_model import Phase, PlannedLoad, PlanSummary, WorkoutType
 from runcoach.domain.planner import plan
@@ -275,7 +275,7 @@ def _runner() -> Profile:
 def _ten_k(start: date) -> Goal:
     """A 10K on the Sunday of the plan's tenth week, counted from the Monday of `start`'s week."""
     monday = start - timedelta(days=start.weekday())
-    return Goal(kind="race", race_distance_m=10_000.0, race_date=monday + timedelta(weeks=9, days=6))
+    return Goal(kind=GoalKind.RACE, race_distance_m=10_000.0, race_date=monday + timedelta(weeks=9, days=6))
 
 
 def _builder(profile: Profile, methodology: Methodology) -> Build:
