@@ -36,6 +36,20 @@ Decisions, in one place:
   disagree with the checker, and a native dependency the pure domain may not have; with a
   handful of candidates it has nothing to find that plain search misses.
 - Nearest date: by distance in days from the asked date, the earlier one first on a tie.
+- An eased day keeps what it was planned as. `Rest`, and a `Change` that leaves the day no longer
+  (in whole minutes, the unit a change is asked in) than its planned load and not harder (see
+  `is_harder`: the new day is not a hard day, or it is the same hard session at another length),
+  set the day's `eased_from` to the compiled load of the day before the edit, or keep the one it
+  already has: the first plan wins, so easing twice, or resting and then running a little after
+  all, is measured against what was planned, not against the last easing. Moves and swaps carry
+  it with the day. A change that makes the day longer than its `eased_from`, or harder, drops
+  it: that is a new plan for the day, judged as it is. The rule checker counts an eased day at
+  its planned load for the week's rules (see `rules`), so resting an easy day, shortening a day
+  to the minutes the runner has, or turning a session into an easy run no longer breaks the
+  volume-rise, long-run-share or easy-share rules; every rule about the day itself still judges
+  what will be run. The plan's invariant is unchanged: every version passes the whole checker.
+  The longest-change search stays exact for lengths above the planned one (the day is judged as
+  it is there); below it an eased day is judged as planned, which only lets more lengths pass.
 - The diff's weekly volume counts everything planned that week, the race too (it is run), unlike
   the rule checker's training volume, which leaves the race out.
 """
@@ -56,7 +70,7 @@ from runcoach.domain.plan_model import (
     PlanSummary,
     WorkoutType,
 )
-from runcoach.domain.plans import MAX_TITLE_CHARS, DayPlan, PlanDraft, summarise, summarise_day
+from runcoach.domain.plans import MAX_TITLE_CHARS, DayPlan, PlanDraft, load_of, summarise, summarise_day
 from runcoach.domain.rules import PlanBreaksRules, Violation, check, weekday_date
 from runcoach.domain.structure import (
     MAX_STEP_M,
@@ -186,9 +200,9 @@ def apply(
         case Swap():
             days = _swapped(day, _editable(draft, edit.other_wid, today))
         case Change():
-            days = {day.wid: _changed(day, edit, zones, treadmill, build)}
+            days = {day.wid: _eased(day, _changed(day, edit, zones, treadmill, build), zones, treadmill)}
         case Rest():
-            days = {day.wid: _rested(day)}
+            days = {day.wid: _eased(day, _rested(day), zones, treadmill)}
     # Built anew, not model_copy'd, so the days are sorted by their new dates again.
     return PlanDraft(**{**dict(draft), "days": tuple(days.get(d.wid, d) for d in draft.days)})
 
@@ -259,6 +273,28 @@ def _changed(day: DayPlan, edit: Change, zones: Zones, treadmill: Treadmill, bui
 
 def _rested(day: DayPlan) -> DayPlan:
     return DayPlan(wid=day.wid, date=day.date, type=WorkoutType.REST, hard=False, title=REST_TITLE)
+
+
+def _eased(before: DayPlan, after: DayPlan, zones: Zones, treadmill: Treadmill) -> DayPlan:
+    """`after` keeping the load the day was first planned with when the edit eases it (no longer in
+    whole minutes than that load, and not harder than `before`), else with none: an edit that
+    lengthens or hardens the day makes it a new plan for the day, judged as it is."""
+    base = before.eased_from
+    if base is None and before.structure is not None:
+        base = load_of(summarise_day(before, zones, treadmill))
+    easing = (
+        base is not None
+        and not is_harder(before, after)
+        and minutes_of(after, zones, treadmill) <= round(base.duration_s / 60)
+    )
+    return after.model_copy(update={"eased_from": base if easing else None})
+
+
+def is_harder(before: DayPlan, after: DayPlan) -> bool:
+    """A hard day where there was none, or a hard day of another type (tempo becoming intervals is
+    another session, not an easier one). A day that is not hard, and the same session at another
+    length, are not harder."""
+    return after.hard and not (before.hard and after.type is before.type)
 
 
 def minutes_of(day: DayPlan, zones: Zones, treadmill: Treadmill) -> int:

@@ -99,12 +99,31 @@ class PlanWeek(BaseModel):
         return self.start_date + timedelta(days=6)
 
 
+class PlannedLoad(BaseModel):
+    """What a day carried as first planned, before the runner or the coach eased it: its compiled
+    distance, running time and time in zone E. The week rules count an eased day at this load (see
+    `rules`), so doing less than planned is never judged as if it were the plan."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    distance_km: NonNegative
+    duration_s: NonNegative
+    easy_s: NonNegative
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.easy_s > self.duration_s:
+            raise ValueError("the time in zone E cannot exceed the running time")
+        return self
+
+
 class PlannedWorkout(BaseModel):
     """One day's planned run, summarised from its compiled treadmill program.
 
     `hard` defaults from the type (quality sessions, the long run and the race are hard); a
     long run or race cannot be marked easy, and an easy, recovery or rest day cannot be hard.
     Speeds are None only when there is no treadmill program: a rest day, or a race run outdoors.
+    `eased_from` is the load the day had before it was eased (a rest day included), else None.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -118,6 +137,7 @@ class PlannedWorkout(BaseModel):
     min_speed_kmh: NonNegative | None = None
     max_speed_kmh: NonNegative | None = None
     max_incline_pct: NonNegative | None = None
+    eased_from: PlannedLoad | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -23,6 +23,7 @@ from runcoach.domain.plan_model import (
     NEVER_HARD,
     GoalKind,
     PlanConstraints,
+    PlannedLoad,
     PlannedWorkout,
     PlanSummary,
     PlanWeek,
@@ -71,6 +72,9 @@ class DayPlan(BaseModel):
     """One planned day: what to run (`structure`), or rest (`structure` None, type rest).
 
     A race has no structure when it is run outdoors; a race on the treadmill may have one.
+    `eased_from` is the load the day had as first planned, kept when an edit eased it (rested,
+    shortened or made no harder; see `plan_edits`): the week rules count the day at that load.
+    None for a day run as planned, and in every plan stored before the field existed.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -81,9 +85,12 @@ class DayPlan(BaseModel):
     hard: bool
     title: str = Field(min_length=1, max_length=MAX_TITLE_CHARS)
     structure: StructuredWorkout | None = None
+    eased_from: PlannedLoad | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        if self.type is WorkoutType.RACE and self.eased_from is not None:
+            raise ValueError("the race is never eased")
         if self.type is WorkoutType.REST and self.structure is not None:
             raise ValueError("a rest day has no workout")
         if self.type not in (WorkoutType.REST, WorkoutType.RACE) and self.structure is None:
@@ -137,11 +144,36 @@ def race_for(distance_m: float) -> Race:
 def summarise_day(day: DayPlan, zones: Zones, treadmill: Treadmill) -> PlannedWorkout:
     """The numbers the rules need from one day, from its compiled treadmill program."""
     if day.structure is None:
-        return PlannedWorkout(
-            date=day.date, type=day.type, hard=day.hard, duration_s=0, distance_km=0, easy_duration_s=0
-        )
+        return _rest(day)
     numbers = workout_numbers(day.structure, zones, treadmill)
-    return PlannedWorkout(date=day.date, type=day.type, hard=day.hard, **numbers._asdict())
+    return _planned(day, numbers)
+
+
+def _rest(day: DayPlan) -> PlannedWorkout:
+    """A rest day carries nothing run, and the load it was eased from, if any: a rested workout
+    stays in the summary as a rest day so the week rules still see what was planned."""
+    return PlannedWorkout(
+        date=day.date,
+        type=day.type,
+        hard=day.hard,
+        duration_s=0,
+        distance_km=0,
+        easy_duration_s=0,
+        eased_from=day.eased_from,
+    )
+
+
+def _planned(day: DayPlan, numbers: WorkoutNumbers) -> PlannedWorkout:
+    return PlannedWorkout(
+        date=day.date, type=day.type, hard=day.hard, eased_from=day.eased_from, **numbers._asdict()
+    )
+
+
+def load_of(summary: PlannedWorkout) -> PlannedLoad:
+    """The load a summarised day carries: what an edit that eases the day keeps as `eased_from`."""
+    return PlannedLoad(
+        distance_km=summary.distance_km, duration_s=summary.duration_s, easy_s=summary.easy_duration_s
+    )
 
 
 class WorkoutNumbers(NamedTuple):
@@ -218,7 +250,7 @@ def _summarise_cached(
     seen = compiled.get(id(day.structure))
     if seen is None:
         seen = compiled[id(day.structure)] = (day.structure, workout_numbers(day.structure, zones, treadmill))
-    return PlannedWorkout(date=day.date, type=day.type, hard=day.hard, **seen[1]._asdict())
+    return _planned(day, seen[1])
 
 
 class CompiledDay(NamedTuple):

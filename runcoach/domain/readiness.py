@@ -18,15 +18,20 @@ plan passes the rule checker; the first candidate that passes wins):
 
 1. Rest band, or less than `MIN_RUN_MINUTES` available: rest.
 2. Easy band on a hard day: an easy run of the same minutes (or the minutes available, if fewer);
-   if that breaks a rule (an all-easy build week passes the 85 % easy ceiling), the hard session
-   shortened to two thirds (or the minutes available) instead; else rest.
+   if that breaks a rule, the hard session shortened to two thirds (or the minutes available)
+   instead; else rest.
 3. Less time than planned: the workout shortened to the minutes available (warm-up and cool-down
    kept, the main part scaled); else rest.
 4. Otherwise: keep the workout as planned.
 
-When no candidate passes (rare: resting a build week's only hard day can push it over the easy
-ceiling), the plan is kept and the sentence says so; the function never returns a plan that
-breaks a rule. A rest day and race day are kept as they are.
+Every candidate eases the day, and an eased day counts as planned for the week's rules (see
+`rules` and `plan_edits`), so resting, shortening or turning a session easy no longer breaks the
+volume-rise, long-run-share or easy-share rules: the first candidate passes on any plan that
+passes the checker. The fallbacks stay for the rules that judge the day as it will be run (an
+easy run the treadmill cannot run slowly enough, say). When no candidate passes (only when the
+plan already breaks a rule, for instance against a treadmill changed since), the plan is kept
+and the sentence says so; the function never returns a plan that breaks a rule. A rest day and
+race day are kept as they are.
 """
 
 from __future__ import annotations

@@ -18,6 +18,22 @@ Decisions the rules leave open, made here:
 - The race is exempt from the runner's weekdays and daily minutes: its date is the runner's goal,
   not the plan's choice. Its speeds are checked only if it has a treadmill program.
 - Limits are inclusive: exactly 10 %, 30 %, 2.5 h or 75 % passes.
+- An eased day counts as planned for the week's rules. A day the runner (or the coach) rested,
+  shortened or made no harder keeps the load it was first planned with (`eased_from`), and the
+  week totals count it at the larger of that and what it now runs: distance, running time, and
+  time *outside* zone E (the week's easy time is its running time less that), so an eased day
+  adds to the week exactly what it was planned to add. Volume rise, the long run's share, both
+  easy-share limits and the taper volume therefore judge the week as planned: these rules stop
+  overload (and, for the build ceiling, a plan that was written without quality), and doing less
+  than planned is neither; without this, resting an easy day shrank the week under its long run,
+  made next week's planned volume a "rise", and lowered the easy share. The larger of the two,
+  not simply the plan, so an eased day that somehow runs more than planned is never counted
+  lower than it runs. Every rule about a single workout (two hard days in a row, the runner's
+  weekdays and minutes, the treadmill's limits, the long run's duration) still judges the day
+  as it will be run. The easy *time* is derived from the non-easy time rather than taken as the
+  larger of the two easy times: with the larger easy time, turning intervals into an easy run
+  would count the day as all easy and could refuse it for the build weeks' 85 % ceiling, a
+  rule against a plan with too little quality, not against a runner having a sore day.
 """
 
 from __future__ import annotations
@@ -150,10 +166,23 @@ def _week_loads(plan: PlanSummary) -> list[_WeekLoad]:
         if workout.type is WorkoutType.RACE:
             continue
         load = loads[plan.week_number(workout.date)]
-        load.volume_km += workout.distance_km
-        load.running_s += workout.duration_s
-        load.easy_s += workout.easy_duration_s
+        km, running_s, easy_s = _counted(workout)
+        load.volume_km += km
+        load.running_s += running_s
+        load.easy_s += easy_s
     return loads
+
+
+def _counted(workout: PlannedWorkout) -> tuple[float, float, float]:
+    """What a day adds to its week: what it runs or, for an eased day, the larger of that and what
+    it was planned as (distance and running time each), with the time *not* in E the larger of the
+    two as well, so the day's easy share is the planned one (see the module's decisions)."""
+    base = workout.eased_from
+    if base is None:
+        return workout.distance_km, workout.duration_s, workout.easy_duration_s
+    running_s = max(workout.duration_s, base.duration_s)
+    other_s = max(workout.duration_s - workout.easy_duration_s, base.duration_s - base.easy_s)
+    return max(workout.distance_km, base.distance_km), running_s, running_s - other_s
 
 
 def _references(plan: PlanSummary, loads: list[_WeekLoad]) -> list[int | None]:

@@ -1,8 +1,9 @@
 """Tests of readiness (soreness decay, bands) and Adapt today on the hand-built plan of the helpers.
 
-The plan's build week (10 March) is 75.6 % easy with one 60-minute tempo: turning that tempo easy
-passes the 85 % ceiling, shortening it to 40 minutes does not. The race week (24 March) has no
-ceiling, so its 30-minute tempo turns easy freely.
+The plan's build week (10 March) is 75.6 % easy with one 60-minute tempo. Every lighter option
+eases the day, and an eased day counts as planned for the week's rules, so the tempo can turn easy
+or rest without the week passing the 85 % ceiling; the fallbacks are reached only through rules
+that judge the day as it will be run.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from runcoach.domain.readiness import (
     remaining_soreness,
 )
 from runcoach.domain.rules import check
-from runcoach.domain.structure import compile_program
+from runcoach.domain.structure import StructuredWorkout, compile_program
 from tests.helpers import EDIT_CONSTRAINTS, EDIT_TREADMILL, EDIT_ZONES, build_workout, edits_plan, wid_on
 
 T = WorkoutType
@@ -190,9 +191,29 @@ def test_tired_on_a_hard_day_with_less_time_turns_it_easy_and_shorter() -> None:
     assert (result.action, result.day.type, seconds(result.draft, WED_26)) == (Action.EASY, T.EASY, 1500)
 
 
-def test_when_easy_would_break_the_easy_ceiling_the_hard_session_is_shortened_instead() -> None:
-    # An easy Wednesday makes the build week 100 % easy; two thirds of the tempo (40 min) leaves 83.8 %.
+def test_tired_on_the_build_weeks_only_hard_day_turns_it_easy() -> None:
+    # Judged as run, an easy Wednesday left the build week all easy, over the 85 % ceiling; an eased
+    # day counts as planned for the week, so the tempo turns easy rather than shrinking to 40 minutes.
     result = adapted(WED_12, Band.EASY)
+    assert result.action is Action.EASY
+    assert (result.day.type, seconds(result.draft, WED_12)) == (T.EASY, 3600)
+
+
+def test_when_the_easy_run_breaks_a_rule_of_its_own_the_hard_session_is_shortened_instead() -> None:
+    # A builder whose easy run climbs past the treadmill's 6 %: that day, as run, breaks a rule.
+    def steep_easy(kind: T, minutes: int) -> StructuredWorkout:
+        workout = build_workout(kind, minutes)
+        if kind is not T.EASY:
+            return workout
+        return workout.model_copy(
+            update={"items": tuple(i.model_copy(update={"incline_pct": 8.0}) for i in workout.items)}
+        )
+
+    plan = edits_plan()
+    result = adapt(
+        plan, wid_on(plan, WED_12), Checkin(day=WED_12), ready(Band.EASY), zones=EDIT_ZONES,
+        treadmill=EDIT_TREADMILL, constraints=EDIT_CONSTRAINTS, build=steep_easy, today=WED_12,
+    )  # fmt: skip
     assert result.action is Action.SHORTEN
     assert (result.day.type, seconds(result.draft, WED_12)) == (T.TEMPO, 2400)
     assert (
@@ -216,12 +237,24 @@ def test_too_little_time_says_so() -> None:
     )
 
 
-def test_when_no_lighter_option_passes_the_rules_the_workout_is_kept_and_the_reason_says_why() -> None:
-    # Resting the build week's only hard day leaves it all easy, over the 85 % ceiling.
+def test_exhausted_on_the_build_weeks_only_hard_day_rests() -> None:
+    # Before, resting it left the build week all easy (over the 85 % ceiling) and the tempo was kept.
     result = adapted(WED_12, Band.REST)
+    assert (result.action, result.day.type) == (Action.REST, T.REST)
+
+
+def test_when_no_lighter_option_passes_the_rules_the_workout_is_kept_and_the_reason_says_why() -> None:
+    # A treadmill whose top speed is now under threshold pace: every tempo of the plan breaks a rule,
+    # so no edit can make a plan that passes.
+    slow = EDIT_CONSTRAINTS.model_copy(update={"max_speed_kmh": 13.0})
+    plan = edits_plan()
+    result = adapt(
+        plan, wid_on(plan, WED_26), Checkin(day=WED_26), ready(Band.REST), zones=EDIT_ZONES,
+        treadmill=EDIT_TREADMILL, constraints=slow, build=build_workout, today=WED_26,
+    )  # fmt: skip
     assert (result.action, result.draft) == (Action.KEEP, PLAN)
     assert result.reason.startswith("Fatigue is 5 of 5: rest today. But every lighter option breaks a rule")
-    assert "85 % easy" in result.reason
+    assert "top speed of 13.0 km/h" in result.reason
 
 
 @pytest.mark.parametrize(("day", "what"), [(SAT_29, "a rest day"), (RACE_DAY, "race day")])
