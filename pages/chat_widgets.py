@@ -56,7 +56,6 @@ window.rcFollowChat = window.rcFollowChat || (() => {
 </script>
 """
 
-Retry = Callable[["ReplyView"], Awaitable[None]]
 Changed = Callable[[], Awaitable[None]]
 
 
