@@ -51,6 +51,7 @@ from runcoach.domain.errors import Conflict, InvalidInput, LimitReached, NotFoun
 log = logging.getLogger(__name__)
 
 MAX_TURNS = 4
+CONTEXTS_AT_ONCE = 2
 #: Messages read to build the history sent (more than HISTORY_MESSAGES: the filter drops some).
 HISTORY_READ = HISTORY_MESSAGES * 2
 #: A reply still streaming after this long was orphaned by a stopped server (a reply's retries
@@ -180,6 +181,9 @@ class Coach:
         self._replies: dict[int, Reply] = {}
         self._starting: set[int] = set()
         self._jobs: set[asyncio.Task[Any]] = set()
+        # Contexts built at once: fifty chats starting together take their turns instead of all
+        # crowding the event loop's queue, where a live view's command would wait behind them.
+        self._seeing = asyncio.Semaphore(CONTEXTS_AT_ONCE)
 
     # ----------------------------------------------------------------- sending
 
@@ -188,21 +192,30 @@ class Coach:
         message; LimitReached past the daily limit; Conflict while a reply is being written."""
         text = _clean(text)
         self._claim(user.id)
+        # What the coach sees is read while the message is stored: neither waits for the other.
+        seeing = asyncio.create_task(self.context(user))
         try:
             question, reply_id = await self._store_question(user, text)
+        except BaseException:
+            _drop(seeing)
+            raise
         finally:
             self._starting.discard(user.id)
-        return self._start(user, question, reply_id)
+        return self._start(user, question, reply_id, seeing)
 
     async def retry(self, user: User, message_id: int) -> Reply:
         """Answer the runner's last message again, in place of a failed or incomplete reply
         (`message_id` is that reply's, or the runner's message it answered)."""
         self._claim(user.id)
+        seeing = asyncio.create_task(self.context(user))
         try:
             question, reply_id = await self._store_retry(user, message_id)
+        except BaseException:
+            _drop(seeing)
+            raise
         finally:
             self._starting.discard(user.id)
-        return self._start(user, question, reply_id)
+        return self._start(user, question, reply_id, seeing)
 
     def running(self, user_id: int) -> Reply | None:
         """The reply being written for the runner in this process, if any."""
@@ -254,19 +267,21 @@ class Coach:
         local = now.astimezone(self.zone).date()
         return datetime.combine(local, time(), self.zone).astimezone(UTC)
 
-    def _start(self, user: User, question: ChatMessage, reply_id: int) -> Reply:
+    def _start(
+        self, user: User, question: ChatMessage, reply_id: int, seeing: asyncio.Task[CoachContext]
+    ) -> Reply:
         reply = Reply(question=question, reply_id=reply_id)
         self._replies[user.id] = reply
-        reply.task = asyncio.create_task(self._write(user, reply), name=f"coach-reply-{reply_id}")
+        reply.task = asyncio.create_task(self._write(user, reply, seeing), name=f"coach-reply-{reply_id}")
         return reply
 
     # ----------------------------------------------------------------- writing a reply
 
-    async def _write(self, user: User, reply: Reply) -> None:
+    async def _write(self, user: User, reply: Reply, seeing: asyncio.Task[CoachContext]) -> None:
         status, error = MessageStatus.COMPLETE, None
         context: CoachContext | None = None
         try:
-            context = await self.context(user)
+            context = await seeing
             await self._turns(user, reply, context)
         except CoachUnavailable as exc:
             status = MessageStatus.INCOMPLETE if reply.text else MessageStatus.FAILED
@@ -404,10 +419,16 @@ class Coach:
 
     async def context(self, user: User) -> CoachContext:
         """What the coach sees of the runner now (also the page's panel)."""
-        memories = await self.memories(user)
-        return await coach_context.build(
-            self.database, user, today=self.today(), zone=self.zone, now=self.clock.now(), memories=memories
-        )
+        async with self._seeing:
+            memories = await self.memories(user)
+            return await coach_context.build(
+                self.database,
+                user,
+                today=self.today(),
+                zone=self.zone,
+                now=self.clock.now(),
+                memories=memories,
+            )
 
     async def messages(
         self, user: User, *, limit: int = 50, before_id: int | None = None
@@ -476,6 +497,12 @@ class _Budget:
         else:
             self.repairs += 1
         return not self.tools_left
+
+
+def _drop(task: asyncio.Task[Any]) -> None:
+    """Cancel a task nobody will await, and retrieve its exception if it already ended with one."""
+    task.cancel()
+    task.add_done_callback(lambda done: done.cancelled() or done.exception())
 
 
 def _paragraph_ends(text: str) -> bool:
