@@ -19,7 +19,9 @@ Decisions, in one place:
   moderate (sore, tired: 5 and 4) and severe (pain, very sore, exhausted: 7 and 5). "A bit" lowers
   a word one tier, "very" raises it one; a negation just before ("not sore", "no pain") cancels
   it. Soreness 7 and fatigue 5 are where `readiness` says rest, 4 and 4 where it says easy, so the
-  tiers land in the bands a runner would expect. A body part alone ("my knee") counts as sore.
+  tiers land in the bands a runner would expect. Named running injuries (shin splints, plantar
+  fasciitis, IT band, stress fracture, tendinitis, runner's knee) are pain, as "pain" is. A body
+  part alone ("my knee") counts as sore.
 - Sleep is 2 of 5 for a bad night and 1 for none at all.
 """
 
@@ -349,15 +351,31 @@ MILD, MODERATE, SEVERE = 1, 2, 3
 SORENESS_BY_TIER: Final = {MILD: 3, MODERATE: 5, SEVERE: 7}
 FATIGUE_BY_TIER: Final = {MILD: 3, MODERATE: 4, SEVERE: 5}
 
+#: Named running injuries count as pain: the runner gets the physio note.
+INJURIES: Final[tuple[Tokens, ...]] = (
+    ("shin", "splints"),
+    ("shin", "splint"),
+    ("plantar", "fasciitis"),
+    ("fasciitis",),
+    ("it", "band"),
+    ("itb",),
+    ("itbs",),
+    ("stress", "fracture"),
+    ("tendinitis",),
+    ("tendonitis",),
+    ("tendinopathy",),
+    ("runners", "knee"),
+    ("runner", "knee"),
+)
 _PAIN: dict[Tokens, int] = {
-    (w,): SEVERE for w in ("pain", "painful", "hurt", "hurts", "hurting", "injury", "injured")
+    **{(w,): SEVERE for w in ("pain", "painful", "hurt", "hurts", "hurting", "injury", "injured")},
+    **dict.fromkeys(INJURIES, SEVERE),
 }
 _SORE: dict[Tokens, int] = {
     **{(w,): MILD for w in ("stiff", "stiffness", "tight", "niggle", "niggly", "twinge")},
     **{(w,): MODERATE for w in ("sore", "soreness", "ache", "aches", "aching", "achy", "doms", "tender")},
     **_PAIN,
     **{(w,): SEVERE for w in ("sprain", "sprained", "strain", "strained", "pulled")},
-    ("shin", "splints"): SEVERE,
 }
 _FATIGUE: dict[Tokens, int] = {
     **{(w,): MODERATE for w in ("tired", "fatigued", "weary", "sluggish", "lethargic", "sick", "ill")},
