@@ -191,6 +191,8 @@ def answer(
             return _skip(rec, context, tool_id)
         case Intent.MAKE_EASIER:
             return _easier(rec, context, tool_id)
+        case Intent.TRAVEL:
+            return _travel(rec, context, tool_id)
         case Intent.HOW_AM_I_DOING:
             return say(_progress(context))
         case Intent.EXPLAIN_WORKOUT:
@@ -457,6 +459,55 @@ def _easier(rec: Recognised, context: CoachContext, tool_id: str) -> list[ReplyE
     reason = f"You asked for an easier {weekday_date(day.date)} than {day.title}."
     change = Change(wid=day.wid, type=T.EASY, minutes=minutes)
     return _checked(text, changes(tool_id, reason, change))
+
+
+# --------------------------------------------------------------------------- travel
+
+#: Most edits one proposal carries (`ProposeChanges.edits`).
+MAX_EDITS = 10
+
+
+def _travel(rec: Recognised, context: CoachContext, tool_id: str) -> list[ReplyEvent]:
+    """Every planned run on the days away becomes a rest day, in one proposal (resting never
+    breaks the plan's rules: an eased day still counts as planned for its week)."""
+    if context.plan_id is None:
+        return say(NO_PLAN)
+    if not rec.away:
+        return say(
+            'Which days are you away? Say, for example, "I\'m travelling Thursday to Sunday" or "I\'m '
+            "away this weekend\", and I'll rest the runs planned on them."
+        )
+    span = _span_words(rec.away)
+    away = set(rec.away)
+    planned = sorted(
+        (d for d in context.days if d.date in away and d.type is not T.REST), key=lambda d: (d.date, d.wid)
+    )
+    race = next((d for d in planned if d.type is T.RACE), None)
+    runs = [d for d in planned if d.type is not T.RACE][:MAX_EDITS]
+    race_words = f" The race on {weekday_date(race.date)} stays: I can't rest it." if race else ""
+    if not runs:
+        return say(
+            f"Nothing is planned {span} but rest, so there's nothing to change. Have a good trip!{race_words}"
+        )
+    lines = "\n".join(f"- {weekday_date(d.date)}: {_session(d)}" for d in runs)
+    plural = "s" if len(runs) > 1 else ""
+    text = (
+        f"Have a good trip! While you're away {span} I'd rest the run{plural} planned then, so "
+        f"{'they become rest days' if plural else 'it becomes a rest day'}:\n\n{lines}\n\n"
+        f"A few days off cost no fitness; the plan picks up when you're back.{race_words}"
+    )
+    reason = f"You're away {span}: the run{plural} planned then become{'' if plural else 's'} rest."
+    return _checked(text, changes(tool_id, reason, *(Rest(wid=d.wid) for d in runs)))
+
+
+def _span_words(days: tuple[date, ...]) -> str:
+    """ "on Saturday 14 March", "from Thursday 12 March to Sunday 15 March", "on A, B and C"."""
+    if len(days) == 1:
+        return f"on {weekday_date(days[0])}"
+    if (days[-1] - days[0]).days == len(days) - 1:
+        return f"from {weekday_date(days[0])} to {weekday_date(days[-1])}"
+    named = [weekday_date(d) for d in days]
+    return f"on {', '.join(named[:-1])} and {named[-1]}"
 
 
 # --------------------------------------------------------------------------- progress, explain, hello

@@ -608,3 +608,89 @@ def test_a_kept_day_is_said_so_without_pointing_at_a_card_and_a_sore_runner_may_
         and "nothing to apply" in said.text
         and "skipping the run is always fine" in said.text
     )
+
+
+# --------------------------------------------------------------------------- travel
+
+
+@pytest.mark.parametrize(
+    ("text", "away"),
+    [
+        ("I'm travelling Thursday to Sunday and won't have a treadmill.", [10, 11, 12, 13]),
+        ("I'm traveling from Thu until Sat", [10, 11, 12]),
+        ("Away Thu-Sun, I'm at a conference", [10, 11, 12, 13]),
+        ("I'm away this weekend, no treadmill on Saturday or Sunday.", [12, 13]),
+        ("I'll be away at the weekend", [12, 13]),
+        ("Can't run Saturday, I'm on a flight all day Saturday.", [12]),
+        ("flying to Lisbon on Wednesday", [9]),
+        ("I'm on holiday next Tuesday and Wednesday", [8, 9]),
+        ("business trip on the 10th", [10]),
+        ("I'm travelling", []),
+    ],
+)
+def test_travel_reads_the_days_away(text: str, away: list[int]) -> None:
+    rec = recognise(text, CONTEXT)
+    assert rec.intent is Intent.TRAVEL
+    assert rec.away == tuple(on(d) for d in away)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I travelled to my parents' last week, legs are fine",
+        "the flight yesterday wiped me out",
+        "I ran away from a dog",
+        "tell me about my trip to the track last Saturday",
+        "move my long run to Sunday, I'm travelling Saturday",
+    ],
+)
+def test_past_trips_and_other_requests_are_not_travel(text: str) -> None:
+    rec = recognise(text, CONTEXT)
+    assert rec.intent is not Intent.TRAVEL
+    assert not any(isinstance(e, Rest) for e in _edits(respond(text, CONTEXT)))
+
+
+def _edits(events: list[TextDelta | ToolCall]) -> list[Any]:
+    call = call_of(events)
+    if call is None or call.name != "propose_plan_changes":
+        return []
+    return list(ProposeChanges.model_validate(call.input).edits)
+
+
+def test_travel_rests_every_planned_run_in_the_span_and_says_which() -> None:
+    events = respond("I'm travelling Thursday to Sunday", CONTEXT)
+    assert _edits(events) == [Rest(wid=4), Rest(wid=6)]
+    text = text_of(events)
+    assert "Thursday 10 December" in text and "Sunday 13 December" in text
+    assert "**Recovery 30**" in text and "**Long run 18 km**" in text
+    assert "Apply" not in text  # the card is pointed at once the checker has passed it
+
+
+def test_travel_leaves_the_race_and_says_so() -> None:
+    events = respond("I'm away from the 19th to the 20th", CONTEXT)
+    assert _edits(events) == [Rest(wid=13)]
+    assert "race" in text_of(events).lower()
+
+
+def test_travel_with_nothing_planned_proposes_nothing() -> None:
+    events = respond("I'm away on Friday", CONTEXT)
+    assert call_of(events) is None
+    assert "nothing to change" in text_of(events)
+
+
+def test_travel_without_days_asks_and_reads_the_answer_with_it() -> None:
+    assert call_of(respond("I'm travelling next week", CONTEXT)) is None
+    rec = read(exchange("I'm travelling", "Thursday to Saturday"), CONTEXT)
+    assert (rec.intent, rec.away) == (Intent.TRAVEL, (on(10), on(11), on(12)))
+
+
+def test_travel_without_a_plan_says_how_to_make_one() -> None:
+    events = respond("I'm away this weekend", NO_PLAN)
+    assert call_of(events) is None
+    assert "Plan" in text_of(events)
+
+
+def test_the_weekend_said_on_a_sunday_is_today() -> None:
+    sunday = CONTEXT.model_copy(update={"today": on(13)})
+    assert recognise("I'm away this weekend", sunday).away == (on(13),)
+    assert recognise("I'm away next weekend", sunday).away == (on(19), on(20))
