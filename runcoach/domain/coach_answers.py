@@ -33,7 +33,7 @@ from runcoach.domain.coach_words import NOUNS, article
 from runcoach.domain.plan_edits import MIN_CHANGE_MINUTES, Change, Edit, Move, Rest, Swap
 from runcoach.domain.plan_model import WorkoutType
 from runcoach.domain.readiness import MIN_RUN_MINUTES, Action, Band, Checkin, readiness
-from runcoach.domain.rules import weekday_date
+from runcoach.domain.rules import MAX_WEEKLY_RISE, weekday_date
 
 #: What the coach says or calls in one turn (the backend adds the `TurnEnd`).
 ReplyEvent = TextDelta | ToolCall
@@ -193,6 +193,10 @@ def answer(
             return _easier(rec, context, tool_id)
         case Intent.TRAVEL:
             return _travel(rec, context, tool_id)
+        case Intent.GOAL:
+            return say(_goal(rec, context))
+        case Intent.VOLUME:
+            return say(_volume(context))
         case Intent.HOW_AM_I_DOING:
             return say(_progress(context))
         case Intent.EXPLAIN_WORKOUT:
@@ -508,6 +512,44 @@ def _span_words(days: tuple[date, ...]) -> str:
         return f"from {weekday_date(days[0])} to {weekday_date(days[-1])}"
     named = [weekday_date(d) for d in days]
     return f"on {', '.join(named[:-1])} and {named[-1]}"
+
+
+# --------------------------------------------------------------------------- goal, volume
+
+GOAL_PRINCIPLE = (
+    "The app judges a goal once it is set on the **Goals** page, from your current VDOT and the weeks "
+    "until race day. The principle: a goal is realistic when the target is close to what your current "
+    "VDOT predicts and there are enough weeks to build up to it; a big jump in a few weeks is too "
+    "ambitious, and more weeks or a slower target make it realistic."
+)
+
+
+def _goal(rec: Recognised, context: CoachContext) -> str:
+    """The app's own verdict on the runner's goal, quoted; never a number of the coach's own."""
+    if context.goal is None:
+        mine = (
+            "You haven't set a goal yet: set one on the **Goals** page and the app will tell you whether "
+            "it is realistic for you."
+        )
+    elif context.feasibility:
+        mine = f"Your goal is **{context.goal}**. The app's assessment: {_capital(context.feasibility)}"
+    else:
+        mine = f"Your goal is **{context.goal}**; the app hasn't assessed whether it is realistic yet."
+    if rec.new_goal:
+        return f"I can't judge a new goal from a message. {GOAL_PRINCIPLE}\n\n{mine}"
+    return mine if context.goal is None else f"{mine}\n\n{GOAL_PRINCIPLE}"
+
+
+def _volume(context: CoachContext) -> str:
+    """The plan's weekly rise rule, with this week's figures as the app gives them."""
+    rise = f"{100 * MAX_WEEKLY_RISE:.0f} %"
+    week = f"\n\nThis week: {context.week}" if context.week else ""
+    return (
+        f"Doubling your mileage in a week is too much: your plan's rule lets weekly volume rise by at most "
+        f"{rise} on the week before, because tendons and bones adapt more slowly than heart and lungs, and "
+        f"big jumps are how running injuries start. Missed kilometres are better let go than made up: "
+        f"the plan builds back gradually.{week}"
+    )
 
 
 # --------------------------------------------------------------------------- progress, explain, hello

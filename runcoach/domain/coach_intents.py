@@ -7,10 +7,10 @@ words are read by `coach_words`; this module decides what they mean together.
 Decisions, in one place:
 
 - Intents are tried in a fixed order, the first that fits wins: swap, move, travel, skip, sore or
-  tired, short on time, make easier, move (two days named: "can I run tomorrow's workout today"),
-  how am I doing, help, explain, greeting, thanks, and help when nothing fits. An explicit request
-  beats a feeling: "I'm sore, can I move my long run to Sunday?" is a move, and "I'm tired, should
-  I skip today?" a rest day.
+  tired, more volume, goal, short on time, make easier, move (two days named: "can I run
+  tomorrow's workout today"), how am I doing, help, explain, greeting, thanks, and help when
+  nothing fits. An explicit request beats a feeling: "I'm sore, can I move my long run to
+  Sunday?" is a move, and "I'm tired, should I skip today?" a rest day.
 - Travel is a present or future travel word ("travelling", "flight", "I'm away", "on holiday")
   with days to come, or with no day at all; the days away are those named, every day of a range
   ("Thursday to Sunday", "Thu-Sun") and the weekend's Saturday and Sunday. A past trip ("I
@@ -74,6 +74,8 @@ class Intent(StrEnum):
     SWAP = "swap"
     SKIP = "skip"
     TRAVEL = "travel"
+    GOAL = "goal"
+    VOLUME = "volume"
     MAKE_EASIER = "make_easier"
     HOW_AM_I_DOING = "how_am_i_doing"
     EXPLAIN_WORKOUT = "explain_workout"
@@ -126,6 +128,8 @@ class Recognised(BaseModel):
     cause: str | None = None
     #: The days a travelling runner is away, in order, from today and within `HORIZON_DAYS`.
     away: tuple[date, ...] = ()
+    #: A goal question names a race or target of its own ("a sub-3 marathon"), not the runner's goal.
+    new_goal: bool = False
 
 
 # --------------------------------------------------------------------------- recognise
@@ -191,6 +195,7 @@ def _slots(intent: Intent, said: _Said, context: CoachContext) -> Recognised:
         part=feel.part,
         plural=feel.plural,
         pain=feel.pain,
+        new_goal=intent is Intent.GOAL and bool(_RACE_WORDS & set(said.words)),
         **days,
     )
 
@@ -241,6 +246,8 @@ def _intent(said: _Said, context: CoachContext) -> Intent:
         (Intent.TRAVEL, lambda s: _travels(s) and not _session_elsewhere(s, context)),
         (Intent.SKIP, _asks_skip),
         (Intent.SORE_OR_TIRED, lambda s: s.feelings.any),
+        (Intent.VOLUME, _asks_volume),
+        (Intent.GOAL, _asks_goal),
         (Intent.SHORT_ON_TIME, _short_on_time),
         (Intent.MAKE_EASIER, _asks_easier),
         (Intent.MOVE, _two_days),
@@ -306,6 +313,30 @@ def _away(said: _Said) -> tuple[date, ...]:
         days |= {span[0], span[1]}
     last = said.today + timedelta(days=HORIZON_DAYS - 1)
     return tuple(sorted(d for d in days if said.today <= d <= last))
+
+
+_VOLUME_WORDS = frozenset({"mileage", "volume", "km", "kms", "kilometres", "kilometers", "miles"})
+_MORE_WORDS = frozenset(
+    {"double", "triple", "increase", "raise", "boost", "bump", "more", "add", "extra", "ramp"}
+)
+_GOAL_WORDS = frozenset({"goal", "goals", "realistic", "unrealistic", "feasible", "achievable", "doable"})
+_RACE_WORDS = frozenset({"marathon", "sub", "pb", "pr", "ultra"})
+_CAN_WORDS = frozenset({"can", "could", "will", "possible"})
+
+
+def _asks_volume(said: _Said) -> bool:
+    """ "Can I double my mileage?": more weekly volume."""
+    words = set(said.words)
+    return bool(_VOLUME_WORDS & words) and bool(_MORE_WORDS & words)
+
+
+def _asks_goal(said: _Said) -> bool:
+    """ "Is my goal realistic?", "Can I run a sub-3 marathon in 6 weeks?"; not with a session named
+    ("how does the tempo help my goal" is about the tempo)."""
+    words = set(said.words)
+    if said.types:
+        return False
+    return bool(_GOAL_WORDS & words) or (bool(_RACE_WORDS & words) and bool(_CAN_WORDS & words))
 
 
 def _asks_skip(said: _Said) -> bool:

@@ -15,6 +15,7 @@ The plan seen by the coach starts today, Monday 7 December 2026, and runs two we
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -694,3 +695,62 @@ def test_the_weekend_said_on_a_sunday_is_today() -> None:
     sunday = CONTEXT.model_copy(update={"today": on(13)})
     assert recognise("I'm away this weekend", sunday).away == (on(13),)
     assert recognise("I'm away next weekend", sunday).away == (on(19), on(20))
+
+
+# --------------------------------------------------------------------------- goal and volume
+
+GOAL = CONTEXT.model_copy(
+    update={
+        "goal": "10K on 2027-01-24 in 40:00",
+        "feasibility": "unrealistic: 40:00 needs VDOT 52, yours is 38. To make it realistic: 48:30",
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "new"),
+    [
+        ("Can I run a sub-3 marathon in 6 weeks?", Intent.GOAL, True),
+        ("Is my goal realistic? Be honest.", Intent.GOAL, False),
+        ("Is my goal achievable?", Intent.GOAL, False),
+        ("could I get a PB at the half?", Intent.GOAL, True),
+        ("Can we double my mileage next week to catch up?", Intent.VOLUME, False),
+        ("can I increase my weekly km a lot?", Intent.VOLUME, False),
+        ("I want to add more miles", Intent.VOLUME, False),
+        ("what's the long run on Saturday?", Intent.EXPLAIN_WORKOUT, False),
+        ("what does the tempo do for my goal?", Intent.EXPLAIN_WORKOUT, False),
+        ("my mileage last week", Intent.HELP, False),
+    ],
+)
+def test_goal_and_volume_phrasings(text: str, intent: Intent, new: bool) -> None:
+    rec = recognise(text, GOAL)
+    assert (rec.intent, rec.new_goal) == (intent, new)
+
+
+def test_a_goal_question_quotes_the_apps_verdict_and_changes_nothing() -> None:
+    events = respond("Is my goal realistic?", GOAL)
+    assert call_of(events) is None
+    text = text_of(events)
+    assert "10K on 2027-01-24 in 40:00" in text and "Unrealistic: 40:00 needs VDOT 52" in text
+
+
+def test_a_new_goal_is_judged_on_the_goals_page_without_made_up_numbers() -> None:
+    events = respond("Can I run a sub-3 marathon in 6 weeks?", GOAL)
+    text = text_of(events)
+    assert call_of(events) is None
+    assert "Goals" in text and "realistic" in text
+    assert "VDOT 52" in text  # the app's figure, quoted
+    figures = {n for n in re.findall(r"\d+", text)}
+    assert figures <= set(re.findall(r"\d+", GOAL.goal or "") + re.findall(r"\d+", GOAL.feasibility or ""))
+
+
+def test_without_a_goal_the_coach_says_where_to_set_one() -> None:
+    text = text_of(respond("Is my goal realistic?", CONTEXT))
+    assert "Goals" in text and "haven't set a goal" in text
+
+
+def test_more_volume_explains_the_weekly_rise_rule_with_this_weeks_figures() -> None:
+    events = respond("Can I double my mileage next week?", CONTEXT)
+    assert call_of(events) is None
+    text = text_of(events)
+    assert "10 %" in text and "18 of 40 km done" in text
