@@ -33,7 +33,7 @@ from runcoach.domain.coach_words import NOUNS, article
 from runcoach.domain.plan_edits import MIN_CHANGE_MINUTES, Change, Edit, Move, Rest, Swap
 from runcoach.domain.plan_model import WorkoutType
 from runcoach.domain.readiness import MIN_RUN_MINUTES, Action, Band, Checkin, readiness
-from runcoach.domain.rules import weekday_date
+from runcoach.domain.rules import MAX_WEEKLY_RISE, weekday_date
 
 #: What the coach says or calls in one turn (the backend adds the `TurnEnd`).
 ReplyEvent = TextDelta | ToolCall
@@ -191,6 +191,12 @@ def answer(
             return _skip(rec, context, tool_id)
         case Intent.MAKE_EASIER:
             return _easier(rec, context, tool_id)
+        case Intent.TRAVEL:
+            return _travel(rec, context, tool_id)
+        case Intent.GOAL:
+            return say(_goal(rec, context))
+        case Intent.VOLUME:
+            return say(_volume(context))
         case Intent.HOW_AM_I_DOING:
             return say(_progress(context))
         case Intent.EXPLAIN_WORKOUT:
@@ -457,6 +463,93 @@ def _easier(rec: Recognised, context: CoachContext, tool_id: str) -> list[ReplyE
     reason = f"You asked for an easier {weekday_date(day.date)} than {day.title}."
     change = Change(wid=day.wid, type=T.EASY, minutes=minutes)
     return _checked(text, changes(tool_id, reason, change))
+
+
+# --------------------------------------------------------------------------- travel
+
+#: Most edits one proposal carries (`ProposeChanges.edits`).
+MAX_EDITS = 10
+
+
+def _travel(rec: Recognised, context: CoachContext, tool_id: str) -> list[ReplyEvent]:
+    """Every planned run on the days away becomes a rest day, in one proposal (resting never
+    breaks the plan's rules: an eased day still counts as planned for its week)."""
+    if context.plan_id is None:
+        return say(NO_PLAN)
+    if not rec.away:
+        return say(
+            'Which days are you away? Say, for example, "I\'m travelling Thursday to Sunday" or "I\'m '
+            "away this weekend\", and I'll rest the runs planned on them."
+        )
+    span = _span_words(rec.away)
+    away = set(rec.away)
+    planned = sorted(
+        (d for d in context.days if d.date in away and d.type is not T.REST), key=lambda d: (d.date, d.wid)
+    )
+    race = next((d for d in planned if d.type is T.RACE), None)
+    runs = [d for d in planned if d.type is not T.RACE][:MAX_EDITS]
+    race_words = f" The race on {weekday_date(race.date)} stays: I can't rest it." if race else ""
+    if not runs:
+        return say(
+            f"Nothing is planned {span} but rest, so there's nothing to change. Have a good trip!{race_words}"
+        )
+    lines = "\n".join(f"- {weekday_date(d.date)}: {_session(d)}" for d in runs)
+    plural = "s" if len(runs) > 1 else ""
+    text = (
+        f"Have a good trip! While you're away {span} I'd rest the run{plural} planned then, so "
+        f"{'they become rest days' if plural else 'it becomes a rest day'}:\n\n{lines}\n\n"
+        f"A few days off cost no fitness; the plan picks up when you're back.{race_words}"
+    )
+    reason = f"You're away {span}: the run{plural} planned then become{'' if plural else 's'} rest."
+    return _checked(text, changes(tool_id, reason, *(Rest(wid=d.wid) for d in runs)))
+
+
+def _span_words(days: tuple[date, ...]) -> str:
+    """ "on Saturday 14 March", "from Thursday 12 March to Sunday 15 March", "on A, B and C"."""
+    if len(days) == 1:
+        return f"on {weekday_date(days[0])}"
+    if (days[-1] - days[0]).days == len(days) - 1:
+        return f"from {weekday_date(days[0])} to {weekday_date(days[-1])}"
+    named = [weekday_date(d) for d in days]
+    return f"on {', '.join(named[:-1])} and {named[-1]}"
+
+
+# --------------------------------------------------------------------------- goal, volume
+
+GOAL_PRINCIPLE = (
+    "The app judges a goal once it is set on the **Goals** page, from your current VDOT and the weeks "
+    "until race day. The principle: a goal is realistic when the target is close to what your current "
+    "VDOT predicts and there are enough weeks to build up to it; a big jump in a few weeks is too "
+    "ambitious, and more weeks or a slower target make it realistic."
+)
+
+
+def _goal(rec: Recognised, context: CoachContext) -> str:
+    """The app's own verdict on the runner's goal, quoted; never a number of the coach's own."""
+    if context.goal is None:
+        mine = (
+            "You haven't set a goal yet: set one on the **Goals** page and the app will tell you whether "
+            "it is realistic for you."
+        )
+    elif context.feasibility:
+        mine = f"Your goal is **{context.goal}**. The app's assessment: {_capital(context.feasibility)}"
+    else:
+        mine = f"Your goal is **{context.goal}**; the app hasn't assessed whether it is realistic yet."
+    if rec.new_goal:
+        return f"I can't judge a new goal from a message. {GOAL_PRINCIPLE}\n\n{mine}"
+    return mine if context.goal is None else f"{mine}\n\n{GOAL_PRINCIPLE}"
+
+
+def _volume(context: CoachContext) -> str:
+    """The plan's weekly rise rule, with this week's figures as the app gives them."""
+    rise = f"{100 * MAX_WEEKLY_RISE:.0f} %"
+    week = f"\n\nThis week: {context.week}" if context.week else ""
+    return (
+        f"Doubling your mileage in a week is too much: your plan's rule lets weekly volume rise by at most "
+        f"{rise} on the week before, because tendons and bones adapt more slowly than heart and lungs, and "
+        f"big jumps are how running injuries start. Missed kilometres are better let go than made up: "
+        f"the plan builds back gradually.{week}"
+    )
 
 
 # --------------------------------------------------------------------------- progress, explain, hello

@@ -6,11 +6,16 @@ words are read by `coach_words`; this module decides what they mean together.
 
 Decisions, in one place:
 
-- Intents are tried in a fixed order, the first that fits wins: swap, move, skip, sore or tired,
-  short on time, make easier, move (two days named: "can I run tomorrow's workout today"), how am
-  I doing, help, explain, greeting, thanks, and help when nothing fits. An explicit request beats
-  a feeling: "I'm sore, can I move my long run to Sunday?" is a move, and "I'm tired, should I
-  skip today?" a rest day.
+- Intents are tried in a fixed order, the first that fits wins: swap, move, travel, skip, sore or
+  tired, more volume, goal, short on time, make easier, move (two days named: "can I run
+  tomorrow's workout today"), how am I doing, help, explain, greeting, thanks, and help when
+  nothing fits. An explicit request beats a feeling: "I'm sore, can I move my long run to
+  Sunday?" is a move, and "I'm tired, should I skip today?" a rest day.
+- Travel is a present or future travel word ("travelling", "flight", "I'm away", "on holiday")
+  with days to come, or with no day at all; the days away are those named, every day of a range
+  ("Thursday to Sunday", "Thu-Sun") and the weekend's Saturday and Sunday. A past trip ("I
+  travelled last week", "the flight yesterday") is not travel, nor is a session asked for on
+  another day ("I'm away on Saturday, can the long run be on Friday?" is a move).
 - The planned day is today's unless the runner names one. A kind of session alone ("my long
   run") is the next day of that type on or after today; a day and a kind together ("Saturday's
   easy run") must both match. A day named after "after", "from" or "since" ("sore after Tuesday's
@@ -48,6 +53,7 @@ from runcoach.domain.coach_words import (
     minutes,
     session_types,
     tokens,
+    weekend,
 )
 from runcoach.domain.plan_model import Weekday, WorkoutType
 from runcoach.domain.rules import weekday_date
@@ -59,13 +65,17 @@ WEEKDAY_NAMES = frozenset(w.name.title() for w in Weekday)
 class Intent(StrEnum):
     """What a message asks. Sore or tired and short on time adapt a day (`adapt_today`); move,
     swap, skip (a rest day) and make easier propose edits (`propose_plan_changes`); the others
-    are answered in words. Help is also what a message nothing else fits gets."""
+    are answered in words. Travel rests every planned run on the days the runner is away
+    (`propose_plan_changes`). Help is also what a message nothing else fits gets."""
 
     SORE_OR_TIRED = "sore_or_tired"
     SHORT_ON_TIME = "short_on_time"
     MOVE = "move"
     SWAP = "swap"
     SKIP = "skip"
+    TRAVEL = "travel"
+    GOAL = "goal"
+    VOLUME = "volume"
     MAKE_EASIER = "make_easier"
     HOW_AM_I_DOING = "how_am_i_doing"
     EXPLAIN_WORKOUT = "explain_workout"
@@ -116,6 +126,10 @@ class Recognised(BaseModel):
     plural: bool = False
     pain: bool = False
     cause: str | None = None
+    #: The days a travelling runner is away, in order, from today and within `HORIZON_DAYS`.
+    away: tuple[date, ...] = ()
+    #: A goal question names a race or target of its own ("a sub-3 marathon"), not the runner's goal.
+    new_goal: bool = False
 
 
 # --------------------------------------------------------------------------- recognise
@@ -157,12 +171,18 @@ def recognise(text: str, context: CoachContext, *, it: DayRef | None = None) -> 
     return _slots(_intent(said, context), said, context)
 
 
+#: Days ahead the coach sees (the context's plan): travel is read within them.
+HORIZON_DAYS = 14
+
+
 def _slots(intent: Intent, said: _Said, context: CoachContext) -> Recognised:
     match intent:
         case Intent.MOVE:
             days = _move_slots(said, context)
         case Intent.SWAP:
             days = _swap_slots(said, context)
+        case Intent.TRAVEL:
+            days = {"away": _away(said)}
         case _:
             days = _day_slots(intent, said, context)
     feel = said.feelings
@@ -175,6 +195,7 @@ def _slots(intent: Intent, said: _Said, context: CoachContext) -> Recognised:
         part=feel.part,
         plural=feel.plural,
         pain=feel.pain,
+        new_goal=intent is Intent.GOAL and bool(_RACE_WORDS & set(said.words)),
         **days,
     )
 
@@ -221,8 +242,12 @@ def _intent(said: _Said, context: CoachContext) -> Intent:
     checks = (
         (Intent.SWAP, _asks_swap),
         (Intent.MOVE, _asks_move),
+        # "I'm away on Saturday, can the long run be on Friday?" asks to move it.
+        (Intent.TRAVEL, lambda s: _travels(s) and not _session_elsewhere(s, context)),
         (Intent.SKIP, _asks_skip),
         (Intent.SORE_OR_TIRED, lambda s: s.feelings.any),
+        (Intent.VOLUME, _asks_volume),
+        (Intent.GOAL, _asks_goal),
         (Intent.SHORT_ON_TIME, _short_on_time),
         (Intent.MAKE_EASIER, _asks_easier),
         (Intent.MOVE, _two_days),
@@ -247,6 +272,71 @@ def _asks_move(said: _Said) -> bool:
         return True
     indefinite = any(_indefinite(said.words, t) for t in said.types)
     return bool(_INSTEAD_WORDS & words) and bool(_future(said)) and not indefinite
+
+
+_TRAVEL_WORDS = frozenset(
+    {"travel", "travelling", "traveling", "flight", "flights", "flying", "trip", "abroad", "conference"}
+)
+_TRAVEL_PHRASES: tuple[Tokens, ...] = (("on", "holiday"), ("on", "vacation"), ("on", "the", "road"))
+#: "away" means travelling after these ("I'm away", "I'll be away"), not in "right away".
+_AWAY_BEFORE = frozenset({"im", "am", "be", "being", "going", "ill"})
+_RANGE_WORDS = frozenset({"to", "until", "till", "through", "thru"})
+
+
+def _travels(said: _Said) -> bool:
+    """Travelling now or soon: a travel word and a day to come, or no day at all (the coach asks
+    which). "I travelled last week" is past tense, and a trip on a past day only is not one."""
+    words = said.words
+    away = any(w == "away" and i > 0 and words[i - 1] in _AWAY_BEFORE for i, w in enumerate(words))
+    if not (_TRAVEL_WORDS & set(words) or away or any(has(words, p) for p in _TRAVEL_PHRASES)):
+        return False
+    return bool(_away(said)) or not (said.dates or weekend(words, said.today))
+
+
+def _session_elsewhere(said: _Said, context: CoachContext) -> bool:
+    """A kind of session asked for on another day: a move, even from a runner who is away."""
+    return bool(said.types) and _does(said) and (_two_days(said) or _elsewhere(said, context) is not None)
+
+
+def _away(said: _Said) -> tuple[date, ...]:
+    """The days named, with "Thursday to Sunday" (or "Thu-Sun") every day between and "the
+    weekend" its Saturday and Sunday; only today and the days after, within the horizon."""
+    days: set[date] = {d.on for d in said.dates if d.on is not None}
+    for first, then in zip(said.dates, said.dates[1:], strict=False):
+        joined = then.start == first.end or (
+            then.start == first.end + 1 and said.words[first.end] in _RANGE_WORDS
+        )
+        if joined and first.on is not None and then.on is not None and first.on < then.on:
+            days |= {first.on + timedelta(days=n) for n in range((then.on - first.on).days + 1)}
+    span = weekend(said.words, said.today)
+    if span is not None:
+        days |= {span[0], span[1]}
+    last = said.today + timedelta(days=HORIZON_DAYS - 1)
+    return tuple(sorted(d for d in days if said.today <= d <= last))
+
+
+_VOLUME_WORDS = frozenset({"mileage", "volume", "km", "kms", "kilometres", "kilometers", "miles"})
+_MORE_WORDS = frozenset(
+    {"double", "triple", "increase", "raise", "boost", "bump", "more", "add", "extra", "ramp"}
+)
+_GOAL_WORDS = frozenset({"goal", "goals", "realistic", "unrealistic", "feasible", "achievable", "doable"})
+_RACE_WORDS = frozenset({"marathon", "sub", "pb", "pr", "ultra"})
+_CAN_WORDS = frozenset({"can", "could", "will", "possible"})
+
+
+def _asks_volume(said: _Said) -> bool:
+    """ "Can I double my mileage?": more weekly volume."""
+    words = set(said.words)
+    return bool(_VOLUME_WORDS & words) and bool(_MORE_WORDS & words)
+
+
+def _asks_goal(said: _Said) -> bool:
+    """ "Is my goal realistic?", "Can I run a sub-3 marathon in 6 weeks?"; not with a session named
+    ("how does the tempo help my goal" is about the tempo)."""
+    words = set(said.words)
+    if said.types:
+        return False
+    return bool(_GOAL_WORDS & words) or (bool(_RACE_WORDS & words) and bool(_CAN_WORDS & words))
 
 
 def _asks_skip(said: _Said) -> bool:

@@ -132,6 +132,8 @@ def _open_question(rec: Recognised) -> str | None:
             return " with "
         case Intent.SHORT_ON_TIME if rec.minutes is None:
             return ", "
+        case Intent.TRAVEL if not rec.away:
+            return " "
         case _:
             return None
 

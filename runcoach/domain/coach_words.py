@@ -11,6 +11,8 @@ Decisions, in one place:
 - A weekday name is the next such day on or after today; today's own weekday name means today,
   "next" makes it a week later, "last" the one before today. "Next Friday" said on a Wednesday is
   the coming Friday: the plan the coach sees is two weeks long, and that is the common reading.
+- "The weekend" (or "this weekend") is the coming Saturday and Sunday; said on a Sunday it is
+  today, and "next weekend" then is the following one. "Last weekend" is past: none.
 - "The 14th" is the next 14th on or after today; "14 December" the next 14 December.
 - A type needs its noun where the bare word is common English: "long run", "easy run", "rest
   day", "recovery run" (a "long day at work" is not a long run); "tempo", "intervals", "hills",
@@ -19,7 +21,9 @@ Decisions, in one place:
   moderate (sore, tired: 5 and 4) and severe (pain, very sore, exhausted: 7 and 5). "A bit" lowers
   a word one tier, "very" raises it one; a negation just before ("not sore", "no pain") cancels
   it. Soreness 7 and fatigue 5 are where `readiness` says rest, 4 and 4 where it says easy, so the
-  tiers land in the bands a runner would expect. A body part alone ("my knee") counts as sore.
+  tiers land in the bands a runner would expect. Named running injuries (shin splints, plantar
+  fasciitis, IT band, stress fracture, tendinitis, runner's knee) are pain, as "pain" is. A body
+  part alone ("my knee") counts as sore, unless said to be well ("legs are fine").
 - Sleep is 2 of 5 for a bad night and 1 for none at all.
 """
 
@@ -152,6 +156,25 @@ def weekday_on(today: date, weekday: int, prefix: str | None = None) -> date:
     if prefix == "next" and ahead == 0:
         ahead = 7
     return today + timedelta(days=ahead)
+
+
+_WEEKEND_WORDS = frozenset({"weekend", "wkend", "wknd"})
+
+
+def weekend(words: Tokens, today: date) -> tuple[date, date] | None:
+    """The first and last day of "the weekend" named in the message (see the module's decisions),
+    or None when it names none or only last weekend."""
+    for i, word in enumerate(words):
+        if word not in _WEEKEND_WORDS:
+            continue
+        prefix = words[i - 1] if i > 0 and words[i - 1] in _WEEKDAY_PREFIX else None
+        if prefix == "last":
+            continue
+        if today.weekday() == Weekday.SUNDAY and prefix != "next":
+            return today, today
+        saturday = weekday_on(today, Weekday.SATURDAY, "next" if prefix == "next" else None)
+        return saturday, saturday + timedelta(days=1)
+    return None
 
 
 def _iso_at(words: Tokens, i: int, today: date) -> Span | None:
@@ -349,15 +372,31 @@ MILD, MODERATE, SEVERE = 1, 2, 3
 SORENESS_BY_TIER: Final = {MILD: 3, MODERATE: 5, SEVERE: 7}
 FATIGUE_BY_TIER: Final = {MILD: 3, MODERATE: 4, SEVERE: 5}
 
+#: Named running injuries count as pain: the runner gets the physio note.
+INJURIES: Final[tuple[Tokens, ...]] = (
+    ("shin", "splints"),
+    ("shin", "splint"),
+    ("plantar", "fasciitis"),
+    ("fasciitis",),
+    ("it", "band"),
+    ("itb",),
+    ("itbs",),
+    ("stress", "fracture"),
+    ("tendinitis",),
+    ("tendonitis",),
+    ("tendinopathy",),
+    ("runners", "knee"),
+    ("runner", "knee"),
+)
 _PAIN: dict[Tokens, int] = {
-    (w,): SEVERE for w in ("pain", "painful", "hurt", "hurts", "hurting", "injury", "injured")
+    **{(w,): SEVERE for w in ("pain", "painful", "hurt", "hurts", "hurting", "injury", "injured")},
+    **dict.fromkeys(INJURIES, SEVERE),
 }
 _SORE: dict[Tokens, int] = {
     **{(w,): MILD for w in ("stiff", "stiffness", "tight", "niggle", "niggly", "twinge")},
     **{(w,): MODERATE for w in ("sore", "soreness", "ache", "aches", "aching", "achy", "doms", "tender")},
     **_PAIN,
     **{(w,): SEVERE for w in ("sprain", "sprained", "strain", "strained", "pulled")},
-    ("shin", "splints"): SEVERE,
 }
 _FATIGUE: dict[Tokens, int] = {
     **{(w,): MODERATE for w in ("tired", "fatigued", "weary", "sluggish", "lethargic", "sick", "ill")},
@@ -403,6 +442,9 @@ BODY_PARTS: Final = {
     **dict.fromkeys(("calves", "shins", "knees", "hamstrings", "quads", "hips", "ankles"), True),
     **dict.fromkeys(("feet", "heels", "glutes", "legs"), True),
 }
+#: A body part followed by one of these within `_FINE_AHEAD` words is well ("legs are fine").
+_FINE = frozenset({"fine", "ok", "okay", "good", "great", "fresh", "alright"})
+_FINE_AHEAD = 3
 #: "back" is a body part only after these ("my back", not "back a day").
 _BACK_BEFORE = frozenset({"my", "lower", "upper"})
 _MILDER = frozenset({"bit", "little", "slightly", "mildly", "mild", "somewhat", "kinda", "touch"})
@@ -474,6 +516,8 @@ def body_part(words: Tokens) -> tuple[str | None, bool]:
             continue
         if word == "back" and (i == 0 or words[i - 1] not in _BACK_BEFORE):
             continue
+        if _FINE & set(words[i + 1 : i + 1 + _FINE_AHEAD]):
+            continue  # "legs are fine"
         return word, BODY_PARTS[word]
     return None, False
 

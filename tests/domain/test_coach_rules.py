@@ -15,6 +15,7 @@ The plan seen by the coach starts today, Monday 7 December 2026, and runs two we
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -608,3 +609,148 @@ def test_a_kept_day_is_said_so_without_pointing_at_a_card_and_a_sore_runner_may_
         and "nothing to apply" in said.text
         and "skipping the run is always fine" in said.text
     )
+
+
+# --------------------------------------------------------------------------- travel
+
+
+@pytest.mark.parametrize(
+    ("text", "away"),
+    [
+        ("I'm travelling Thursday to Sunday and won't have a treadmill.", [10, 11, 12, 13]),
+        ("I'm traveling from Thu until Sat", [10, 11, 12]),
+        ("Away Thu-Sun, I'm at a conference", [10, 11, 12, 13]),
+        ("I'm away this weekend, no treadmill on Saturday or Sunday.", [12, 13]),
+        ("I'll be away at the weekend", [12, 13]),
+        ("Can't run Saturday, I'm on a flight all day Saturday.", [12]),
+        ("flying to Lisbon on Wednesday", [9]),
+        ("I'm on holiday next Tuesday and Wednesday", [8, 9]),
+        ("business trip on the 10th", [10]),
+        ("I'm travelling", []),
+    ],
+)
+def test_travel_reads_the_days_away(text: str, away: list[int]) -> None:
+    rec = recognise(text, CONTEXT)
+    assert rec.intent is Intent.TRAVEL
+    assert rec.away == tuple(on(d) for d in away)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I travelled to my parents' last week, legs are fine",
+        "the flight yesterday wiped me out",
+        "I ran away from a dog",
+        "tell me about my trip to the track last Saturday",
+        "move my long run to Sunday, I'm travelling Saturday",
+    ],
+)
+def test_past_trips_and_other_requests_are_not_travel(text: str) -> None:
+    rec = recognise(text, CONTEXT)
+    assert rec.intent is not Intent.TRAVEL
+    assert not any(isinstance(e, Rest) for e in _edits(respond(text, CONTEXT)))
+
+
+def _edits(events: list[TextDelta | ToolCall]) -> list[Any]:
+    call = call_of(events)
+    if call is None or call.name != "propose_plan_changes":
+        return []
+    return list(ProposeChanges.model_validate(call.input).edits)
+
+
+def test_travel_rests_every_planned_run_in_the_span_and_says_which() -> None:
+    events = respond("I'm travelling Thursday to Sunday", CONTEXT)
+    assert _edits(events) == [Rest(wid=4), Rest(wid=6)]
+    text = text_of(events)
+    assert "Thursday 10 December" in text and "Sunday 13 December" in text
+    assert "**Recovery 30**" in text and "**Long run 18 km**" in text
+    assert "Apply" not in text  # the card is pointed at once the checker has passed it
+
+
+def test_travel_leaves_the_race_and_says_so() -> None:
+    events = respond("I'm away from the 19th to the 20th", CONTEXT)
+    assert _edits(events) == [Rest(wid=13)]
+    assert "race" in text_of(events).lower()
+
+
+def test_travel_with_nothing_planned_proposes_nothing() -> None:
+    events = respond("I'm away on Friday", CONTEXT)
+    assert call_of(events) is None
+    assert "nothing to change" in text_of(events)
+
+
+def test_travel_without_days_asks_and_reads_the_answer_with_it() -> None:
+    assert call_of(respond("I'm travelling next week", CONTEXT)) is None
+    rec = read(exchange("I'm travelling", "Thursday to Saturday"), CONTEXT)
+    assert (rec.intent, rec.away) == (Intent.TRAVEL, (on(10), on(11), on(12)))
+
+
+def test_travel_without_a_plan_says_how_to_make_one() -> None:
+    events = respond("I'm away this weekend", NO_PLAN)
+    assert call_of(events) is None
+    assert "Plan" in text_of(events)
+
+
+def test_the_weekend_said_on_a_sunday_is_today() -> None:
+    sunday = CONTEXT.model_copy(update={"today": on(13)})
+    assert recognise("I'm away this weekend", sunday).away == (on(13),)
+    assert recognise("I'm away next weekend", sunday).away == (on(19), on(20))
+
+
+# --------------------------------------------------------------------------- goal and volume
+
+GOAL = CONTEXT.model_copy(
+    update={
+        "goal": "10K on 2027-01-24 in 40:00",
+        "feasibility": "unrealistic: 40:00 needs VDOT 52, yours is 38. To make it realistic: 48:30",
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "new"),
+    [
+        ("Can I run a sub-3 marathon in 6 weeks?", Intent.GOAL, True),
+        ("Is my goal realistic? Be honest.", Intent.GOAL, False),
+        ("Is my goal achievable?", Intent.GOAL, False),
+        ("could I get a PB at the half?", Intent.GOAL, True),
+        ("Can we double my mileage next week to catch up?", Intent.VOLUME, False),
+        ("can I increase my weekly km a lot?", Intent.VOLUME, False),
+        ("I want to add more miles", Intent.VOLUME, False),
+        ("what's the long run on Saturday?", Intent.EXPLAIN_WORKOUT, False),
+        ("what does the tempo do for my goal?", Intent.EXPLAIN_WORKOUT, False),
+        ("my mileage last week", Intent.HELP, False),
+    ],
+)
+def test_goal_and_volume_phrasings(text: str, intent: Intent, new: bool) -> None:
+    rec = recognise(text, GOAL)
+    assert (rec.intent, rec.new_goal) == (intent, new)
+
+
+def test_a_goal_question_quotes_the_apps_verdict_and_changes_nothing() -> None:
+    events = respond("Is my goal realistic?", GOAL)
+    assert call_of(events) is None
+    text = text_of(events)
+    assert "10K on 2027-01-24 in 40:00" in text and "Unrealistic: 40:00 needs VDOT 52" in text
+
+
+def test_a_new_goal_is_judged_on_the_goals_page_without_made_up_numbers() -> None:
+    events = respond("Can I run a sub-3 marathon in 6 weeks?", GOAL)
+    text = text_of(events)
+    assert call_of(events) is None
+    assert "Goals" in text and "realistic" in text
+    assert "VDOT 52" in text  # the app's figure, quoted
+    figures = {n for n in re.findall(r"\d+", text)}
+    assert figures <= set(re.findall(r"\d+", GOAL.goal or "") + re.findall(r"\d+", GOAL.feasibility or ""))
+
+
+def test_without_a_goal_the_coach_says_where_to_set_one() -> None:
+    text = text_of(respond("Is my goal realistic?", CONTEXT))
+    assert "Goals" in text and "haven't set a goal" in text
+
+
+def test_more_volume_explains_the_weekly_rise_rule_with_this_weeks_figures() -> None:
+    events = respond("Can I double my mileage next week?", CONTEXT)
+    assert call_of(events) is None
+    text = text_of(events)
+    assert "10 %" in text and "18 of 40 km done" in text

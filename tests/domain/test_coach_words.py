@@ -202,3 +202,25 @@ def test_pain_and_the_body_part_are_kept() -> None:
     felt = feelings(tokens("my calves hurt"))
     assert (felt.part, felt.plural, felt.pain) == ("calves", True, True)
     assert feelings(tokens("very sore knee")).pain is False  # sore, however sore, is not pain
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I think I'm getting shin splints",
+        "my plantar fasciitis is back",
+        "IT band is playing up again",
+        "worried about a stress fracture",
+        "achilles tendinitis flaring",
+        "runner's knee again",
+    ],
+)
+def test_a_named_injury_is_pain(said: str) -> None:
+    felt = feelings(tokens(said))
+    assert felt.pain is True
+    assert felt.soreness == 7
+
+
+@pytest.mark.parametrize("said", ["no shin splints this time", "never had shin splints", "it banded"])
+def test_a_denied_or_lookalike_injury_is_not_pain(said: str) -> None:
+    assert feelings(tokens(said)).pain is False
