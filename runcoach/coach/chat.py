@@ -197,7 +197,7 @@ class Coach:
         try:
             question, reply_id = await self._store_question(user, text)
         except BaseException:
-            _drop(seeing)
+            self._let_end(seeing)
             raise
         finally:
             self._starting.discard(user.id)
@@ -211,7 +211,7 @@ class Coach:
         try:
             question, reply_id = await self._store_retry(user, message_id)
         except BaseException:
-            _drop(seeing)
+            self._let_end(seeing)
             raise
         finally:
             self._starting.discard(user.id)
@@ -387,6 +387,13 @@ class Coach:
             )
         return stored.model_copy(update={"proposals": tuple(reply.proposals)})
 
+    def _let_end(self, task: asyncio.Task[Any]) -> None:
+        """A task nobody will await ends on its own (cancelled mid-query, a database connection is
+        left half reset), kept until then so `idle` waits for it; its exception is retrieved."""
+        self._jobs.add(task)
+        task.add_done_callback(self._jobs.discard)
+        task.add_done_callback(lambda done: done.cancelled() or done.exception())
+
     def _remember(self, user: User, context: CoachContext) -> None:
         task = asyncio.create_task(self._memory_job(user, context), name=f"coach-memory-{user.id}")
         self._jobs.add(task)
@@ -497,12 +504,6 @@ class _Budget:
         else:
             self.repairs += 1
         return not self.tools_left
-
-
-def _drop(task: asyncio.Task[Any]) -> None:
-    """Cancel a task nobody will await, and retrieve its exception if it already ended with one."""
-    task.cancel()
-    task.add_done_callback(lambda done: done.cancelled() or done.exception())
 
 
 def _paragraph_ends(text: str) -> bool:
