@@ -402,7 +402,9 @@ class Coach:
     async def _memory_job(self, user: User, context: CoachContext) -> None:
         try:
             await self.memory.run(user.id, today_context=context, now=self.clock.now())
-        except Exception:  # the job runs again after the next reply; the chat goes on meanwhile
+        except CoachUnavailable as exc:  # expected now and then: the job runs again after the next reply
+            log.warning("memory job for runner %s: %s", user.id, exc)
+        except Exception:  # a bug: the chat goes on, the job runs again after the next reply
             log.exception("memory job for runner %s failed", user.id)
 
     async def idle(self) -> None:
