@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -191,25 +191,19 @@ class Coach:
         """Store the runner's message and start the reply. InvalidInput for an empty or too long
         message; LimitReached past the daily limit; Conflict while a reply is being written."""
         text = _clean(text)
-        self._claim(user.id)
-        # What the coach sees is read while the message is stored: neither waits for the other.
-        seeing = asyncio.create_task(self.context(user))
-        try:
-            question, reply_id = await self._store_question(user, text)
-        except BaseException:
-            self._let_end(seeing)
-            raise
-        finally:
-            self._starting.discard(user.id)
-        return self._start(user, question, reply_id, seeing)
+        return await self._begin(user, lambda: self._store_question(user, text))
 
     async def retry(self, user: User, message_id: int) -> Reply:
         """Answer the runner's last message again, in place of a failed or incomplete reply
         (`message_id` is that reply's, or the runner's message it answered)."""
+        return await self._begin(user, lambda: self._store_retry(user, message_id))
+
+    async def _begin(self, user: User, store: Callable[[], Awaitable[tuple[ChatMessage, int]]]) -> Reply:
         self._claim(user.id)
+        # What the coach sees is read while the message is stored: neither waits for the other.
         seeing = asyncio.create_task(self.context(user))
         try:
-            question, reply_id = await self._store_retry(user, message_id)
+            question, reply_id = await store()
         except BaseException:
             self._let_end(seeing)
             raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -11,6 +12,7 @@ from nicegui.testing import User
 
 from runcoach.auth import service
 from runcoach.context import context
+from tests.helpers import PLAN_PROFILE
 
 PASSWORD = "Correct-Horse-42"
 
@@ -58,3 +60,20 @@ async def ann(http: httpx.AsyncClient) -> Runner:
 @pytest.fixture
 async def bob(http: httpx.AsyncClient) -> Runner:
     return await make_runner("bob@example.com")
+
+
+async def a_10k_plan(http: httpx.AsyncClient, runner: Runner) -> dict[str, Any]:
+    """The runner's profile (PLAN_PROFILE), a 10K ten weeks ahead and the plan for it (seed 4),
+    through the API: the plan JSON as `POST /api/plans` answers it."""
+    profile = PLAN_PROFILE.model_dump(mode="json")
+    assert (await http.put("/api/profile", json=profile, headers=runner.headers)).status_code == 200
+    race_day = (context().today() + timedelta(weeks=10)).isoformat()
+    goal = {"kind": "race", "race_distance_m": 10_000, "race_date": race_day}
+    made = await http.post("/api/goals", json=goal, headers=runner.headers)
+    assert made.status_code == 201, made.text
+    plan = await http.post(
+        "/api/plans", json={"goal_id": made.json()["id"], "seed": 4}, headers=runner.headers
+    )
+    assert plan.status_code == 201, plan.text
+    data: dict[str, Any] = plan.json()
+    return data

@@ -3,32 +3,18 @@ through the same tools and rule checker as Claude, and its proposal applies as a
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import httpx
 import pytest
 
 from runcoach.context import context
-from tests.api.conftest import Runner
-from tests.helpers import PLAN_PROFILE, jump
+from tests.api.conftest import Runner, a_10k_plan
+from tests.helpers import jump
 
 THURSDAY = 3
 
 pytestmark = pytest.mark.usefixtures("app_backend")
-
-
-async def a_plan(http: httpx.AsyncClient, runner: Runner) -> dict[str, Any]:
-    profile = PLAN_PROFILE.model_dump(mode="json")
-    assert (await http.put("/api/profile", json=profile, headers=runner.headers)).status_code == 200
-    race_day = (context().today() + timedelta(weeks=10)).isoformat()
-    goal = {"kind": "race", "race_distance_m": 10_000, "race_date": race_day}
-    made = await http.post("/api/goals", json=goal, headers=runner.headers)
-    plan = await http.post(
-        "/api/plans", json={"goal_id": made.json()["id"], "seed": 4}, headers=runner.headers
-    )
-    assert plan.status_code == 201, plan.text
-    return plan.json()
 
 
 async def reply_to(http: httpx.AsyncClient, runner: Runner, text: str) -> dict[str, Any]:
@@ -55,7 +41,7 @@ async def test_short_on_time_becomes_a_shorter_day_that_applies_as_the_coachs_ve
     # the shorter week would break the next week's 10 % rise: see the closing note).
     while context().today().weekday() != THURSDAY:
         await jump(24 * 3600)
-    plan = await a_plan(http, ann)
+    plan = await a_10k_plan(http, ann)
     today = context().today().isoformat()
     day = next(w for w in plan["workouts"] if w["date"] > today and w["type"] == "easy")
     assert day["planned_duration_s"] > 30 * 60
@@ -74,7 +60,7 @@ async def test_short_on_time_becomes_a_shorter_day_that_applies_as_the_coachs_ve
 async def test_how_am_i_doing_uses_the_apps_numbers_and_proposes_nothing(
     http: httpx.AsyncClient, ann: Runner
 ) -> None:
-    await a_plan(http, ann)
+    await a_10k_plan(http, ann)
     reply = await reply_to(http, ann, "How am I doing?")
     assert reply["proposals"] == []
     context_lines = (await http.get("/api/coach/context", headers=ann.headers)).json()["progress"]

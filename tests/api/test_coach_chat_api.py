@@ -31,8 +31,8 @@ from runcoach.domain.coach import (
     TurnEnd,
     Usage,
 )
-from tests.api.conftest import Runner
-from tests.helpers import HUGE_IDS, PLAN_PROFILE, jump
+from tests.api.conftest import Runner, a_10k_plan
+from tests.helpers import HUGE_IDS, jump
 
 pytestmark = pytest.mark.usefixtures("app_backend")
 
@@ -110,25 +110,6 @@ def coach(http: httpx.AsyncClient) -> Scripted:
     return scripted
 
 
-async def a_plan(http: httpx.AsyncClient, runner: Runner) -> dict[str, Any]:
-    profile = PLAN_PROFILE.model_dump(mode="json")
-    assert (await http.put("/api/profile", json=profile, headers=runner.headers)).status_code == 200
-    race_day = context().today().toordinal() + 70
-    goal = {"kind": "race", "race_distance_m": 10_000, "race_date": _iso(race_day)}
-    made = await http.post("/api/goals", json=goal, headers=runner.headers)
-    assert made.status_code == 201, made.text
-    body = {"goal_id": made.json()["id"], "seed": 4}
-    plan = await http.post("/api/plans", json=body, headers=runner.headers)
-    assert plan.status_code == 201, plan.text
-    return plan.json()
-
-
-def _iso(ordinal: int) -> str:
-    from datetime import date
-
-    return date.fromordinal(ordinal).isoformat()
-
-
 def easy_day(plan: dict[str, Any], nth: int = 0) -> dict[str, Any]:
     """The nth easy workout after today: a change to recovery keeps its minutes and passes the rules."""
     today = context().today().isoformat()
@@ -185,7 +166,7 @@ async def test_a_reply_is_stored_with_its_token_use_and_the_history_survives(
 async def test_the_model_gets_the_methodology_cached_the_runner_context_and_the_last_messages(
     http: httpx.AsyncClient, ann: Runner, coach: Scripted
 ) -> None:
-    plan = await a_plan(http, ann)
+    plan = await a_10k_plan(http, ann)
     for n in range(3):
         await exchange(http, ann, f"question {n}")
     turn = coach.turns[-1]
@@ -227,7 +208,7 @@ async def test_messages_that_are_empty_too_long_or_huge_are_refused_and_nothing_
 async def test_with_accept_event_stream_the_reply_streams_with_its_proposal(
     http: httpx.AsyncClient, ann: Runner, coach: Scripted
 ) -> None:
-    plan = await a_plan(http, ann)
+    plan = await a_10k_plan(http, ann)
     wid = easy_day(plan)["id"]
     coach.steps = [call("propose_plan_changes", to_recovery(wid)), say("Press Apply to make it so.")]
     headers = {**ann.headers, "Accept": "text/event-stream"}
@@ -254,7 +235,7 @@ async def test_with_accept_event_stream_the_reply_streams_with_its_proposal(
 async def test_apply_makes_one_coach_version_with_its_reason_even_when_clicked_twenty_times(
     http: httpx.AsyncClient, ann: Runner, coach: Scripted
 ) -> None:
-    plan = await a_plan(http, ann)
+    plan = await a_10k_plan(http, ann)
     wid = easy_day(plan)["id"]
     coach.steps = [call("propose_plan_changes", to_recovery(wid)), say("Done.")]
     proposal = (await exchange(http, ann, "sore"))["reply"]["proposals"][0]
@@ -277,7 +258,7 @@ async def test_apply_makes_one_coach_version_with_its_reason_even_when_clicked_t
 async def test_discard_leaves_the_plan_and_apply_after_discard_is_refused(
     http: httpx.AsyncClient, ann: Runner, coach: Scripted
 ) -> None:
-    plan = await a_plan(http, ann)
+    plan = await a_10k_plan(http, ann)
     coach.steps = [call("propose_plan_changes", to_recovery(easy_day(plan)["id"])), say("Ok.")]
     proposal = (await exchange(http, ann, "sore"))["reply"]["proposals"][0]
     discarded = await http.post(f"/api/coach/proposals/{proposal['id']}/discard", headers=ann.headers)
@@ -291,7 +272,7 @@ async def test_discard_leaves_the_plan_and_apply_after_discard_is_refused(
 async def test_a_proposal_the_changed_plan_no_longer_allows_is_422_and_stays_pending(
     http: httpx.AsyncClient, ann: Runner, coach: Scripted
 ) -> None:
-    plan = await a_plan(http, ann)
+    plan = await a_10k_plan(http, ann)
     wid = easy_day(plan)["id"]
     coach.steps = [call("propose_plan_changes", to_recovery(wid)), say("Ok.")]
     proposal = (await exchange(http, ann, "sore"))["reply"]["proposals"][0]
@@ -309,7 +290,7 @@ async def test_a_proposal_the_changed_plan_no_longer_allows_is_422_and_stays_pen
 async def test_a_rule_break_goes_back_to_the_model_once_with_the_rules_and_the_repair_is_proposed(
     http: httpx.AsyncClient, ann: Runner, coach: Scripted
 ) -> None:
-    plan = await a_plan(http, ann)
+    plan = await a_10k_plan(http, ann)
     wid = easy_day(plan)["id"]
     too_long = {"reason": "More endurance", "edits": [{"op": "change", "wid": wid, "minutes": 360}]}
 
@@ -331,7 +312,7 @@ async def test_a_rule_break_goes_back_to_the_model_once_with_the_rules_and_the_r
 async def test_a_second_rule_break_ends_the_tools_and_nothing_is_proposed(
     http: httpx.AsyncClient, ann: Runner, coach: Scripted
 ) -> None:
-    plan = await a_plan(http, ann)
+    plan = await a_10k_plan(http, ann)
     too_long = {"reason": "x", "edits": [{"op": "change", "wid": easy_day(plan)["id"], "minutes": 360}]}
     coach.steps = [
         call("propose_plan_changes", too_long),
@@ -348,7 +329,7 @@ async def test_a_second_rule_break_ends_the_tools_and_nothing_is_proposed(
 async def test_tool_input_that_misses_the_schema_twice_is_refused_clearly(
     http: httpx.AsyncClient, ann: Runner, coach: Scripted
 ) -> None:
-    await a_plan(http, ann)
+    await a_10k_plan(http, ann)
     coach.steps = [
         call("propose_plan_changes", "{not json"),
         call("propose_plan_changes", {"edits": [{"op": "teleport"}]}),
@@ -364,8 +345,8 @@ async def test_tool_input_that_misses_the_schema_twice_is_refused_clearly(
 async def test_tools_act_only_on_the_signed_in_runners_data(
     http: httpx.AsyncClient, ann: Runner, bob: Runner, coach: Scripted
 ) -> None:
-    ann_plan = await a_plan(http, ann)
-    await a_plan(http, bob)
+    ann_plan = await a_10k_plan(http, ann)
+    await a_10k_plan(http, bob)
     ann_wid = easy_day(ann_plan)["id"]
     coach.steps = [call("propose_plan_changes", to_recovery(ann_wid)), say("Ok.")]
     proposal = (await exchange(http, ann, "sore"))["reply"]["proposals"][0]
@@ -555,7 +536,7 @@ def drafted(plan: dict[str, Any], goal_id: int) -> dict[str, Any]:
 async def test_a_drafted_plan_that_passes_the_rules_is_applied_as_a_new_plan_by_the_coach(
     http: httpx.AsyncClient, ann: Runner, coach: Scripted
 ) -> None:
-    plan = await a_plan(http, ann)
+    plan = await a_10k_plan(http, ann)
     coach.steps = [call("draft_plan", drafted(plan, plan["goal_id"])), say("Here is the plan I'd suggest.")]
     reply = (await exchange(http, ann, "draft me a plan for my 10K"))["reply"]
     (proposal,) = reply["proposals"]
@@ -574,7 +555,7 @@ async def test_a_drafted_plan_that_passes_the_rules_is_applied_as_a_new_plan_by_
 async def test_a_drafted_plan_that_breaks_the_rules_is_sent_back_with_the_rules(
     http: httpx.AsyncClient, ann: Runner, coach: Scripted
 ) -> None:
-    plan = await a_plan(http, ann)
+    plan = await a_10k_plan(http, ann)
     bad = drafted(plan, plan["goal_id"])
     for week in bad["weeks"]:  # every easy day made a tempo: hard days in a row everywhere
         for day in week["days"]:
@@ -590,7 +571,7 @@ async def test_a_drafted_plan_that_breaks_the_rules_is_sent_back_with_the_rules(
 async def test_a_drafted_plan_the_rules_cannot_read_is_invalid_input_for_the_model_not_a_failure(
     http: httpx.AsyncClient, ann: Runner, coach: Scripted
 ) -> None:
-    plan = await a_plan(http, ann)
+    plan = await a_10k_plan(http, ann)
     bad = drafted(plan, plan["goal_id"])
     for week in bad["weeks"]:
         for day in week["days"]:
@@ -605,7 +586,7 @@ async def test_a_drafted_plan_the_rules_cannot_read_is_invalid_input_for_the_mod
 async def test_tokens_of_turns_before_a_failure_are_still_counted(
     http: httpx.AsyncClient, ann: Runner, coach: Scripted
 ) -> None:
-    plan = await a_plan(http, ann)
+    plan = await a_10k_plan(http, ann)
     coach.steps = [
         call("propose_plan_changes", to_recovery(easy_day(plan)["id"])),
         [TextDelta(text="Pressing on"), CoachUnavailable("The reply was cut off.")],

@@ -12,9 +12,8 @@ import pytest
 
 from runcoach.coach.claude import ClaudeBackend
 from runcoach.context import context
-from tests.api.conftest import Runner
+from tests.api.conftest import Runner, a_10k_plan
 from tests.fake_anthropic import CutStream, FakeAnthropic, HttpError, TextReply, ToolUse
-from tests.helpers import PLAN_PROFILE
 
 pytestmark = pytest.mark.usefixtures("app_backend")
 
@@ -53,21 +52,6 @@ def fake(http: httpx.AsyncClient, fake_server: FakeAnthropic, waits: list[float]
     return fake_server
 
 
-async def a_plan(http: httpx.AsyncClient, runner: Runner) -> dict[str, Any]:
-    profile = PLAN_PROFILE.model_dump(mode="json")
-    assert (await http.put("/api/profile", json=profile, headers=runner.headers)).status_code == 200
-    from datetime import timedelta
-
-    race_day = (context().today() + timedelta(weeks=10)).isoformat()
-    goal = {"kind": "race", "race_distance_m": 10_000, "race_date": race_day}
-    made = await http.post("/api/goals", json=goal, headers=runner.headers)
-    plan = await http.post(
-        "/api/plans", json={"goal_id": made.json()["id"], "seed": 4}, headers=runner.headers
-    )
-    assert plan.status_code == 201, plan.text
-    return plan.json()
-
-
 def first_easy(plan: dict[str, Any]) -> int:
     today = context().today().isoformat()
     return next(w["id"] for w in plan["workouts"] if w["date"] > today and w["type"] == "easy")
@@ -76,7 +60,7 @@ def first_easy(plan: dict[str, Any]) -> int:
 async def test_a_streamed_reply_with_a_tool_call_becomes_a_checked_proposal_and_tokens_are_counted(
     http: httpx.AsyncClient, ann: Runner, fake: FakeAnthropic
 ) -> None:
-    plan = await a_plan(http, ann)
+    plan = await a_10k_plan(http, ann)
     wid = first_easy(plan)
     edit = {
         "reason": "Sore calves: keep it easy",

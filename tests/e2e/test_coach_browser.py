@@ -30,7 +30,8 @@ from tests.helpers import PLAN_PROFILE, open_signed_in, tempo_today, wait_connec
 pytestmark = pytest.mark.browser
 
 EMAIL, PASSWORD = "chatter@example.com", "correct horse battery"
-SIZES = [(390, 844), (360, 640), (768, 1024), (800, 1280), (1024, 768), (1280, 800)]
+#: The narrowest phone, a console tablet upright, the first width with the side panel, a laptop.
+SIZES = [(360, 640), (800, 1280), (1024, 768), (1280, 800)]
 #: A message a narrow bubble must wrap: a long unbroken word and a long line of code.
 LONG = "Check https://example.com/" + "a" * 120 + " and\n\n```\n" + "x = 1; " * 40 + "\n```"
 
