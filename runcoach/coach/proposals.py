@@ -13,7 +13,6 @@ Apply marks the proposal applied in the transaction that stores the new version,
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -63,9 +62,6 @@ class ToolOutcome:
     proposal: Proposal | None = None
     #: A rule break or bad input: the model may try once more.
     repairable: bool = field(default=False)
-
-    def json(self) -> str:
-        return json.dumps(self.content, default=str)
 
 
 def _error(message: str, *, repairable: bool = True) -> ToolOutcome:
