@@ -605,3 +605,28 @@ def tempo_today(today: date) -> PlanDraft:
         for d in draft.days
     )
     return draft.model_copy(update={"days": days})
+
+
+def no_sideways_scrolling(driver: WebDriver) -> bool:
+    """The page is no wider than the window: nothing to scroll sideways to."""
+    return bool(driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+async def store_plan(data_dir: Path, email: str, draft: PlanDraft) -> None:
+    """`draft` as the active plan of the account `email`, stored through the plan service on a
+    server's database (a browser story's starting point)."""
+    from runcoach.config import Settings
+    from runcoach.db import users
+    from runcoach.plans import service as plans
+
+    settings = Settings(data_dir=data_dir)
+    database = Database(settings.resolved_database_url)
+    await database.start()
+    try:
+        async with database.session() as db:
+            account = await users.get_user_by_email(db, email=email)
+        assert account is not None
+        now = datetime.now(settings.zone)
+        await plans.store_new(database, account.id, goal_id=None, seed=1, draft=draft, now=now)
+    finally:
+        await database.close()

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date, datetime
-from pathlib import Path
+from datetime import datetime
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -20,12 +19,17 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
 from runcoach.config import Settings
-from runcoach.db import users
-from runcoach.db.engine import Database
 from runcoach.domain.profile import Weekday
-from runcoach.plans import service
 from tests.e2e.conftest import ServerFactory
-from tests.helpers import PLAN_PROFILE, open_signed_in, tempo_today, wait_connected, wait_for
+from tests.helpers import (
+    PLAN_PROFILE,
+    no_sideways_scrolling,
+    open_signed_in,
+    store_plan,
+    tempo_today,
+    wait_connected,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -34,24 +38,6 @@ EMAIL, PASSWORD = "chatter@example.com", "correct horse battery"
 SIZES = [(360, 640), (800, 1280), (1024, 768), (1280, 800)]
 #: A message a narrow bubble must wrap: a long unbroken word and a long line of code.
 LONG = "Check https://example.com/" + "a" * 120 + " and\n\n```\n" + "x = 1; " * 40 + "\n```"
-
-
-async def store_plan(data_dir: Path, today: date) -> None:
-    settings = Settings(data_dir=data_dir)
-    database = Database(settings.resolved_database_url)
-    await database.start()
-    try:
-        async with database.session() as db:
-            account = await users.get_user_by_email(db, email=EMAIL)
-        assert account is not None
-        now = datetime.now(settings.zone)
-        await service.store_new(database, account.id, goal_id=None, seed=1, draft=tempo_today(today), now=now)
-    finally:
-        await database.close()
-
-
-def no_sideways_scrolling(driver: WebDriver) -> bool:
-    return bool(driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def body_text(driver: WebDriver) -> str:
@@ -76,7 +62,7 @@ def test_the_chat_sends_with_enter_and_fits_every_screen(
     with server.api(token) as api:
         response = api.client.put("/api/profile", json=every_day.model_dump(mode="json"))
         assert response.status_code == 200, response.text
-        asyncio.run(store_plan(server.data_dir, today))
+        asyncio.run(store_plan(server.data_dir, EMAIL, tempo_today(today)))
         api.post("/api/coach/messages", {"text": LONG})
 
     laptop = browser((1280, 800))

@@ -15,7 +15,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from runcoach.config import Settings
 from tests.e2e.conftest import ServerFactory
 from tests.fake_anthropic import FakeAnthropic, TextReply, ToolUse
-from tests.helpers import PLAN_PROFILE, open_signed_in, wait_for
+from tests.helpers import PLAN_PROFILE, no_sideways_scrolling, open_signed_in, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -74,7 +74,7 @@ def test_a_streamed_reply_and_an_applied_proposal_in_a_real_browser(
     assert "My calves are sore, what should I do?" in body_text(phone)
     card = wait_for(phone, lambda d: d.find_element(By.CSS_SELECTOR, ".rc-proposal"), "the proposal card")
     assert "Apply" in card.text and "Discard" in card.text
-    assert phone.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    assert no_sideways_scrolling(phone)
 
     apply = card.find_element(
         By.XPATH, ".//button[.//*[normalize-space()='Apply'] or normalize-space()='Apply']"

@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -20,34 +19,23 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 
 from runcoach.config import Settings
-from runcoach.db import users
-from runcoach.db.engine import Database
-from runcoach.plans import service
 from tests.e2e.conftest import ServerFactory
-from tests.helpers import PLAN_PROFILE, easy_plan, field, open_signed_in, tap, wait_connected, wait_for
+from tests.helpers import (
+    PLAN_PROFILE,
+    easy_plan,
+    field,
+    no_sideways_scrolling,
+    open_signed_in,
+    store_plan,
+    tap,
+    wait_connected,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
 EMAIL, PASSWORD = "planner@example.com", "correct horse battery"
 PHONE, TABLET, LAPTOP = (390, 844), (800, 1280), (1280, 800)
-
-
-async def store_plan(data_dir: Path, monday: date) -> None:
-    settings = Settings(data_dir=data_dir)
-    database = Database(settings.resolved_database_url)
-    await database.start()
-    try:
-        async with database.session() as db:
-            account = await users.get_user_by_email(db, email=EMAIL)
-        assert account is not None
-        now = datetime.now(settings.zone)
-        await service.store_new(database, account.id, goal_id=None, seed=1, draft=easy_plan(monday), now=now)
-    finally:
-        await database.close()
-
-
-def no_sideways_scrolling(driver: WebDriver) -> bool:
-    return bool(driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"))
 
 
 def test_calendar_to_run_it_now_in_a_real_browser(
@@ -60,7 +48,7 @@ def test_calendar_to_run_it_now_in_a_real_browser(
         assert response.status_code == 200, response.text
     today = datetime.now(Settings(data_dir=server.data_dir).zone).date()
     this_monday = today - timedelta(days=today.weekday())
-    asyncio.run(store_plan(server.data_dir, this_monday - timedelta(weeks=1)))
+    asyncio.run(store_plan(server.data_dir, EMAIL, easy_plan(this_monday - timedelta(weeks=1))))
     next_monday = this_monday + timedelta(weeks=1)  # wid 7: always ahead, so it can be run
 
     laptop = browser(LAPTOP)
