@@ -124,6 +124,21 @@ async def coach_card(user: User) -> None:
                 ui.label(row.total).classes("text-right tabular-nums").mark(f"usage-total-{row.key}")
 
 
+async def strava_card(user: User) -> None:
+    """Whether Strava is connected, and the way to its page."""
+    status = await context().strava.status(user.id)
+    if not status.configured:
+        line = "Not set up on this server yet: the Strava page says how."
+    elif status.connected:
+        line = f"Connected as {status.athlete_name}: {status.imported} activities imported."
+    else:
+        line = "Not connected: runs done outdoors can count in your plan once it is."
+    with ui.card().classes("w-full").mark("strava-card"):
+        ui.label("Strava").classes("text-lg font-semibold")
+        ui.label(line).classes("text-sm text-gray-700")
+        ui.button("Open Strava settings", on_click=lambda: ui.navigate.to("/strava")).props("outline")
+
+
 @ui.page("/settings")
 async def settings_page() -> Response | None:
     user = await current_user()
@@ -148,6 +163,7 @@ async def settings_page() -> Response | None:
         ui.label(f"Signed in as {user.name} ({user.email})").classes("text-gray-600")
         units_card(user)
         await coach_card(user)
+        await strava_card(user)
         await feed_card(user)
         with ui.card().classes("w-full"):
             ui.label("API tokens").classes("text-lg font-semibold")

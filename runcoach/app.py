@@ -25,6 +25,7 @@ from runcoach.api import (
     plans,
     profile,
     sessions,
+    strava,
     workouts,
 )
 from runcoach.api.docs import register_docs
@@ -33,12 +34,15 @@ from runcoach.api.validation import register_validation_handler
 from runcoach.auth.middleware import AuthMiddleware
 from runcoach.clock import Clock, SystemClock
 from runcoach.coach.setup import make_coach
-from runcoach.config import Settings, load_storage_secret
+from runcoach.config import Settings, load_storage_secret, load_token_key
 from runcoach.context import Context, set_context
 from runcoach.db.engine import Database
+from runcoach.jobs.worker import Worker
 from runcoach.live.fanout import SocketBroadcaster
 from runcoach.live.hub import Hub
 from runcoach.pwa import FAVICON_FILE, register_pwa_routes
+from runcoach.strava.service import Strava
+from runcoach.strava.tokens import Cipher
 
 log = logging.getLogger("runcoach")
 
@@ -59,6 +63,7 @@ PAGE_MODULES = (
     "pages.summary",
     "pages.run",
     "pages.remote",
+    "pages.strava",
 )
 
 
@@ -67,7 +72,18 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     clock = clock or SystemClock()
     db = Database(settings.resolved_database_url)
     hub = Hub(db, clock, broadcaster=SocketBroadcaster())
-    ctx = Context(settings=settings, db=db, clock=clock, hub=hub, coach=make_coach(settings, db, clock))
+    linked = Strava(settings, db, clock, Cipher(load_token_key(settings), clock))
+    jobs = Worker(db, clock, linked.handlers())
+    linked.on_enqueue(jobs.wake)
+    ctx = Context(
+        settings=settings,
+        db=db,
+        clock=clock,
+        hub=hub,
+        coach=make_coach(settings, db, clock),
+        strava=linked,
+        jobs=jobs,
+    )
     set_context(ctx)
     app.add_middleware(AuthMiddleware)
     # Added later means further out: the size limit wraps the auth check, the headers wrap both.
@@ -87,6 +103,9 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
         calendar.router,
         checkins.router,
         coach.router,
+        strava.router,
+        strava.uploads,
+        strava.public,
         feeds.router,
         feeds.public,
     ):
@@ -98,7 +117,9 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     app.on_page_exception(importlib.import_module(ERROR_PAGE_MODULE).error_page)
     app.on_startup(ctx.db.start)
     app.on_startup(lambda: background_tasks.create(_ticker(ctx), name="runcoach-ticker"))
+    app.on_startup(lambda: background_tasks.create(_jobs(ctx), name="runcoach-jobs"))
     app.on_shutdown(ctx.coach.close)
+    app.on_shutdown(ctx.strava.close)
     app.on_shutdown(ctx.db.close)
     return ctx
 
@@ -119,6 +140,12 @@ def _include(router: APIRouter) -> None:
 async def _ticker(ctx: Context) -> None:
     await ctx.db.ready()
     await ctx.hub.run()
+
+
+async def _jobs(ctx: Context) -> None:
+    await ctx.db.ready()
+    await ctx.strava.start_sweep()
+    await ctx.jobs.run()
 
 
 def tune_gc() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -12,6 +14,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE = "storage_secret"
+TOKEN_KEY_FILE = "token_key"
 #: Values people paste from examples; refused so no deployment signs cookies with a public key.
 WEAK_SECRETS = frozenset(
     {"", "secret", "changeme", "change-me", "changethis", "password", "runcoach", "test"}
@@ -83,6 +86,37 @@ class Settings(BaseSettings):
         default=100, ge=1, le=100_000, description="Messages one runner may send the coach per day"
     )
 
+    public_url: str | None = Field(
+        default=None,
+        description="The address runners and Strava reach this server at (https://run.example.com): "
+        "Strava's sign-in returns there and its webhook posts there",
+    )
+    strava_client_id: str | None = Field(
+        default=None, description="Strava API application's Client ID: turns Strava sync on"
+    )
+    strava_client_secret: SecretStr | None = Field(
+        default=None, description="Strava API application's Client Secret"
+    )
+    strava_verify_token: SecretStr | None = Field(
+        default=None,
+        description="Any random string: Strava echoes it when the webhook subscription is created",
+    )
+    strava_oauth_url: str = Field(
+        default="https://www.strava.com/oauth", description="Strava's OAuth base URL (authorize, token)"
+    )
+    strava_api_url: str = Field(default="https://www.strava.com/api/v3", description="Strava's API base URL")
+    strava_backfill_weeks: int = Field(
+        default=12, ge=1, le=520, description="Weeks of past activities imported when Strava is connected"
+    )
+    strava_timeout_s: float = Field(
+        default=30.0, gt=0, le=300, allow_inf_nan=False, description="Seconds one Strava request may take"
+    )
+    token_key: SecretStr | None = Field(
+        default=None,
+        description="Key that encrypts Strava tokens at rest (Fernet, 44 characters); "
+        "generated once into the data directory when unset",
+    )
+
     timezone: str | None = Field(
         default=None,
         description="IANA time zone that decides what 'today' is for plans (e.g. Europe/Berlin); "
@@ -114,6 +148,11 @@ class Settings(BaseSettings):
         return value.expanduser()
 
     @property
+    def strava_ready(self) -> bool:
+        """Whether Strava sync is set up: the application's id and secret and the public address."""
+        return bool(self.strava_client_id and self.strava_client_secret and self.public_url)
+
+    @property
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
@@ -134,16 +173,33 @@ def load_storage_secret(settings: Settings) -> str:
     """The secret from the environment, else the one generated once into the data directory (0600)."""
     if settings.storage_secret is not None:
         return check_secret(settings.storage_secret)
-    path = settings.data_dir / SECRET_FILE
+    return check_secret(generated_once(settings.data_dir / SECRET_FILE, lambda: secrets.token_urlsafe(48)))
+
+
+def load_token_key(settings: Settings) -> str:
+    """The key that encrypts Strava tokens: the setting, else one generated once into the data
+    directory. Replicas must share it (set RUNCOACH_TOKEN_KEY): a key per replica could not read
+    the others' tokens."""
+    if settings.token_key is not None:
+        return settings.token_key.get_secret_value()
+    return generated_once(settings.data_dir / TOKEN_KEY_FILE, _fernet_key)
+
+
+def _fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def generated_once(path: Path, make: Callable[[], str]) -> str:
+    """The value in `path`, written (0600) by `make` the first time."""
     if path.exists():
-        return check_secret(path.read_text().strip())
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(48)
-    # O_EXCL: two processes starting at once cannot both write (and disagree on) the secret.
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = make()
+    # O_EXCL: two processes starting at once cannot both write (and disagree on) the value.
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return check_secret(path.read_text().strip())
+        return path.read_text().strip()
     with os.fdopen(fd, "w") as handle:
-        handle.write(secret)
-    return secret
+        handle.write(value)
+    return value

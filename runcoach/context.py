@@ -9,7 +9,9 @@ from runcoach.clock import Clock
 from runcoach.coach.chat import Coach
 from runcoach.config import Settings
 from runcoach.db.engine import Database
+from runcoach.jobs.worker import Worker
 from runcoach.live.hub import Hub
+from runcoach.strava.service import Strava
 
 
 @dataclass
@@ -19,6 +21,8 @@ class Context:
     clock: Clock
     hub: Hub
     coach: Coach
+    strava: Strava
+    jobs: Worker
 
     def today(self) -> date:
         """Today's date where the runner trains (the `timezone` setting), by the injected clock."""

@@ -23,7 +23,9 @@ DEFAULT_DAYS = 28
 
 
 class RunOut(BaseModel):
-    session_id: int
+    session_id: int | None = Field(description="The treadmill session; null for a run imported from Strava")
+    strava_id: int | None = Field(description="The Strava activity of an imported run")
+    counts: bool = Field(description="False when the runner said it counts for no planned day")
     name: str
     completed: bool
     elapsed_s: float
@@ -33,7 +35,9 @@ class RunOut(BaseModel):
     @classmethod
     def of(cls, run: RunDone) -> RunOut:
         return cls(
-            session_id=run.session_id,
+            session_id=run.session_id if run.strava_id is None else None,
+            strava_id=run.strava_id,
+            counts=run.counts,
             name=run.name,
             completed=run.completed,
             elapsed_s=round(run.elapsed_s, 1),

@@ -33,6 +33,7 @@ PUBLIC_PATHS = frozenset(
         "/docs/oauth2-redirect",
         "/redoc",
         "/openapi.json",
+        "/strava/webhook",  # Strava's events: the verify token and athlete ids guard it
     }
 )
 

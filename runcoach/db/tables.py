@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -343,3 +344,103 @@ class CoachProposalRow(Base):
     version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class StravaAccountRow(Base):
+    """A runner's Strava connection: the athlete, the granted scopes, the token pair (encrypted,
+    never in clear text), and how far the backfill of past activities has come."""
+
+    __tablename__ = "strava_accounts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    athlete_name: Mapped[str] = mapped_column(String(200))
+    scopes: Mapped[str] = mapped_column(String(200))
+    access_token: Mapped[str] = mapped_column(Text)
+    refresh_token: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    connected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_sync_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: The backfill imports activities started after `backfill_from`; `backfill_cursor` is the
+    #: start of the newest one stored so far (it resumes there), `backfill_done_at` when it ended.
+    backfill_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    backfill_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    backfill_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    #: Why the connection needs the runner (Strava refused the token), shown on the Strava page.
+    problem: Mapped[str | None] = mapped_column(Text, nullable=True)
+    auto_upload: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class StravaActivityRow(Base):
+    """One Strava activity of a runner, as Strava last described it (`raw`), once per Strava id.
+
+    `manual` marks the runner's own matching: `match_day` is then the planned day they chose (None:
+    no planned day). Without it the calendar matches the run by the rule, as of the current plan.
+    """
+
+    __tablename__ = "strava_activities"
+    __table_args__ = (Index("ix_strava_activities_owner_start", "owner_id", "start_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    strava_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sport_type: Mapped[str] = mapped_column(String(40))
+    start_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    day: Mapped[date] = mapped_column(Date)
+    distance_m: Mapped[float] = mapped_column(Float)
+    moving_s: Mapped[float] = mapped_column(Float)
+    elapsed_s: Mapped[float] = mapped_column(Float)
+    trainer: Mapped[bool] = mapped_column(Boolean, default=False)
+    external_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    raw: Mapped[dict[str, Any]] = mapped_column(JSON)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    manual: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    match_day: Mapped[date | None] = mapped_column(Date, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StravaUploadRow(Base):
+    """The one upload of a finished run session to Strava: claimed once (the session is the key),
+    then uploading, processing, and done (`activity_id`), duplicate (linked) or failed (`error`)."""
+
+    __tablename__ = "strava_uploads"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("run_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    external_id: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    upload_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    activity_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class JobRow(Base):
+    """A durable background job: stored before anyone waits on it, so a restart loses none.
+
+    `key` makes enqueueing idempotent (Strava's retried event is one job). A worker claims a due
+    job by setting `lease_until`; a worker that dies leaves the lease to run out and another takes
+    it. Done jobs keep `done_at` (and `failed` when they were given up after too many tries).
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_pending", "done_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    failed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -13,7 +13,8 @@ assessment: it is over, and the domain refuses to assess a past date.
 
 "The runner's current volume" is the larger of the profile's weekly km and the weekly average of
 the run sessions completed in the last 4 weeks (`runcoach.domain.volume`), on the belt: the
-console speeds times the profile's treadmill calibration as it is now.
+console speeds times the profile's treadmill calibration as it is now, plus the runs imported from
+Strava in those weeks (a treadmill run uploaded from here counts once, as its session).
 """
 
 from __future__ import annotations
@@ -25,11 +26,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from runcoach.db import goals as queries
 from runcoach.db import profiles as profile_queries
 from runcoach.db import sessions as session_queries
+from runcoach.db import strava as strava_queries
 from runcoach.db.engine import Database
 from runcoach.domain.errors import NotFound
 from runcoach.domain.goals import Assessment, Goal, StoredGoal, assess
 from runcoach.domain.profile import Profile
-from runcoach.domain.volume import RECENT_WEEKS, current_weekly_km, recent_weekly_km
+from runcoach.domain.volume import RECENT_WEEKS, current_weekly_km, recent_weekly_km, weekly_km_ran
 from runcoach.profiles.service import NO_PROFILE
 
 #: UTC-12 is the last place still on a date: a goal dated "today" anywhere on Earth is not past.
@@ -84,6 +86,8 @@ async def current_volume(db: AsyncSession, user_id: int, profile: Profile, now: 
     since = now - timedelta(weeks=RECENT_WEEKS)
     sessions = await session_queries.list_between(db, owner_id=user_id, start=since)
     ran = recent_weekly_km(sessions, now, calibration=profile.treadmill.calibration)
+    imported = await strava_queries.imported_since(db, owner_id=user_id, since=since)
+    ran += weekly_km_ran(a.distance_m for a in imported if a.is_run)
     return current_weekly_km(profile.weekly_km, ran)
 
 

@@ -2,7 +2,8 @@
 
 A run counts for the planned day it was started from ("Run it now" links the session to the
 day's wid, whatever date it was run on); any other run counts for the local date it was started
-on. Strava activities join the same lists when they come.
+on. Runs imported from Strava join the same lists: each counts for the planned day the matching
+rule (or the runner) gives it (`runcoach.strava.matching`), or stands on its own day as an extra.
 
 A day's status follows `runcoach.domain.completion` (done, partial, missed, planned, rest), the
 one rule the progress figures use too.
@@ -15,12 +16,15 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from runcoach.db import sessions as session_queries
 from runcoach.db.engine import Database
-from runcoach.domain.completion import DayStatus, day_status
+from runcoach.domain.completion import DayStatus, day_status, is_a_run
 from runcoach.domain.errors import InvalidInput, NotFound
+from runcoach.domain.plan_model import PlannedWorkout
 from runcoach.domain.plans import CompiledDay
 from runcoach.domain.session import RunSession
+from runcoach.domain.strava import StoredActivity, covered_plan, match_all
 from runcoach.plans import service
 from runcoach.plans.service import PlanView
+from runcoach.strava import matching
 
 #: The longest range one calendar request may span: a plan's length and then some.
 MAX_DAYS = 400
@@ -39,6 +43,12 @@ class RunDone:
     played_in_full: bool
     plan_id: int | None
     plan_wid: int | None
+    #: Imported from Strava (outdoors, or another app): its Strava id, else None.
+    strava_id: int | None = None
+    #: False for a run the runner said counts for no planned day (it still adds to the week's km).
+    counts: bool = True
+    #: The runner chose the day it counts for.
+    matched_by_hand: bool = False
 
 
 @dataclass(frozen=True)
@@ -82,6 +92,8 @@ async def calendar(
     runs = await _runs(database, user_id, first, last, zone, now)
     planned = {c.day.date: c for c in plan.days} if plan else {}
     mine = _runs_by_day(runs, plan, planned)
+    imported = await matching.imported_runs(database, user_id, first, last)
+    mine = _with_imported(mine, imported, planned)
     days = tuple(
         _day(day, planned.get(day), mine.get(day, ()), today)
         for day in (start + timedelta(days=i) for i in range((end - start).days + 1))
@@ -128,8 +140,48 @@ def _runs_by_day(
     return {day: tuple(found) for day, found in out.items()}
 
 
+def _with_imported(
+    mine: dict[date, tuple[RunDone, ...]], imported: list[StoredActivity], planned: dict[date, CompiledDay]
+) -> dict[date, tuple[RunDone, ...]]:
+    """The treadmill runs by day with the imported runs added where they count."""
+    if not imported:
+        return mine
+    summaries = {day: c.summary for day, c in planned.items()}
+    taken = {day for day, runs in mine.items() if any(is_a_run(r) for r in runs)}
+    manual = {s.activity.strava_id: s.match_day for s in imported if s.manual}
+    days = match_all([s.activity for s in imported], summaries, taken, manual)
+    out = {day: list(runs) for day, runs in mine.items()}
+    for stored in imported:
+        activity = stored.activity
+        day = days.get(activity.strava_id)
+        run = _imported(
+            stored, summaries.get(day) if day else None, counts=day is not None or not stored.manual
+        )
+        out.setdefault(day or activity.day, []).append(run)
+    return {day: tuple(runs) for day, runs in out.items()}
+
+
+def _imported(stored: StoredActivity, planned: PlannedWorkout | None, *, counts: bool) -> RunDone:
+    activity = stored.activity
+    return RunDone(
+        session_id=0,
+        name=activity.name,
+        day=activity.day,
+        completed=True,
+        elapsed_s=activity.moving_s,
+        distance_km=activity.distance_km,
+        played_in_full=covered_plan(activity, planned),
+        plan_id=None,
+        plan_wid=None,
+        strava_id=activity.strava_id,
+        counts=counts,
+        matched_by_hand=stored.manual,
+    )
+
+
 def _day(day: date, planned: CompiledDay | None, runs: tuple[RunDone, ...], today: date) -> CalendarDay:
-    status = day_status(day, planned.summary if planned is not None else None, runs, today)
+    counted = [r for r in runs if r.counts]
+    status = day_status(day, planned.summary if planned is not None else None, counted, today)
     return CalendarDay(day, planned, runs, status, day == today)
 
 

@@ -1,0 +1,167 @@
+"""Strava: connect (OAuth at Strava's page), what was granted, import progress, last sync,
+auto-upload, disconnect; and the callback Strava's sign-in returns to."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi.responses import RedirectResponse, Response
+from nicegui import app, ui
+
+from pages.layout import frame
+from runcoach.auth.web import current_user
+from runcoach.context import context
+from runcoach.domain.accounts import User
+from runcoach.domain.errors import RunCoachError
+from runcoach.strava.service import NOT_SET_UP, Status
+
+FLASH = "strava_flash"
+STRAVA_ORANGE = "#fc4c02"
+#: How often the page reads the import's progress while it runs.
+POLL_S = 1.5
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "not yet"
+
+
+def setup_card() -> None:
+    with ui.card().classes("w-full").mark("strava-setup"):
+        ui.label("Strava is not set up on this server").classes("text-lg font-semibold")
+        ui.label(NOT_SET_UP).classes("text-gray-700")
+        ui.markdown(
+            "1. At strava.com/settings/api create an application; its *Authorization Callback Domain* "
+            "is this server's host name.\n"
+            "2. Set `RUNCOACH_STRAVA_CLIENT_ID`, `RUNCOACH_STRAVA_CLIENT_SECRET`, `RUNCOACH_PUBLIC_URL` "
+            "and, for new runs to arrive by themselves, `RUNCOACH_STRAVA_VERIFY_TOKEN`.\n"
+            "3. Restart RunCoach, then run `runcoach strava subscribe` once."
+        )
+
+
+def connect_card(user: User) -> None:
+    def connect() -> None:
+        ui.navigate.to(context().strava.connect_url(user.id))
+
+    with ui.card().classes("w-full"):
+        ui.label("Connect Strava").classes("text-lg font-semibold")
+        ui.label(
+            "Your runs done outdoors count in your plan, and treadmill runs done here go to Strava "
+            "once, with their laps."
+        ).classes("text-gray-700")
+        ui.button("Connect with Strava", on_click=connect).style(
+            f"background-color: {STRAVA_ORANGE} !important"
+        )
+
+
+@ui.refreshable
+def connected_card(user: User, status: Status) -> None:
+    with ui.card().classes("w-full"):
+        with ui.row().classes("items-center gap-2"):
+            ui.icon("check_circle", color="positive")
+            ui.label(f"Connected as {status.athlete_name}").classes("text-lg font-semibold").mark(
+                "strava-athlete"
+            )
+        for problem in status.problems:
+            with ui.row().classes("items-start gap-2 bg-amber-50 rounded p-2 w-full no-wrap"):
+                ui.icon("warning", color="warning")
+                ui.label(problem).classes("text-sm").mark("strava-problem")
+        _progress(status)
+        with ui.row().classes("gap-2"):
+            ui.button("Sync now", icon="sync", on_click=lambda: _sync(user)).props("outline")
+            ui.button("Disconnect", icon="link_off", on_click=lambda: _confirm_disconnect(user)).props(
+                "flat color=negative"
+            )
+        ui.switch(
+            "Send each finished treadmill run to Strava",
+            value=status.auto_upload,
+            on_change=lambda e: _auto_upload(user, bool(e.value)),
+        ).mark("strava-auto-upload")
+
+
+def _progress(status: Status) -> None:
+    label = "Importing your runs" if status.importing else "Imported"
+    ui.label(f"{label}: {status.imported} activities").classes("text-sm").mark("strava-imported")
+    ui.linear_progress(value=round(status.backfill_share, 3), show_value=False).props(
+        "size=12px rounded" + ("" if status.importing else " color=positive")
+    ).mark("strava-progress")
+    ui.label(f"Last sync: {_when(status.last_sync_at)}").classes("text-sm text-gray-600")
+    if status.import_error:
+        ui.label(f"The import stopped: {status.import_error}").classes("text-sm text-negative")
+
+
+async def _sync(user: User) -> None:
+    try:
+        await context().strava.sync(user.id)
+    except RunCoachError as exc:
+        ui.notify(str(exc), type="negative")
+        return
+    ui.notify("Looking for new runs on Strava")
+    await _refresh(user)
+
+
+async def _auto_upload(user: User, on: bool) -> None:
+    await context().strava.set_auto_upload(user.id, on)
+    ui.notify("Finished runs will go to Strava" if on else "Runs go to Strava only when you send them")
+
+
+def _confirm_disconnect(user: User) -> None:
+    with ui.dialog() as dialog, ui.card():
+        ui.label("Disconnect Strava?").classes("text-lg font-semibold")
+        ui.label("RunCoach's access is revoked at Strava; the imported runs are removed from here.")
+        with ui.row():
+            ui.button("Cancel", on_click=dialog.close).props("flat")
+            ui.button("Disconnect", on_click=lambda: _disconnect(user, dialog)).props("color=negative")
+    dialog.open()
+
+
+async def _disconnect(user: User, dialog: ui.dialog) -> None:
+    await context().strava.disconnect(user.id)
+    dialog.close()
+    ui.navigate.to("/strava")
+
+
+async def _refresh(user: User, shown: list[Status] | None = None) -> None:
+    """Show the status again if it changed (a redraw while the runner taps would lose the tap)."""
+    status = await context().strava.status(user.id)
+    if shown is not None:
+        if shown and shown[0] == status:
+            return
+        shown[:] = [status]
+    connected_card.refresh(user, status)
+
+
+@ui.page("/strava")
+async def strava_page() -> Response | None:
+    user = await current_user()
+    if user is None:
+        return RedirectResponse("/login?next=/strava")
+    status = await context().strava.status(user.id)
+    flash = app.storage.user.pop(FLASH, None)
+    with frame("Strava", user):
+        ui.label("Strava").classes("text-2xl font-bold")
+        if isinstance(flash, str) and flash:
+            ui.label(flash).classes("text-negative").mark("strava-flash")
+        if not status.configured:
+            setup_card()
+        elif not status.connected:
+            connect_card(user)
+        else:
+            connected_card(user, status)
+            shown = [status]
+            ui.timer(POLL_S, lambda: _refresh(user, shown))
+    return None
+
+
+@ui.page("/strava/callback")
+async def strava_callback(
+    state: str = "", code: str | None = None, scope: str | None = None, error: str | None = None
+) -> Response:
+    """Strava's sign-in returns here: finish connecting, then show the Strava page."""
+    user = await current_user()
+    if user is None:
+        return RedirectResponse("/login?next=/strava")
+    try:
+        await context().strava.finish_connect(user.id, state=state, code=code, scope=scope, error=error)
+    except RunCoachError as exc:
+        app.storage.user[FLASH] = str(exc)
+    return RedirectResponse("/strava")

@@ -1,0 +1,142 @@
+"""The worker: claims due jobs, runs their handler, and records the outcome.
+
+A job is stored (in the caller's transaction or its own) before anybody waits on it, so a crash
+or a restart loses nothing: the lease of a job a dead worker held runs out and the job is run
+again. Handlers must therefore be idempotent, and every handler here is (an upsert by Strava id,
+an upload keyed by its session).
+
+A handler ends in one of three ways: it returns (done); it raises `Later` (not a failure: a rate
+limit's window, a backfill that yields after some pages; the try is given back); or it raises
+anything else (a failure: tried again after `backoff_s`, given up after `MAX_ATTEMPTS`, and the
+last error kept for the runner to see).
+
+One worker task per process: on SQLite that is the only one; on PostgreSQL the claim's
+`SKIP LOCKED` shares the jobs out between replicas.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime, timedelta
+
+from runcoach.clock import Clock
+from runcoach.db import jobs as queries
+from runcoach.db.engine import Database
+from runcoach.domain.errors import RunCoachError
+from runcoach.domain.jobs import Job
+from runcoach.domain.strava import MAX_ATTEMPTS, backoff_s
+
+log = logging.getLogger("runcoach.jobs")
+
+Handler = Callable[[Job], Awaitable[None]]
+
+#: A claimed job is another worker's to take after this long (a worker that died holding it).
+LEASE_S = 300.0
+#: Longest nap between looks at the queue when nothing says when the next job is due.
+IDLE_S = 30.0
+
+
+class Later(Exception):
+    """Raised by a handler: run this job again at `at` (not a failure; the try is given back)."""
+
+    def __init__(self, at: datetime, reason: str = "") -> None:
+        super().__init__(reason or f"later, at {at.isoformat()}")
+        self.at = at
+        self.reason = reason
+
+
+class Worker:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        handlers: Mapping[str, Handler],
+        *,
+        concurrency: int = 4,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.handlers = dict(handlers)
+        self.concurrency = concurrency
+        self._wake = asyncio.Event()
+        self._sleep = sleep
+
+    def wake(self) -> None:
+        """Look at the queue now (a job was just stored)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Forever: run what is due, then sleep until the next job is due or `wake()`."""
+        await self.database.ready()
+        while True:
+            try:
+                ran = await self.run_once()
+                if not ran:
+                    await self._nap()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the database went away: keep the worker alive, try again soon
+                log.exception("job worker: the queue could not be read")
+                await self._nap(IDLE_S)
+
+    async def run_once(self) -> int:
+        """Claim what is due (up to `concurrency`), run it all, and return how many ran."""
+        now = self.clock.now()
+        async with self.database.session() as db:
+            batch = await queries.claim(
+                db, now=now, lease_s=LEASE_S, limit=self.concurrency, kinds=list(self.handlers)
+            )
+        if batch:
+            await asyncio.gather(*(self._run(job) for job in batch))
+        return len(batch)
+
+    async def drain(self, *, max_rounds: int = 1000) -> None:
+        """Run until nothing is due now (tests and the CLI)."""
+        for _ in range(max_rounds):
+            if not await self.run_once():
+                return
+        raise RuntimeError("the job queue did not drain")
+
+    async def _run(self, job: Job) -> None:
+        try:
+            await self.handlers[job.kind](job)
+        except Later as later:
+            await self._reschedule(job, later.at, later.reason or None, count_try=False)
+        except Exception as exc:
+            await self._failed(job, exc)
+        else:
+            async with self.database.session() as db:
+                await queries.finish(db, job_id=job.id, now=self.clock.now())
+
+    async def _failed(self, job: Job, exc: Exception) -> None:
+        error = str(exc) if isinstance(exc, RunCoachError) else f"{type(exc).__name__}: {exc}"
+        if not isinstance(exc, RunCoachError):
+            log.warning("job %s (%s) try %d failed: %s", job.id, job.kind, job.attempts, error)
+        now = self.clock.now()
+        if job.attempts >= MAX_ATTEMPTS:
+            async with self.database.session() as db:
+                await queries.give_up(db, job_id=job.id, now=now, error=error)
+            return
+        due = now + timedelta(seconds=backoff_s(job.attempts))
+        await self._reschedule(job, due, error, count_try=True)
+
+    async def _reschedule(self, job: Job, at: datetime, error: str | None, *, count_try: bool) -> None:
+        async with self.database.session() as db:
+            await queries.reschedule(db, job_id=job.id, due_at=at, error=error, count_try=count_try)
+
+    async def _nap(self, seconds: float | None = None) -> None:
+        if seconds is None:
+            async with self.database.session() as db:
+                due = await queries.next_due(db, kinds=list(self.handlers))
+            wait = IDLE_S if due is None else (due - self.clock.now()).total_seconds()
+            seconds = min(max(wait, 0.05), IDLE_S)
+        self._wake.clear()
+        if self._sleep is not None:
+            await self._sleep(seconds)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
