@@ -230,7 +230,9 @@ class FakeAnthropic:
 
     def start(self) -> FakeAnthropic:
         """Bind a free port on 127.0.0.1 and serve from a background thread; returns when ready."""
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP (with 0,
+        # every request after the first on a kept-alive connection waited ~40 ms for delayed ACKs).
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         sock.listen(512)
