@@ -10,10 +10,12 @@ from datetime import datetime
 
 from runcoach.auth import service
 from runcoach.clock import SystemClock
-from runcoach.config import Settings
+from runcoach.config import Settings, load_token_key
 from runcoach.db.engine import Database
 from runcoach.domain.accounts import User
 from runcoach.domain.errors import RunCoachError
+from runcoach.strava.service import Strava
+from runcoach.strava.tokens import Cipher
 
 Action = Callable[[Database, argparse.Namespace], Awaitable[None]]
 
@@ -26,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="TCP port (RUNCOACH_PORT, default 8080)")
     _users_parser(commands.add_parser("users", help="manage accounts"))
     _tokens_parser(commands.add_parser("tokens", help="manage API tokens"))
+    _strava_parser(commands.add_parser("strava", help="Strava's webhook subscription"))
     return parser
 
 
@@ -61,6 +64,16 @@ def _tokens_parser(parser: argparse.ArgumentParser) -> None:
     which.add_argument("--all", metavar="EMAIL", help="revoke every live token of this account")
 
 
+def _strava_parser(parser: argparse.ArgumentParser) -> None:
+    strava = parser.add_subparsers(dest="action", required=True)
+    strava.add_parser(
+        "subscribe",
+        help="ask Strava to post new activities to RUNCOACH_PUBLIC_URL/strava/webhook "
+        "(the server must be running and reachable there: Strava checks it at once)",
+    )
+    strava.add_parser("subscriptions", help="the application's webhook subscription, if any")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
@@ -69,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(settings, getattr(args, "host", None), getattr(args, "port", None))
         if args.command == "users" and args.action == "add":
             args.password = _read_password()
+        args.settings = settings
         asyncio.run(_with_database(settings, ACTIONS[(args.command, args.action)], args))
         return 0
     except (RunCoachError, ValueError) as exc:
@@ -173,6 +187,32 @@ async def _tokens_revoke(database: Database, args: argparse.Namespace) -> None:
     print(f"revoked token {args.id}")
 
 
+def _strava(settings: Settings, database: Database) -> Strava:
+    clock = SystemClock()
+    return Strava(settings, database, clock, Cipher(load_token_key(settings), clock))
+
+
+async def _strava_subscribe(database: Database, args: argparse.Namespace) -> None:
+    strava = _strava(args.settings, database)
+    try:
+        ident = await strava.subscribe()
+    finally:
+        await strava.close()
+    print(f"subscribed: Strava posts new activities to {strava.webhook_url} (subscription {ident})")
+
+
+async def _strava_subscriptions(database: Database, args: argparse.Namespace) -> None:
+    strava = _strava(args.settings, database)
+    try:
+        found = await strava.client.subscriptions()
+    finally:
+        await strava.close()
+    if not found:
+        print("no subscription: run `runcoach strava subscribe`")
+    for sub in found:
+        print(f"{sub.get('id')}\t{sub.get('callback_url')}\tsince {sub.get('created_at')}")
+
+
 ACTIONS: dict[tuple[str, str], Action] = {
     ("users", "add"): _users_add,
     ("users", "list"): _users_list,
@@ -183,6 +223,8 @@ ACTIONS: dict[tuple[str, str], Action] = {
     ("tokens", "create"): _tokens_create,
     ("tokens", "list"): _tokens_list,
     ("tokens", "revoke"): _tokens_revoke,
+    ("strava", "subscribe"): _strava_subscribe,
+    ("strava", "subscriptions"): _strava_subscriptions,
 }
 
 

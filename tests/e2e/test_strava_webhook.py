@@ -1,0 +1,125 @@
+"""Strava's webhook end to end: a real server process, `runcoach strava subscribe` (the fake Strava
+checks the callback the way Strava does), then events posted by the fake to the server, delivered
+three times as Strava may, make one activity; a deauthorization drops the connection."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.fernet import Fernet
+from pydantic import SecretStr
+from sqlalchemy import func, select
+
+from runcoach.clock import SystemClock
+from runcoach.config import Settings
+from runcoach.db import users
+from runcoach.db.engine import Database
+from runcoach.db.tables import StravaAccountRow, StravaActivityRow
+from runcoach.strava.service import Strava
+from runcoach.strava.tokens import Cipher
+from tests.e2e.conftest import ServerFactory, free_port
+from tests.fake_strava import FakeStrava
+
+ATHLETE = 5_500_000_001
+VERIFY = "a-verify-token-for-tests"
+EMAIL = "runner@example.com"
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeStrava]:
+    with FakeStrava() as fake:
+        fake.add_athlete(ATHLETE, "Ada", "Runner")
+        yield fake
+
+
+def strava_env(fake: FakeStrava, port: int, key: str) -> dict[str, str]:
+    return {
+        "RUNCOACH_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        "RUNCOACH_STRAVA_CLIENT_ID": "1234",
+        "RUNCOACH_STRAVA_CLIENT_SECRET": "s3cret",
+        "RUNCOACH_STRAVA_VERIFY_TOKEN": VERIFY,
+        "RUNCOACH_STRAVA_OAUTH_URL": fake.oauth_url,
+        "RUNCOACH_STRAVA_API_URL": fake.api_url,
+        "RUNCOACH_TOKEN_KEY": key,
+    }
+
+
+async def connect(data_dir: Path, fake: FakeStrava, port: int, key: str) -> Database:
+    """The runner's Strava connection, made through the service on the server's database."""
+    settings = Settings(
+        _env_file=None,
+        data_dir=data_dir,
+        public_url=f"http://127.0.0.1:{port}",
+        strava_client_id="1234",
+        strava_client_secret=SecretStr("s3cret"),
+        strava_oauth_url=fake.oauth_url,
+        strava_api_url=fake.api_url,
+        token_key=SecretStr(key),
+    )
+    database = Database(settings.resolved_database_url)
+    await database.start()
+    clock = SystemClock()
+    strava = Strava(settings, database, clock, Cipher(key, clock))
+    try:
+        async with database.session() as db:
+            account = await users.get_user_by_email(db, email=EMAIL)
+        assert account is not None
+        state = httpx.URL(strava.connect_url(account.id)).params["state"]
+        scope = "read,activity:read_all"
+        await strava.finish_connect(
+            account.id, state=state, code=fake.grant(ATHLETE), scope=scope, error=None
+        )
+    finally:
+        await strava.close()
+    return database
+
+
+async def rows(database: Database, table: type[StravaActivityRow] | type[StravaAccountRow]) -> int:
+    async with database.session() as db:
+        return int((await db.execute(select(func.count()).select_from(table))).scalar_one())
+
+
+async def wait_rows(database: Database, table: type, expected: int, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while await rows(database, table) != expected:
+        assert time.monotonic() < deadline, f"{table.__tablename__} never had {expected} rows"
+        await asyncio.sleep(0.1)
+
+
+async def test_subscribe_then_events_posted_three_times_make_one_activity(
+    runcoach_server: ServerFactory, data_dir: Path, fake: FakeStrava
+) -> None:
+    key = Fernet.generate_key().decode()
+    port = free_port()
+    runcoach_server.env |= strava_env(fake, port, key)
+    server = runcoach_server.start(port=port)
+    runcoach_server.user_with_token(EMAIL)
+    database = await connect(data_dir, fake, port, key)
+    try:
+        out = await asyncio.to_thread(runcoach_server.cli, "strava", "subscribe")
+        assert f"{server.base}/strava/webhook" in out
+        assert (
+            fake.subscription is not None
+            and fake.subscription.callback_url == f"{server.base}/strava/webhook"
+        )
+        listed = await asyncio.to_thread(runcoach_server.cli, "strava", "subscriptions")
+        assert f"{server.base}/strava/webhook" in listed
+
+        [run] = fake.add_activities(ATHLETE, 1, start=datetime.now(UTC) - timedelta(hours=1))
+        status = await fake.send_event(**fake.event_for(run, "create"), times=3)
+        assert status == 200
+        assert all(d.status == 200 and d.attempt == 1 for d in fake.deliveries)  # each answered in time
+        await wait_rows(database, StravaActivityRow, 1)
+        assert fake.count(f"/api/v3/activities/{run['id']}") == 1
+
+        await fake.send_event(**fake.deauthorization_event(ATHLETE))
+        await wait_rows(database, StravaAccountRow, 0)
+        await wait_rows(database, StravaActivityRow, 0)
+    finally:
+        await database.close()
