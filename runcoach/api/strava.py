@@ -24,7 +24,7 @@ router = APIRouter(
     prefix="/api/strava", tags=["strava"], dependencies=[Depends(get_user)], responses=responses(401, 503)
 )
 uploads = APIRouter(
-    prefix="/api/sessions", tags=["strava"], dependencies=[Depends(get_user)], responses=responses(401, 503)
+    prefix="/api/strava/uploads", tags=["strava"], dependencies=[Depends(get_user)], responses=responses(401, 503)
 )
 public = APIRouter(tags=["strava"])
 
@@ -128,7 +128,7 @@ async def automatic(strava_id: StravaId, user: CurrentUser, ctx: Ctx) -> MatchOu
 
 
 @uploads.post(
-    "/{session_id:int}/strava", response_model=UploadOut, status_code=202, responses=responses(404, 409)
+    "/{session_id:int}", response_model=UploadOut, status_code=202, responses=responses(404, 409)
 )
 async def upload(session_id: RowId, user: CurrentUser, ctx: Ctx) -> UploadOut:
     """Send the finished run to Strava as its FIT activity, once: asking again returns the first
@@ -136,7 +136,7 @@ async def upload(session_id: RowId, user: CurrentUser, ctx: Ctx) -> UploadOut:
     return _upload(await ctx.strava.upload(user.id, session_id))
 
 
-@uploads.get("/{session_id:int}/strava", response_model=UploadOut, responses=responses(404))
+@uploads.get("/{session_id:int}", response_model=UploadOut, responses=responses(404))
 async def upload_status(session_id: RowId, user: CurrentUser, ctx: Ctx) -> UploadOut:
     found = await ctx.strava.uploads.status(user.id, session_id)
     if found is None:
