@@ -3,7 +3,7 @@ auto-upload, disconnect; and the callback Strava's sign-in returns to."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from fastapi.responses import RedirectResponse, Response
 from nicegui import app, ui
@@ -13,6 +13,9 @@ from runcoach.auth.web import current_user
 from runcoach.context import context
 from runcoach.domain.accounts import User
 from runcoach.domain.errors import RunCoachError
+from runcoach.plans.calendar import ImportedMatch, calendar, imported_matches
+from runcoach.strava import matching
+from runcoach.strava.present import AUTO, NONE, match_options, match_value
 from runcoach.strava.service import NOT_SET_UP, Status
 
 FLASH = "strava_flash"
@@ -89,6 +92,55 @@ def _progress(status: Status) -> None:
         ui.label(f"The import stopped: {status.import_error}").classes("text-sm text-negative")
 
 
+#: How far back the list of imported runs goes.
+RECENT_DAYS = 21
+
+
+@ui.refreshable
+async def recent_runs(user: User) -> None:
+    """The imported runs of the last weeks, each with the planned day it counts for, changeable."""
+    ctx = context()
+    today = ctx.today()
+    cal = await calendar(
+        ctx.db, user.id, start=today - timedelta(days=RECENT_DAYS - 1), end=today, today=today,
+        zone=ctx.settings.zone, now=ctx.clock.now(),
+    )  # fmt: skip
+    found = imported_matches(cal)
+    with ui.card().classes("w-full").mark("strava-runs"):
+        ui.label("Runs from Strava").classes("text-lg font-semibold")
+        if not found:
+            ui.label(f"No runs imported from the last {RECENT_DAYS} days.").classes("text-sm text-gray-600")
+        for match in found:
+            _match_row(user, match)
+
+
+def _match_row(user: User, match: ImportedMatch) -> None:
+    run = match.run
+    options = match_options(match)
+    with ui.row().classes("w-full items-center gap-2 border-b py-1"):
+        ui.label(f"{run.day:%a %d %b}").classes("w-24 text-sm")
+        ui.label(f"{run.name} · {run.distance_km:.1f} km").classes("grow text-sm")
+        ui.select(
+            options, value=match_value(match), on_change=lambda e: _rematch(user, run.strava_id, e.value)
+        ).props("dense outlined").classes("w-64").mark(f"strava-match-{run.strava_id}")
+
+
+async def _rematch(user: User, strava_id: int | None, value: str) -> None:
+    assert strava_id is not None
+    ctx = context()
+    try:
+        if value == AUTO:
+            await matching.clear_match(ctx.db, user.id, strava_id)
+        else:
+            day = None if value == NONE else date.fromisoformat(value)
+            await matching.set_match(ctx.db, user.id, strava_id, day)
+    except RunCoachError as exc:
+        ui.notify(str(exc), type="negative")
+        return
+    ui.notify("Saved: the calendar counts the run there")
+    recent_runs.refresh()
+
+
 async def _sync(user: User) -> None:
     try:
         await context().strava.sync(user.id)
@@ -147,6 +199,7 @@ async def strava_page() -> Response | None:
             connect_card(user)
         else:
             connected_card(user, status)
+            await recent_runs(user)
             shown = [status]
             ui.timer(POLL_S, lambda: _refresh(user, shown))
     return None

@@ -15,6 +15,7 @@ from pages.checkin_card import checkin_card
 from pages.downloads import fit_download_button
 from pages.layout import frame
 from pages.live_view import open_owned
+from pages.strava_upload import strava_upload_card
 from runcoach.context import context
 from runcoach.domain.accounts import User
 from runcoach.domain.session import RunSession
@@ -102,6 +103,7 @@ async def summary_page(session_id: str) -> Response | None:
                 lambda: _activity_file(user, session),
                 "For Garmin Connect, Strava or any training log that reads FIT",
             )
+            await strava_upload_card(user, session.id)
             _chart(session, line, user)
             _laps(session, line, user)
         checkin_card(user, session.id, earlier)

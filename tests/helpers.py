@@ -630,3 +630,43 @@ async def store_plan(data_dir: Path, email: str, draft: PlanDraft) -> None:
         await plans.store_new(database, account.id, goal_id=None, seed=1, draft=draft, now=now)
     finally:
         await database.close()
+
+
+# --- Strava on the fake --------------------------------------------------------------------------
+
+STRAVA_SCOPES = "read,activity:read_all,activity:write"
+STRAVA_VERIFY = "verify-token-for-the-tests"
+
+
+def use_fake_strava(fake: Any) -> None:
+    """Set the running app's Strava up against `fake` (a tests.fake_strava.FakeStrava), as the
+    settings would: a new service on the app's database, its jobs run by the app's worker."""
+    from pydantic import SecretStr
+
+    from runcoach.strava.service import Strava
+
+    ctx = context()
+    settings = ctx.settings.model_copy(
+        update={
+            "public_url": "http://127.0.0.1:9",
+            "strava_client_id": "1234",
+            "strava_client_secret": SecretStr("s3cret"),
+            "strava_verify_token": SecretStr(STRAVA_VERIFY),
+            "strava_oauth_url": fake.oauth_url,
+            "strava_api_url": fake.api_url,
+        }
+    )
+    strava = Strava(settings, ctx.db, ctx.clock, ctx.strava.cipher)
+    strava.on_enqueue(ctx.jobs.wake)
+    ctx.strava = strava
+    ctx.jobs.handlers = strava.handlers()
+
+
+async def connect_strava(user_id: int, fake: Any, athlete: int, scope: str = STRAVA_SCOPES) -> None:
+    """The runner connects Strava as `athlete` (the callback's work, without a browser)."""
+    import httpx
+
+    strava = context().strava
+    state = httpx.URL(strava.connect_url(user_id)).params["state"]
+    code = fake.grant(athlete, scope)
+    await strava.finish_connect(user_id, state=state, code=code, scope=scope, error=None)

@@ -24,7 +24,10 @@ router = APIRouter(
     prefix="/api/strava", tags=["strava"], dependencies=[Depends(get_user)], responses=responses(401, 503)
 )
 uploads = APIRouter(
-    prefix="/api/strava/uploads", tags=["strava"], dependencies=[Depends(get_user)], responses=responses(401, 503)
+    prefix="/api/strava/uploads",
+    tags=["strava"],
+    dependencies=[Depends(get_user)],
+    responses=responses(401, 503),
 )
 public = APIRouter(tags=["strava"])
 
@@ -127,9 +130,7 @@ async def automatic(strava_id: StravaId, user: CurrentUser, ctx: Ctx) -> MatchOu
     return MatchOut(strava_id=strava_id, day=None, manual=False)
 
 
-@uploads.post(
-    "/{session_id:int}", response_model=UploadOut, status_code=202, responses=responses(404, 409)
-)
+@uploads.post("/{session_id:int}", response_model=UploadOut, status_code=202, responses=responses(404, 409))
 async def upload(session_id: RowId, user: CurrentUser, ctx: Ctx) -> UploadOut:
     """Send the finished run to Strava as its FIT activity, once: asking again returns the first
     upload's status."""

@@ -18,7 +18,7 @@ from runcoach.db import sessions as session_queries
 from runcoach.db.engine import Database
 from runcoach.domain.completion import DayStatus, day_status, is_a_run
 from runcoach.domain.errors import InvalidInput, NotFound
-from runcoach.domain.plan_model import PlannedWorkout
+from runcoach.domain.plan_model import PlannedWorkout, WorkoutType
 from runcoach.domain.plans import CompiledDay
 from runcoach.domain.session import RunSession
 from runcoach.domain.strava import StoredActivity, covered_plan, match_all
@@ -198,3 +198,30 @@ def _weeks(plan: PlanView | None, runs: dict[date, tuple[RunDone, ...]]) -> tupl
         )
         weeks.append(WeekVolume(week.start_date, km, done))
     return tuple(weeks)
+
+
+@dataclass(frozen=True)
+class ImportedMatch:
+    """An imported run, the day it counts for (None: none), and the planned days it could."""
+
+    run: RunDone
+    counted_on: date | None
+    choices: tuple[CalendarDay, ...]
+
+
+def imported_matches(cal: Calendar) -> list[ImportedMatch]:
+    """The calendar's imported runs, newest first, each with where it counts and where it could."""
+    runnable = [d for d in cal.days if _has_run_planned(d)]
+    found = []
+    for day in cal.days:
+        for run in day.runs:
+            if run.strava_id is None:
+                continue
+            near = tuple(d for d in runnable if abs((d.date - run.day).days) <= matching.MATCH_REACH)
+            counted = day.date if run.counts and _has_run_planned(day) else None
+            found.append(ImportedMatch(run, counted, near))
+    return sorted(found, key=lambda m: m.run.day, reverse=True)
+
+
+def _has_run_planned(day: CalendarDay) -> bool:
+    return day.planned is not None and day.planned.summary.type is not WorkoutType.REST

@@ -29,7 +29,7 @@ from runcoach.domain.rules import weekday_date
 from runcoach.domain.structure import Treadmill, Zones
 from runcoach.domain.workouts import Segment
 from runcoach.live import present as live_present
-from runcoach.plans.calendar import Calendar, CalendarDay, DayStatus, WeekVolume
+from runcoach.plans.calendar import Calendar, CalendarDay, DayStatus, RunDone, WeekVolume
 from runcoach.plans.service import PlanView
 from runcoach.workouts import present as workout_present
 
@@ -291,6 +291,7 @@ CALENDAR_CSS = """
 .rc-w:hover { background: #e5e7eb; }
 .rc-title { display: block; font-weight: 600; }
 .rc-facts, .rc-text, .rc-run { display: block; color: #4b5563; }
+.rc-strava { color: #c2410c; }
 .rc-status { font-weight: 600; }
 @media (max-width: 640px) {
   .rc-month .rc-day { min-height: 4rem; padding: 2px; font-size: 0.65rem; }
@@ -331,8 +332,17 @@ def _cell(day: CalendarDay, month: int | None, units: Units, texts: Mapping[int,
         colour = STATUS_COLOUR[day.status]
         parts.append(f'<span class="rc-status rc-{day.status.value}" style="color:{colour}">{text}</span>')
     for run in day.runs:
-        parts.append(f'<span class="rc-run">Ran {html.escape(distance_text(run.distance_km, units))}</span>')
+        parts.append(_run(run, units))
     return f'<div class="{" ".join(classes)}" data-date="{day.date.isoformat()}">{"".join(parts)}</div>'
+
+
+def _run(run: RunDone, units: Units) -> str:
+    """ "Ran 8.0 km", and for a run imported from Strava where it came from and whether it counts."""
+    text = f"Ran {distance_text(run.distance_km, units)}"
+    if run.strava_id is None:
+        return f'<span class="rc-run">{html.escape(text)}</span>'
+    note = " · Strava" if run.counts else " · Strava, not counted"
+    return f'<span class="rc-run rc-strava" title="{html.escape(run.name)}">{html.escape(text + note)}</span>'
 
 
 def _has_workout(day: CalendarDay) -> bool:

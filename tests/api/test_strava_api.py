@@ -11,19 +11,17 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from runcoach.context import context
 from runcoach.db.tables import JobRow, StravaActivityRow
-from runcoach.strava.service import Strava
 from tests.api.conftest import Runner, new_session
 from tests.fake_strava import FakeStrava
+from tests.helpers import STRAVA_VERIFY, connect_strava, use_fake_strava
 
 pytestmark = pytest.mark.usefixtures("app_backend")
 
 ATHLETE = 6_600_000_001
-VERIFY = "verify-token-for-the-api-tests"
 
 
 @pytest.fixture(scope="module")
@@ -38,32 +36,12 @@ def fake(http: httpx.AsyncClient, fake_server: FakeStrava) -> FakeStrava:
     fake_server.reset()
     fake_server.upload_polls = 0
     fake_server.add_athlete(ATHLETE, "Ada", "Runner")
-    ctx = context()
-    settings = ctx.settings.model_copy(
-        update={
-            "public_url": "http://127.0.0.1:9",
-            "strava_client_id": "1234",
-            "strava_client_secret": SecretStr("s3cret"),
-            "strava_verify_token": SecretStr(VERIFY),
-            "strava_oauth_url": fake_server.oauth_url,
-            "strava_api_url": fake_server.api_url,
-        }
-    )
-    strava = Strava(settings, ctx.db, ctx.clock, ctx.strava.cipher)
-    strava.on_enqueue(ctx.jobs.wake)
-    ctx.strava = strava
-    ctx.jobs.handlers = strava.handlers()
+    use_fake_strava(fake_server)
     return fake_server
 
 
-async def connect(
-    runner: Runner, fake: FakeStrava, scope: str = "read,activity:read_all,activity:write"
-) -> None:
-    strava = context().strava
-    state = httpx.URL(strava.connect_url(runner.id)).params["state"]
-    await strava.finish_connect(
-        runner.id, state=state, code=fake.grant(ATHLETE, scope), scope=scope, error=None
-    )
+async def connect(runner: Runner, fake: FakeStrava) -> None:
+    await connect_strava(runner.id, fake, ATHLETE)
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], what: str, timeout_s: float = 30) -> None:
@@ -109,7 +87,7 @@ async def test_connected_status_shows_the_athlete_and_the_import_finishing(
 async def test_the_webhook_check_echoes_only_for_the_verify_token(
     http: httpx.AsyncClient, fake: FakeStrava
 ) -> None:
-    params = {"hub.mode": "subscribe", "hub.challenge": "c-123", "hub.verify_token": VERIFY}
+    params = {"hub.mode": "subscribe", "hub.challenge": "c-123", "hub.verify_token": STRAVA_VERIFY}
     answer = await http.get("/strava/webhook", params=params)
     assert answer.status_code == 200 and answer.json() == {"hub.challenge": "c-123"}
     wrong = await http.get("/strava/webhook", params=params | {"hub.verify_token": "guess"})
@@ -209,5 +187,5 @@ async def test_disconnect_revokes_at_strava(http: httpx.AsyncClient, ann: Runner
 async def test_signed_out_callers_reach_only_the_webhook(http: httpx.AsyncClient, fake: FakeStrava) -> None:
     assert (await http.get("/api/strava")).status_code == 401
     assert (await http.post("/api/sessions/1/strava")).status_code == 401
-    params = {"hub.mode": "subscribe", "hub.challenge": "x", "hub.verify_token": VERIFY}
+    params = {"hub.mode": "subscribe", "hub.challenge": "x", "hub.verify_token": STRAVA_VERIFY}
     assert (await http.get("/strava/webhook", params=params)).status_code == 200
