@@ -113,6 +113,13 @@ async def give_up(db: AsyncSession, *, job_id: int, now: datetime, error: str) -
     )
 
 
+async def release_leases(db: AsyncSession) -> int:
+    """Free every lease: only for a database one process uses (SQLite), at its start, when every
+    lease is a dead process's."""
+    result = await db.execute(update(JobRow).where(JobRow.lease_until.is_not(None)).values(lease_until=None))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def next_due(db: AsyncSession, *, kinds: Sequence[str]) -> datetime | None:
     """When the earliest pending job is due (a leased one: when its lease runs out)."""
     due = func.coalesce(JobRow.lease_until, JobRow.due_at)

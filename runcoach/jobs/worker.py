@@ -35,6 +35,9 @@ Handler = Callable[[Job], Awaitable[None]]
 
 #: A claimed job is another worker's to take after this long (a worker that died holding it).
 LEASE_S = 300.0
+#: Ended jobs are kept this long (a retried Strava event within it is still recognised).
+KEEP = timedelta(days=7)
+PRUNE_EVERY = timedelta(hours=1)
 #: Longest nap between looks at the queue when nothing says when the next job is due.
 IDLE_S = 30.0
 
@@ -64,6 +67,7 @@ class Worker:
         self.concurrency = concurrency
         self._wake = asyncio.Event()
         self._sleep = sleep
+        self._pruned_at: datetime | None = None
 
     def wake(self) -> None:
         """Look at the queue now (a job was just stored)."""
@@ -72,8 +76,10 @@ class Worker:
     async def run(self) -> None:
         """Forever: run what is due, then sleep until the next job is due or `wake()`."""
         await self.database.ready()
+        await self._release_dead_leases()
         while True:
             try:
+                await self._prune()
                 ran = await self.run_once()
                 if not ran:
                     await self._nap()
@@ -82,6 +88,24 @@ class Worker:
             except Exception:  # the database went away: keep the worker alive, try again soon
                 log.exception("job worker: the queue could not be read")
                 await self._nap(IDLE_S)
+
+    async def _release_dead_leases(self) -> None:
+        """On SQLite this is the only process: a lease found at start is a dead one's; free it now
+        rather than after LEASE_S (replicas on PostgreSQL cannot know, and wait for the lease)."""
+        if self.database.engine.dialect.name != "sqlite":
+            return
+        async with self.database.session() as db:
+            if released := await queries.release_leases(db):
+                log.info("job worker: %d jobs of a stopped process taken up again", released)
+
+    async def _prune(self) -> None:
+        """Once an hour, forget jobs that ended more than KEEP ago."""
+        now = self.clock.now()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return
+        self._pruned_at = now
+        async with self.database.session() as db:
+            await queries.prune(db, before=now - KEEP)
 
     async def run_once(self) -> int:
         """Claim what is due (up to `concurrency`), run it all, and return how many ran."""
