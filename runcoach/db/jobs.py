@@ -9,6 +9,7 @@ clause is enough there.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -67,26 +68,34 @@ async def enqueue(
 async def claim(
     db: AsyncSession, *, now: datetime, lease_s: float, limit: int, kinds: Sequence[str]
 ) -> list[Job]:
-    """Lease up to `limit` due jobs of `kinds` (oldest due first) and count the try."""
+    """Lease up to `limit` due jobs of `kinds` (oldest due first) and count the try.
+
+    Each lease is taken by an UPDATE that still requires the job free: on SQLite the SELECT runs
+    before the write lock is taken, so two workers may read the same rows, and only the first
+    UPDATE of a row wins. PostgreSQL's SKIP LOCKED already keeps the rows apart.
+    """
+    free = or_(JobRow.lease_until.is_(None), JobRow.lease_until <= now)
     query = (
         select(JobRow)
-        .where(
-            JobRow.done_at.is_(None),
-            JobRow.due_at <= now,
-            JobRow.kind.in_(kinds),
-            or_(JobRow.lease_until.is_(None), JobRow.lease_until <= now),
-        )
+        .where(JobRow.done_at.is_(None), JobRow.due_at <= now, JobRow.kind.in_(kinds), free)
         .order_by(JobRow.due_at, JobRow.id)
         .limit(limit)
     )
     if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    rows = list((await db.execute(query)).scalars())
-    for row in rows:
-        row.lease_until = now + timedelta(seconds=lease_s)
-        row.attempts += 1
-    await db.flush()
-    return [_job(row) for row in rows]
+    found = [_job(row) for row in (await db.execute(query)).scalars()]
+    lease = now + timedelta(seconds=lease_s)
+    claimed = []
+    for job in found:
+        taken = await db.execute(
+            update(JobRow)
+            .where(JobRow.id == job.id, JobRow.done_at.is_(None), free)
+            .values(lease_until=lease, attempts=JobRow.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if taken.rowcount:  # type: ignore[attr-defined]
+            claimed.append(replace(job, attempts=job.attempts + 1))
+    return claimed
 
 
 async def finish(db: AsyncSession, *, job_id: int, now: datetime) -> None:
