@@ -24,6 +24,7 @@ from runcoach.db import sessions as session_queries
 from runcoach.db import strava as queries
 from runcoach.db.engine import Database
 from runcoach.domain.errors import Conflict, NotFound
+from runcoach.domain.ids import MAX_ID
 from runcoach.domain.jobs import Job
 from runcoach.domain.session import RunSession
 from runcoach.domain.strava import Upload, UploadStatus, can_write, duplicate_of, external_id
@@ -70,6 +71,8 @@ class Uploads:
 
         NotFound for an unknown session or somebody else's, or without Strava; Conflict when the
         run is not over or never ran, or when Strava did not allow uploads."""
+        if not 0 < session_id <= MAX_ID:  # no row has it: refused before the database sees it
+            raise NotFound(f"Session {session_id} not found")
         now = self.clock.now()
         async with self.database.session() as db:
             account = await queries.get_account(db, user_id=user_id)
@@ -101,6 +104,8 @@ class Uploads:
         return upload
 
     async def status(self, user_id: int, session_id: int) -> Upload | None:
+        if not 0 < session_id <= MAX_ID:
+            return None
         async with self.database.session() as db:
             return await queries.get_upload(db, session_id=session_id, owner_id=user_id)
 
