@@ -17,6 +17,7 @@ from runcoach.db import strava as queries
 from runcoach.db.engine import Database
 from runcoach.domain.errors import InvalidInput, NotFound
 from runcoach.domain.strava import StoredActivity
+from runcoach.domain.strava import strava_id as parse_strava_id
 
 #: How far from its own day the runner may move a run.
 MATCH_REACH = 3
@@ -45,6 +46,8 @@ async def imported_runs(database: Database, user_id: int, first: date, last: dat
 async def set_match(database: Database, user_id: int, strava_id: int, day: date | None) -> None:
     """The runner's choice: the run counts for `day` (None: for no planned day), a day at most
     `MATCH_REACH` days from the run's own."""
+    if parse_strava_id(strava_id) is None:
+        raise NotFound(NOT_IMPORTED)
     async with database.session() as db:
         found = await queries.get_activity(db, owner_id=user_id, strava_id=strava_id)
         if found is None:
@@ -57,6 +60,8 @@ async def set_match(database: Database, user_id: int, strava_id: int, day: date 
 
 async def clear_match(database: Database, user_id: int, strava_id: int) -> None:
     """Back to the rule."""
+    if parse_strava_id(strava_id) is None:
+        raise NotFound(NOT_IMPORTED)
     async with database.session() as db:
         if not await queries.set_match(
             db, owner_id=user_id, strava_id=strava_id, manual=False, match_day=None
