@@ -96,7 +96,7 @@ async def status(user: CurrentUser, ctx: Ctx) -> StatusOut:
     return _out(await ctx.strava.status(user.id))
 
 
-@router.post("/sync", response_model=StatusOut, responses=responses(404))
+@router.post("/sync", response_model=StatusOut, responses=responses(404, 409))
 async def sync(user: CurrentUser, ctx: Ctx) -> StatusOut:
     """Import what is new on Strava since the last import (it runs in the background)."""
     return _out(await ctx.strava.sync(user.id))
@@ -109,14 +109,14 @@ async def disconnect(user: CurrentUser, ctx: Ctx) -> Response:
     return Response(status_code=204)
 
 
-@router.put("/auto-upload", response_model=StatusOut, responses=responses(404, 413))
+@router.put("/auto-upload", response_model=StatusOut, responses=responses(400, 404, 413))
 async def auto_upload(body: AutoUploadIn, user: CurrentUser, ctx: Ctx) -> StatusOut:
     """Send every finished treadmill run to Strava (or stop)."""
     await ctx.strava.set_auto_upload(user.id, body.on)
     return _out(await ctx.strava.status(user.id))
 
 
-@router.put("/activities/{strava_id}/match", response_model=MatchOut, responses=responses(404, 413))
+@router.put("/activities/{strava_id}/match", response_model=MatchOut, responses=responses(400, 404, 413))
 async def rematch(strava_id: StravaId, body: MatchIn, user: CurrentUser, ctx: Ctx) -> MatchOut:
     """Count the run for another planned day (or, with null, for none)."""
     await matching.set_match(ctx.db, user.id, strava_id, body.day)

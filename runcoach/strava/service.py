@@ -24,7 +24,7 @@ from runcoach.config import Settings
 from runcoach.db import jobs as job_queries
 from runcoach.db import strava as queries
 from runcoach.db.engine import Database
-from runcoach.domain.errors import AuthFailed, Conflict, InvalidInput, NotFound, Unavailable
+from runcoach.domain.errors import AuthFailed, Conflict, InvalidInput, NotFound
 from runcoach.domain.strava import (
     SCOPES,
     Account,
@@ -122,8 +122,9 @@ class Strava:
     # --- connecting ---------------------------------------------------------------------------
 
     def _ready(self) -> None:
+        # A conflict with how the server is set up, not an outage: asking again will not help.
         if not self.configured:
-            raise Unavailable(NOT_SET_UP)
+            raise Conflict(NOT_SET_UP)
 
     @property
     def redirect_uri(self) -> str:

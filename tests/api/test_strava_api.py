@@ -64,7 +64,7 @@ async def test_without_settings_strava_says_it_is_not_set_up(http: httpx.AsyncCl
     status = (await http.get("/api/strava", headers=ann.headers)).json()
     assert status["configured"] is False and status["connected"] is False
     response = await http.post("/api/strava/sync", headers=ann.headers)
-    assert response.status_code == 503 and "RUNCOACH_STRAVA_CLIENT_ID" in response.json()["detail"]
+    assert response.status_code == 409 and "RUNCOACH_STRAVA_CLIENT_ID" in response.json()["detail"]
 
 
 async def test_connected_status_shows_the_athlete_and_the_import_finishing(
