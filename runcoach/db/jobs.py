@@ -114,6 +114,21 @@ async def reschedule(
     await db.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
 
 
+async def postpone(db: AsyncSession, *, kinds: Sequence[str], until: datetime, reason: str) -> int:
+    """Move every pending, unclaimed job of `kinds` due before `until` to `until` (not a try)."""
+    result = await db.execute(
+        update(JobRow)
+        .where(
+            JobRow.done_at.is_(None),
+            JobRow.lease_until.is_(None),
+            JobRow.kind.in_(kinds),
+            JobRow.due_at < until,
+        )
+        .values(due_at=until, last_error=reason or None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def give_up(db: AsyncSession, *, job_id: int, now: datetime, error: str) -> None:
     await db.execute(
         update(JobRow)

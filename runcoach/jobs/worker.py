@@ -45,10 +45,13 @@ IDLE_S = 30.0
 class Later(Exception):
     """Raised by a handler: run this job again at `at` (not a failure; the try is given back)."""
 
-    def __init__(self, at: datetime, reason: str = "") -> None:
+    def __init__(self, at: datetime, reason: str = "", *, hold: tuple[str, ...] = ()) -> None:
         super().__init__(reason or f"later, at {at.isoformat()}")
         self.at = at
         self.reason = reason
+        #: Job kinds that wait too (a full rate-limit window holds every job that would call Strava):
+        #: postponed in one statement rather than each claimed only to be put back.
+        self.hold = hold
 
 
 class Worker:
@@ -78,6 +81,8 @@ class Worker:
         await self.database.ready()
         await self._release_dead_leases()
         while True:
+            # Cleared before the look, not after: a wake() during the look is not lost.
+            self._wake.clear()
             try:
                 await self._prune()
                 ran = await self.run_once()
@@ -130,6 +135,9 @@ class Worker:
             await self.handlers[job.kind](job)
         except Later as later:
             await self._reschedule(job, later.at, later.reason or None, count_try=False)
+            if later.hold:
+                async with self.database.session() as db:
+                    await queries.postpone(db, kinds=later.hold, until=later.at, reason=later.reason)
         except Exception as exc:
             await self._failed(job, exc)
         else:
@@ -158,7 +166,6 @@ class Worker:
                 due = await queries.next_due(db, kinds=list(self.handlers))
             wait = IDLE_S if due is None else (due - self.clock.now()).total_seconds()
             seconds = min(max(wait, 0.05), IDLE_S)
-        self._wake.clear()
         if self._sleep is not None:
             await self._sleep(seconds)
             return

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -60,24 +60,48 @@ class Grant:
 
 @dataclass
 class Limits:
-    """The latest usage Strava reported, overall and for reads."""
+    """The usage Strava reported, overall and for reads, plus the requests sent and not yet
+    answered: with four jobs at once, the last answer's count alone lets a fifth request through
+    a window that is full."""
 
     overall: Usage | None = None
     reads: Usage | None = None
+    in_flight: int = 0
+    reads_in_flight: int = 0
     requests: int = field(default=0)
 
     def note(self, headers: Mapping[str, str]) -> None:
+        """Take the counts in an answer; answers arrive out of order, so counts only grow within
+        a window (`new_quarter` and `new_day` start them again)."""
         overall = parse_usage(headers.get("x-ratelimit-limit"), headers.get("x-ratelimit-usage"))
         reads = parse_usage(headers.get("x-readratelimit-limit"), headers.get("x-readratelimit-usage"))
-        self.overall = overall or self.overall
-        self.reads = reads or self.reads
+        self.overall = _larger(self.overall, overall)
+        self.reads = _larger(self.reads, reads)
 
     def wait(self, now: datetime, *, read: bool) -> float:
-        return wait_for((self.overall, self.reads if read else None), now)
+        overall = _plus(self.overall, self.in_flight)
+        reads = _plus(self.reads, self.reads_in_flight) if read else None
+        return wait_for((overall, reads), now)
 
-    def reset(self) -> None:
-        """Forget the usage (its window has passed: the next answer reports the new one)."""
+    def new_quarter(self) -> None:
+        """A new 15-minute window: its count starts at 0; the day's goes on."""
+        self.overall = replace(self.overall, used_15=0) if self.overall else None
+        self.reads = replace(self.reads, used_15=0) if self.reads else None
+
+    def new_day(self) -> None:
         self.overall = self.reads = None
+
+
+def _larger(old: Usage | None, new: Usage | None) -> Usage | None:
+    if old is None or new is None:
+        return new or old
+    return replace(new, used_15=max(old.used_15, new.used_15), used_day=max(old.used_day, new.used_day))
+
+
+def _plus(usage: Usage | None, pending: int) -> Usage | None:
+    if usage is None or not pending:
+        return usage
+    return replace(usage, used_15=usage.used_15 + pending, used_day=usage.used_day + pending)
 
 
 class StravaClient:
@@ -98,7 +122,8 @@ class StravaClient:
         self.client_id = client_id
         self.client_secret = client_secret
         self.limits = Limits()
-        self._window_end: datetime | None = None
+        self._quarter_end: datetime | None = None
+        self._day_end: datetime | None = None
 
     # --- OAuth -------------------------------------------------------------------------------
 
@@ -187,9 +212,18 @@ class StravaClient:
     async def _api(
         self, method: str, path: str, token: str, *, missing_ok: bool = False, **kwargs: Any
     ) -> httpx.Response:
-        self._check_window(read=method == "GET")
+        read = method == "GET"
+        self._check_window(read=read)
         headers = {"Authorization": f"Bearer {token}"}
-        response = await self._send(method, f"{self.api_url}{path}", headers=headers, check=False, **kwargs)
+        self.limits.in_flight += 1
+        self.limits.reads_in_flight += read
+        try:
+            response = await self._send(
+                method, f"{self.api_url}{path}", headers=headers, check=False, **kwargs
+            )
+        finally:
+            self.limits.in_flight -= 1
+            self.limits.reads_in_flight -= read
         self.limits.note(response.headers)
         if response.status_code == 429:
             raise RateLimited(self._reset_after_429())
@@ -199,14 +233,16 @@ class StravaClient:
         return response
 
     def _check_window(self, *, read: bool) -> None:
+        """Raise RateLimited (nothing is sent) while a window is full, counting what is in flight."""
         now = self.clock.now()
-        if self._window_end is not None and now >= self._window_end:
-            self.limits.reset()  # the window the usage was counted in has passed
-            self._window_end = None
+        if self._day_end is not None and now >= self._day_end:
+            self.limits.new_day()
+        elif self._quarter_end is not None and now >= self._quarter_end:
+            self.limits.new_quarter()
+        self._quarter_end, self._day_end = next_quarter(now), next_midnight(now)
         wait = self.limits.wait(now, read=read)
         if wait > 0:
             raise RateLimited(now + timedelta(seconds=wait))
-        self._window_end = next_quarter(now)
 
     def _reset_after_429(self) -> datetime:
         now = self.clock.now()

@@ -26,12 +26,11 @@ from runcoach.domain.jobs import Job
 from runcoach.domain.strava import Activity, Event, can_read, parse_activity
 from runcoach.jobs.worker import Later
 from runcoach.strava.client import PAGE_SIZE, RateLimited, StravaClient
+from runcoach.strava.jobs import wait_for_window
 from runcoach.strava.tokens import Tokens
 
 log = logging.getLogger("runcoach.strava")
 
-BACKFILL = "strava.backfill"
-EVENT = "strava.event"
 #: Pages one run of the backfill job imports before it yields to other jobs (and comes back).
 PAGES_PER_RUN = 10
 #: The cursor steps back this much: activities starting in the same second are not skipped.
@@ -69,7 +68,7 @@ class Importer:
         try:
             return await self.client.activities(token, after=int((cursor - OVERLAP).timestamp()))
         except RateLimited as limited:
-            raise Later(limited.at, str(limited)) from limited
+            raise wait_for_window(limited) from limited
 
     async def _store_page(self, user_id: int, page: list[dict[str, Any]], cursor: datetime) -> datetime:
         """Store the page and move the cursor in one transaction; the new cursor."""
@@ -114,7 +113,7 @@ class Importer:
         try:
             raw = await self.client.activity(token, activity_id)
         except RateLimited as limited:
-            raise Later(limited.at, str(limited)) from limited
+            raise wait_for_window(limited) from limited
         now = self.clock.now()
         async with self.database.session() as db:
             if raw is None:  # deleted (or made private) before we asked

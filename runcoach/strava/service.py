@@ -37,9 +37,10 @@ from runcoach.domain.strava import (
 )
 from runcoach.jobs.worker import Handler
 from runcoach.strava.client import StravaClient, StravaDown, TokenRefused
-from runcoach.strava.importer import BACKFILL, EVENT, Importer, backfill_key, event_payload, weeks_ago
+from runcoach.strava.importer import Importer, backfill_key, event_payload, weeks_ago
+from runcoach.strava.jobs import AUTO_UPLOAD, BACKFILL, EVENT, UPLOAD
 from runcoach.strava.tokens import STATE_TTL_S, Cipher, Tokens
-from runcoach.strava.uploads import AUTO_UPLOAD, UPLOAD, Uploads
+from runcoach.strava.uploads import Uploads
 
 log = logging.getLogger("runcoach.strava")
 

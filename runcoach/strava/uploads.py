@@ -32,10 +32,9 @@ from runcoach.domain.timeline import session_timeline
 from runcoach.fit.activities import activity_file
 from runcoach.jobs.worker import Later
 from runcoach.strava.client import RateLimited, StravaClient
+from runcoach.strava.jobs import UPLOAD, wait_for_window
 from runcoach.strava.tokens import Cipher, Tokens
 
-UPLOAD = "strava.upload"
-AUTO_UPLOAD = "strava.autoupload"
 #: Strava takes seconds to process a file: the status is read this often.
 POLL_S = 2.0
 #: How often the auto-upload sweep looks for sessions that ended, and how far back.
@@ -122,7 +121,7 @@ class Uploads:
             else:
                 answer = await self.client.upload_status(token, upload.upload_id)
         except RateLimited as limited:
-            raise Later(limited.at, str(limited)) from limited
+            raise wait_for_window(limited) from limited
         await self._record(upload, answer)
 
     async def _post(self, token: str, upload: Upload) -> dict:

@@ -18,9 +18,9 @@ from runcoach.config import Settings
 from runcoach.db import jobs as job_queries
 from runcoach.db.engine import Database
 from runcoach.jobs.worker import Worker
+from runcoach.strava.jobs import AUTO_UPLOAD
 from runcoach.strava.service import Strava
 from runcoach.strava.tokens import Cipher
-from runcoach.strava.uploads import AUTO_UPLOAD
 from tests.fake_strava import FakeStrava
 
 #: A Monday morning; the fake's clock reads the test's clock.

@@ -44,6 +44,14 @@ async def rows_at_least(rig: Rig, n: int, timeout_s: float = 60.0) -> None:
     raise AssertionError(f"fewer than {n} activities stored after {timeout_s} s")
 
 
+async def requests_at_least(rig: Rig, path: str, n: int, timeout_s: float = 60.0) -> None:
+    for _ in range(int(timeout_s / 0.01)):
+        if rig.fake.count(path) >= n:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"fewer than {n} requests to {path} after {timeout_s} s")
+
+
 # --- connecting ---------------------------------------------------------------------------------
 
 
@@ -197,10 +205,11 @@ async def test_backfill_waits_for_strava_s_window_instead_of_failing(rig: Rig) -
 async def test_a_backfill_killed_between_pages_resumes_where_it_stopped(rig: Rig) -> None:
     made = rig.fake.add_activities(ATHLETE, 900, start=START, every=timedelta(hours=2))
     await rig.connect()
+    rig.fake.delay_s = 1.0  # each page takes a second: the kill lands while the second is asked for
     killed = asyncio.create_task(rig.worker.run_once())
     await rows_at_least(rig, 200)
-    rig.fake.delay_s = 30.0  # the next page hangs: the process is killed while it waits
-    killed.cancel()
+    await requests_at_least(rig, "/api/v3/athlete/activities", 2)
+    killed.cancel()  # the process dies waiting for Strava (no transaction open)
     await asyncio.gather(killed, return_exceptions=True)
     rig.fake.delay_s = 0.0
     before = rig.fake.count("/api/v3/athlete/activities")

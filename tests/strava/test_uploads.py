@@ -17,7 +17,8 @@ from runcoach.domain.session import Command, RunSession
 from runcoach.domain.strava import UploadStatus
 from runcoach.domain.workouts import Goal, WorkoutSpec
 from runcoach.live.hub import Hub
-from runcoach.strava.uploads import AUTO_UPLOAD, upload_key
+from runcoach.strava.jobs import AUTO_UPLOAD
+from runcoach.strava.uploads import upload_key
 from runcoach.workouts import service as workouts
 from tests.strava.conftest import ATHLETE, Rig, new_user
 
