@@ -15,10 +15,8 @@ Or from a shell, for a benchmark (prints the base URL, serves until interrupted)
 
     python -m tests.fake_anthropic --first-token-delay 0.8 --token-delay 0.02
 
-Why uvicorn in a thread with its own event loop: the server must keep answering while a test's
-loop is blocked in an assertion or busy with 50 streams of its own, and it must never share (or
-outlive) pytest-asyncio's per-test loop. The listening socket is bound before the thread starts,
-so the port is known and connections queue from the first instant.
+It runs in `tests.local_server.LocalServer` (uvicorn in a thread with its own event loop), so it
+keeps answering while a test's loop is blocked in an assertion or busy with 50 streams of its own.
 
 Prompt caching is imitated so token accounting can be tested: the prefix up to each
 `cache_control` breakpoint (tools, then system, then messages, as the API orders them) is
@@ -36,7 +34,6 @@ import hashlib
 import itertools
 import json
 import logging
-import socket
 import threading
 import time
 from collections import deque
@@ -45,11 +42,12 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.local_server import LocalServer
 
 # --------------------------------------------------------------------------- scripted replies
 
@@ -222,57 +220,21 @@ class FakeAnthropic:
         self._requests: list[RecordedRequest] = []
         self._cached: set[str] = set()
         self._ids = itertools.count(1)
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-        self._port = 0
+        self._server: LocalServer | None = None
 
     # ---- lifecycle
 
     def start(self) -> FakeAnthropic:
         """Bind a free port on 127.0.0.1 and serve from a background thread; returns when ready."""
-        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP (with 0,
-        # every request after the first on a kept-alive connection waited ~40 ms for delayed ACKs).
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", 0))
-        sock.listen(512)
-        self._port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self._app(),
-            log_config=None,  # never reconfigure the test run's logging
-            access_log=False,
-            lifespan="off",
-            loop="asyncio",
-            timeout_graceful_shutdown=1,
-            backlog=512,
-        )
-        self._server = uvicorn.Server(config)
         _install_log_filter()
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="fake-anthropic", daemon=True
-        )
-        self._thread.start()
-        self._wait_started(sock)
+        self._server = LocalServer(self._app(), name="fake-anthropic").start()
         return self
-
-    def _wait_started(self, sock: socket.socket, timeout_s: float = 10.0) -> None:
-        assert self._server is not None and self._thread is not None
-        deadline = time.monotonic() + timeout_s
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                sock.close()
-                raise RuntimeError("the fake Anthropic server did not start")
-            time.sleep(0.002)
 
     def stop(self) -> None:
         """Stop serving; streams still open are cut."""
-        if self._server is None or self._thread is None:
-            return
-        self._server.should_exit = True
-        self._server.force_exit = True
-        self._thread.join(timeout=10)
-        self._server = None
-        self._thread = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
     def __enter__(self) -> FakeAnthropic:
         return self.start()
@@ -285,7 +247,8 @@ class FakeAnthropic:
     @property
     def base_url(self) -> str:
         """What to give the SDK as `base_url`."""
-        return f"http://127.0.0.1:{self._port}"
+        assert self._server is not None, "start the fake first"
+        return self._server.base_url
 
     # ---- scripting and assertions
 

@@ -43,11 +43,8 @@ What it imitates (Strava's documentation, developers.strava.com):
 The clock (unix seconds, `time.time` by default, plus `advance()`) decides every expiry and window,
 so a test or a benchmark can jump hours ahead. It is called from the server thread too.
 
-Why uvicorn in a thread with its own event loop (as in tests/fake_anthropic.py): the server must
-keep answering while a test's loop is blocked in an assertion, and must never share (or outlive)
-pytest-asyncio's per-test loop. The listening socket is bound before the thread starts, so the port
-is known and connections queue from the first instant. `LocalServer` is that machinery on its own,
-for the small servers a test needs beside the fake (a webhook callback).
+It runs in `tests.local_server.LocalServer` (uvicorn in a thread with its own event loop, as the
+Anthropic fake does), so it keeps answering while a test's loop is blocked in an assertion.
 
 Simplified: the athlete's time zone is fixed at UTC+1 ("(GMT+01:00) Europe/Berlin", no summer
 time); start_date_local carries a "Z" it does not mean, exactly as Strava's does; only FIT files
@@ -71,7 +68,6 @@ import io
 import itertools
 import re
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -83,13 +79,13 @@ from urllib.parse import urlencode
 
 import fitdecode
 import httpx
-import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
+
+from tests.local_server import LocalServer
 
 FIRST_ACTIVITY_ID = 10_000_000_000
 FIRST_UPLOAD_ID = 20_000_000_000
@@ -335,85 +331,6 @@ class _BadParam(ValueError):
     def __init__(self, name: str) -> None:
         super().__init__(name)
         self.name = name
-
-
-# --------------------------------------------------------------------------- serving in a thread
-
-
-class LocalServer:
-    """An ASGI app served by uvicorn on 127.0.0.1 from a background thread with its own event loop.
-    The socket is bound before the thread starts, so `port` is known at once."""
-
-    def __init__(self, app: ASGIApp, *, port: int = 0, name: str = "local-server") -> None:
-        self.app = app
-        self.name = name
-        self._wanted_port = port
-        self._port = 0
-        self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> LocalServer:
-        # IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY only on sockets that say they are TCP, and
-        # without it every answer on a kept-alive connection waits 40 ms for a delayed ACK.
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(("127.0.0.1", self._wanted_port))
-        sock.listen(512)
-        self._port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            self.app,
-            log_config=None,  # never reconfigure the test run's logging
-            access_log=False,
-            lifespan="off",
-            loop="asyncio",
-            ws="none",
-            timeout_graceful_shutdown=1,
-            backlog=512,
-        )
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name=self.name, daemon=True
-        )
-        self._thread.start()
-        self._wait_started(sock)
-        return self
-
-    def _wait_started(self, sock: socket.socket, timeout_s: float = 10.0) -> None:
-        assert self._server is not None and self._thread is not None
-        deadline = time.monotonic() + timeout_s
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                sock.close()
-                raise RuntimeError(f"{self.name} did not start")
-            time.sleep(0.002)
-
-    def stop(self) -> None:
-        if self._server is None or self._thread is None:
-            return
-        self._server.should_exit = True
-        self._server.force_exit = True
-        self._thread.join(timeout=10)
-        self._server = None
-        self._thread = None
-
-    def __enter__(self) -> LocalServer:
-        return self.start()
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._port}"
-
-
-# --------------------------------------------------------------------------- the fake
 
 
 class FakeStrava:

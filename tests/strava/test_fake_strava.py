@@ -22,7 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.fake_strava import FakeStrava, LocalServer
+from tests.fake_strava import FakeStrava
+from tests.local_server import LocalServer
 
 #: A Monday, 10:05 UTC: ten minutes before a quarter-hour window ends.
 T0 = datetime(2026, 1, 5, 10, 5, tzinfo=UTC).timestamp()
