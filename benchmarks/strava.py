@@ -1,7 +1,7 @@
 """Strava sync against the fake Strava on 127.0.0.1: the backfill's speed, and how long the backfill
 and webhook events take under Strava's real rate limits. Prints one JSON object.
 
-    .venv/bin/python benchmarks/strava.py            # about a minute on a 2-core box
+    .venv/bin/python benchmarks/strava.py            # 1 to 1.5 minutes on a 2-core box (--help)
     .venv/bin/python benchmarks/strava.py --quick    # a few seconds
     .venv/bin/python benchmarks/strava.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
@@ -20,7 +20,9 @@ Figures:
   10,000, spread over ~10 years inside the backfill window of 520 weeks) are imported from
   `finish_connect` until the backfill handler returns for the last time: wall seconds, activities
   per second, the requests the fake saw by path, and `requests_per_activity` (API requests /
-  activities) against the goal: at most one request per activity plus paging.
+  activities) against the goal: at most one request per activity plus paging. `first_page_after_s`
+  is the time from connecting to the first page at the fake (the worker's wake-up; more than 2 s
+  is a stall and listed in `problems`), `page_interval_ms` the time between pages.
 * `real_limits_backfill`: `--backfill-activities` (default 1,000) under Strava's limits (200 per
   15 minutes and 2,000 a day overall, 100 and 1,000 for reads) with a fast clock: one `FakeClock`
   read by the fake and by the service, moved to each next due job as `tests/strava/conftest.py`'s
@@ -33,8 +35,9 @@ Figures:
   limit governs: 100 per 15 minutes and 1,000 a day, two of each kept in reserve by the client,
   so 98 fetches per window, and after 998 reads in a UTC day the rest wait for midnight.
   `simulated_s` runs from the first event received to the last activity stored; `reads_by_window`
-  lists the fake's count per 15-minute window; `job_runs` counts the event handler's runs, and
-  how many of them were put back (`Later`) because a window was full.
+  lists the fake's count per 15-minute window (the empty backfill's read included), and
+  `windows_over_the_reserve` the windows with more than 98; `job_runs` counts the event handler's
+  runs, and how many of them were put back (`Later`) because a window was full.
 
 Every figure reports the requests the fake saw by method and path (ids as `{id}`) and how many it
 answered 429. `problems` lists what went wrong (an activity not stored, a 429, the import goal
@@ -46,6 +49,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import inspect
 import itertools
 import json
 import math
@@ -82,10 +86,9 @@ from runcoach.domain.jobs import Job
 from runcoach.domain.strava import RESERVE
 from runcoach.jobs.worker import Later, Worker
 from runcoach.strava.client import PAGE_SIZE
-from runcoach.strava.importer import BACKFILL, EVENT
+from runcoach.strava.jobs import AUTO_UPLOAD, BACKFILL, EVENT
 from runcoach.strava.service import Strava
 from runcoach.strava.tokens import Cipher
-from runcoach.strava.uploads import AUTO_UPLOAD
 from tests.fake_strava import FakeStrava
 
 #: A Monday morning, as in tests/strava/conftest.py: the fast clock starts here (UTC).
@@ -103,6 +106,8 @@ BACKFILL_WEEKS = 520
 SPAN = timedelta(weeks=500)
 QUARTER_S = 15 * 60
 IMPORT_TIMEOUT_S = 900.0
+#: The backfill's first page later than this after connecting is a stall, not work.
+STALL_S = 2.0
 ID = re.compile(r"/\d+(?=/|$)")
 
 
@@ -206,8 +211,9 @@ async def database_for(url: str | None, tmp: Path, name: str) -> AsyncIterator[D
 
 
 def settings_for(tmp: Path, fake: FakeStrava) -> Settings:
+    # No developer's .env: every setting the benchmark depends on is given here.
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]  (no developer's .env)
+        _env_file=None,  # type: ignore[call-arg]
         data_dir=tmp,
         public_url="http://127.0.0.1:9",
         strava_client_id=fake.client_id,
@@ -365,7 +371,7 @@ async def import_rate(n: int, url: str | None, tmp: Path) -> dict[str, Any]:
             task = asyncio.create_task(rig.worker.run())
             try:
                 cpu = Cpu(fake)
-                began = time.perf_counter()
+                began, began_unix = time.perf_counter(), time.time()
                 await rig.connect()
                 connected = time.perf_counter() - began
                 await asyncio.wait_for(finished.wait(), IMPORT_TIMEOUT_S)
@@ -386,6 +392,7 @@ async def import_rate(n: int, url: str | None, tmp: Path) -> dict[str, Any]:
     pages_minimum = n // PAGE_SIZE + 1  # full pages, then the short one that says "the last"
     page_times = sorted(s.at for s in fake.requests if s.path == "/api/v3/athlete/activities")
     gaps = [(b - a) * 1000 for a, b in itertools.pairwise(page_times)]
+    first_page = page_times[0] - began_unix if page_times else None
     return {
         "activities": n,
         "activities_every_h": round(every.total_seconds() / 3600, 2),
@@ -394,6 +401,10 @@ async def import_rate(n: int, url: str | None, tmp: Path) -> dict[str, Any]:
         "wall_s": round(wall, 3),
         "connect_s": round(connected, 3),
         "activities_per_s": round(n / wall, 1),
+        "first_page_after_s": None if first_page is None else round(first_page, 3),
+        "activities_per_s_from_first_page": None
+        if first_page is None or wall <= first_page
+        else round(n / (wall - first_page), 1),
         **cpu_figures,
         "requests": seen,
         "pages": pages,
@@ -494,7 +505,7 @@ async def real_limits_webhooks(n: int, url: str | None, tmp: Path) -> dict[str, 
             stored = await rig.stored()
             still_pending = await count_pending_events(database)
     seen = requests_seen(fake, since)
-    windows = reads_by_window(fake, since, "/api/v3")
+    windows = reads_by_window(fake, 0, "/api/v3")  # the setup's read shares the first window
     reached = settled.reached_at
     simulated = (reached - began).total_seconds() if reached else None
     per_window = STRAVA_READ_LIMITS[0] - RESERVE
@@ -511,6 +522,7 @@ async def real_limits_webhooks(n: int, url: str | None, tmp: Path) -> dict[str, 
         "last_stored_at": None if reached is None else reached.isoformat(),
         "day_boundary_crossed": None if reached is None else reached.date() != began.date(),
         "windows_with_reads": len(windows),
+        "windows_over_the_reserve": sum(1 for w in windows if w["reads"] > per_window),
         "expected_windows_if_no_daily_limit": math.ceil((n + setup_reads) / per_window),
         "receive_ms": percentiles(receive_ms),
         "receive_all_s": round(received, 3),
@@ -539,6 +551,11 @@ def problems_in(figures: dict[str, Any]) -> list[str]:
     rate = figures["import_rate"]
     if rate["stored"] != rate["activities"]:
         found.append(f"import_rate: {rate['stored']} of {rate['activities']} activities stored")
+    if rate["first_page_after_s"] is not None and rate["first_page_after_s"] > STALL_S:
+        found.append(
+            f"import_rate: the first page was asked {rate['first_page_after_s']} s after connecting "
+            "(the worker slept through its wake-up)"
+        )
     if not rate["goal_met"]:
         found.append(f"import_rate: {rate['requests']['api']} API requests, over the goal")
     for name, wanted in (("real_limits_backfill", "activities"), ("real_limits_webhooks", "events")):
@@ -569,7 +586,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
                 "database": "sqlite (temporary directory)"
                 if args.database_url is None
                 else make_url(args.database_url).render_as_string(hide_password=True),
-                "worker_concurrency": 4,
+                "worker_concurrency": inspect.signature(Worker).parameters["concurrency"].default,
             },
         }
         steps: list[tuple[str, Callable[[], Awaitable[dict[str, Any]]]]] = [
