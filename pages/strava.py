@@ -53,32 +53,131 @@ def connect_card(user: User) -> None:
         ).classes("text-gray-700")
         ui.button("Connect with Strava", on_click=connect).style(
             f"background-color: {STRAVA_ORANGE} !important"
-        )
+        ).mark("strava-connect")
 
 
-@ui.refreshable
-def connected_card(user: User, status: Status) -> None:
-    with ui.card().classes("w-full"):
-        with ui.row().classes("items-center gap-2"):
-            ui.icon("check_circle", color="positive")
-            ui.label(f"Connected as {status.athlete_name}").classes("text-lg font-semibold").mark(
-                "strava-athlete"
-            )
-        for problem in status.problems:
-            with ui.row().classes("items-start gap-2 bg-amber-50 rounded p-2 w-full no-wrap"):
-                ui.icon("warning", color="warning")
-                ui.label(problem).classes("text-sm").mark("strava-problem")
-        _progress(status)
-        with ui.row().classes("gap-2"):
-            ui.button("Sync now", icon="sync", on_click=lambda: _sync(user)).props("outline")
-            ui.button("Disconnect", icon="link_off", on_click=lambda: _confirm_disconnect(user)).props(
-                "flat color=negative"
-            )
-        ui.switch(
-            "Send each finished treadmill run to Strava",
-            value=status.auto_upload,
-            on_change=lambda e: _auto_upload(user, bool(e.value)),
-        ).mark("strava-auto-upload")
+class ConnectedPanel:
+    """The connected runner's cards, one per page (a refreshable per page, so one runner's redraw
+    never reaches another's page): the status, polled while it changes, and the imported runs."""
+
+    def __init__(self, user: User, status: Status) -> None:
+        self.user = user
+        self.shown = status
+        # Outside the refreshable card: a redraw during an import must not close it.
+        self.confirm = self._confirm_dialog()
+
+    @ui.refreshable_method
+    def card(self) -> None:
+        status = self.shown
+        with ui.card().classes("w-full"):
+            with ui.row().classes("items-center gap-2"):
+                ui.icon("check_circle", color="positive")
+                ui.label(f"Connected as {status.athlete_name}").classes("text-lg font-semibold").mark(
+                    "strava-athlete"
+                )
+            for problem in status.problems:
+                with ui.row().classes("items-start gap-2 bg-amber-50 rounded p-2 w-full no-wrap"):
+                    ui.icon("warning", color="warning")
+                    ui.label(problem).classes("text-sm").mark("strava-problem")
+            _progress(status)
+            with ui.row().classes("gap-2"):
+                ui.button("Sync now", icon="sync", on_click=self._sync).props("outline")
+                ui.button("Disconnect", icon="link_off", on_click=self.confirm.open).props(
+                    "flat color=negative"
+                ).mark("strava-disconnect")
+            ui.switch(
+                "Send each finished treadmill run to Strava",
+                value=status.auto_upload,
+                on_change=lambda e: self._auto_upload(bool(e.value)),
+            ).mark("strava-auto-upload")
+
+    @ui.refreshable_method
+    async def runs(self) -> None:
+        """The imported runs of the last weeks, each with the planned day it counts for, changeable."""
+        ctx = context()
+        today = ctx.today()
+        cal = await calendar(
+            ctx.db, self.user.id, start=today - timedelta(days=RECENT_DAYS - 1), end=today, today=today,
+            zone=ctx.settings.zone, now=ctx.clock.now(),
+        )  # fmt: skip
+        found = imported_matches(cal)
+        with ui.card().classes("w-full").mark("strava-runs"):
+            ui.label("Runs from Strava").classes("text-lg font-semibold")
+            if not found:
+                ui.label(f"No runs imported from the last {RECENT_DAYS} days.").classes(
+                    "text-sm text-gray-600"
+                )
+            for match in found:
+                self._match_row(match)
+
+    def _match_row(self, match: ImportedMatch) -> None:
+        run = match.run
+        with ui.row().classes("w-full items-center gap-2 border-b py-1"):
+            ui.label(f"{run.day:%a %d %b}").classes("w-24 text-sm")
+            ui.label(f"{run.name} · {run.distance_km:.1f} km").classes("grow text-sm")
+            ui.select(
+                match_options(match),
+                value=match_value(match),
+                on_change=lambda e: self._rematch(run.strava_id, e.value),
+            ).props("dense outlined").classes("w-64").mark(f"strava-match-{run.strava_id}")
+
+    async def poll(self) -> None:
+        """Show the status again if it changed (a redraw while the runner taps would lose the tap);
+        the runs too when the import brought more."""
+        status = await context().strava.status(self.user.id)
+        if status == self.shown:
+            return
+        more = status.imported != self.shown.imported
+        self.shown = status
+        self.card.refresh()
+        if more:
+            await self.runs.refresh()
+
+    async def _rematch(self, strava_id: int | None, value: str) -> None:
+        assert strava_id is not None
+        db = context().db
+        try:
+            if value == AUTO:
+                await matching.clear_match(db, self.user.id, strava_id)
+            else:
+                day = None if value == NONE else date.fromisoformat(value)
+                await matching.set_match(db, self.user.id, strava_id, day)
+        except RunCoachError as exc:
+            ui.notify(str(exc), type="negative")
+            return
+        ui.notify("Saved: the calendar counts the run there")
+        await self.runs.refresh()
+
+    async def _sync(self) -> None:
+        try:
+            await context().strava.sync(self.user.id)
+        except RunCoachError as exc:
+            ui.notify(str(exc), type="negative")
+            return
+        ui.notify("Looking for new runs on Strava")
+        await self.poll()
+
+    async def _auto_upload(self, on: bool) -> None:
+        await context().strava.set_auto_upload(self.user.id, on)
+        ui.notify("Finished runs will go to Strava" if on else "Runs go to Strava only when you send them")
+
+    def _confirm_dialog(self) -> ui.dialog:
+        with ui.dialog() as dialog, ui.card():
+            ui.label("Disconnect Strava?").classes("text-lg font-semibold")
+            ui.label("RunCoach's access is revoked at Strava; the imported runs are removed from here.")
+            with ui.row():
+                ui.button("Cancel", on_click=dialog.close).props("flat")
+                ui.button("Disconnect", on_click=self._disconnect).props("color=negative")
+        return dialog
+
+    async def _disconnect(self) -> None:
+        await context().strava.disconnect(self.user.id)
+        self.confirm.close()
+        ui.navigate.to("/strava")
+
+
+#: How far back the list of imported runs goes.
+RECENT_DAYS = 21
 
 
 def _progress(status: Status) -> None:
@@ -92,96 +191,6 @@ def _progress(status: Status) -> None:
         ui.label(f"The import stopped: {status.import_error}").classes("text-sm text-negative")
 
 
-#: How far back the list of imported runs goes.
-RECENT_DAYS = 21
-
-
-@ui.refreshable
-async def recent_runs(user: User) -> None:
-    """The imported runs of the last weeks, each with the planned day it counts for, changeable."""
-    ctx = context()
-    today = ctx.today()
-    cal = await calendar(
-        ctx.db, user.id, start=today - timedelta(days=RECENT_DAYS - 1), end=today, today=today,
-        zone=ctx.settings.zone, now=ctx.clock.now(),
-    )  # fmt: skip
-    found = imported_matches(cal)
-    with ui.card().classes("w-full").mark("strava-runs"):
-        ui.label("Runs from Strava").classes("text-lg font-semibold")
-        if not found:
-            ui.label(f"No runs imported from the last {RECENT_DAYS} days.").classes("text-sm text-gray-600")
-        for match in found:
-            _match_row(user, match)
-
-
-def _match_row(user: User, match: ImportedMatch) -> None:
-    run = match.run
-    options = match_options(match)
-    with ui.row().classes("w-full items-center gap-2 border-b py-1"):
-        ui.label(f"{run.day:%a %d %b}").classes("w-24 text-sm")
-        ui.label(f"{run.name} · {run.distance_km:.1f} km").classes("grow text-sm")
-        ui.select(
-            options, value=match_value(match), on_change=lambda e: _rematch(user, run.strava_id, e.value)
-        ).props("dense outlined").classes("w-64").mark(f"strava-match-{run.strava_id}")
-
-
-async def _rematch(user: User, strava_id: int | None, value: str) -> None:
-    assert strava_id is not None
-    ctx = context()
-    try:
-        if value == AUTO:
-            await matching.clear_match(ctx.db, user.id, strava_id)
-        else:
-            day = None if value == NONE else date.fromisoformat(value)
-            await matching.set_match(ctx.db, user.id, strava_id, day)
-    except RunCoachError as exc:
-        ui.notify(str(exc), type="negative")
-        return
-    ui.notify("Saved: the calendar counts the run there")
-    recent_runs.refresh()
-
-
-async def _sync(user: User) -> None:
-    try:
-        await context().strava.sync(user.id)
-    except RunCoachError as exc:
-        ui.notify(str(exc), type="negative")
-        return
-    ui.notify("Looking for new runs on Strava")
-    await _refresh(user)
-
-
-async def _auto_upload(user: User, on: bool) -> None:
-    await context().strava.set_auto_upload(user.id, on)
-    ui.notify("Finished runs will go to Strava" if on else "Runs go to Strava only when you send them")
-
-
-def _confirm_disconnect(user: User) -> None:
-    with ui.dialog() as dialog, ui.card():
-        ui.label("Disconnect Strava?").classes("text-lg font-semibold")
-        ui.label("RunCoach's access is revoked at Strava; the imported runs are removed from here.")
-        with ui.row():
-            ui.button("Cancel", on_click=dialog.close).props("flat")
-            ui.button("Disconnect", on_click=lambda: _disconnect(user, dialog)).props("color=negative")
-    dialog.open()
-
-
-async def _disconnect(user: User, dialog: ui.dialog) -> None:
-    await context().strava.disconnect(user.id)
-    dialog.close()
-    ui.navigate.to("/strava")
-
-
-async def _refresh(user: User, shown: list[Status] | None = None) -> None:
-    """Show the status again if it changed (a redraw while the runner taps would lose the tap)."""
-    status = await context().strava.status(user.id)
-    if shown is not None:
-        if shown and shown[0] == status:
-            return
-        shown[:] = [status]
-    connected_card.refresh(user, status)
-
-
 @ui.page("/strava")
 async def strava_page() -> Response | None:
     user = await current_user()
@@ -190,7 +199,6 @@ async def strava_page() -> Response | None:
     status = await context().strava.status(user.id)
     flash = app.storage.user.pop(FLASH, None)
     with frame("Strava", user):
-        ui.label("Strava").classes("text-2xl font-bold")
         if isinstance(flash, str) and flash:
             ui.label(flash).classes("text-negative").mark("strava-flash")
         if not status.configured:
@@ -198,10 +206,10 @@ async def strava_page() -> Response | None:
         elif not status.connected:
             connect_card(user)
         else:
-            connected_card(user, status)
-            await recent_runs(user)
-            shown = [status]
-            ui.timer(POLL_S, lambda: _refresh(user, shown))
+            panel = ConnectedPanel(user, status)
+            panel.card()
+            await panel.runs()
+            ui.timer(POLL_S, panel.poll)
     return None
 
 

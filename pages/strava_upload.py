@@ -32,34 +32,40 @@ async def strava_upload_card(user: User, session_id: int) -> None:
     status = await strava.status(user.id)
     if not status.connected:
         return
-    upload = await strava.uploads.status(user.id, session_id)
+    card = UploadCard(user, session_id, await strava.uploads.status(user.id, session_id))
     with ui.card().classes("w-full gap-2").mark("strava-upload"):
         ui.label("Strava").classes("text-lg font-semibold")
-        _state(user, session_id, upload)
+        card.state()
 
 
-@ui.refreshable
-def _state(user: User, session_id: int, upload: Upload | None) -> None:
-    if upload is None:
-        ui.button("Send to Strava", icon="upload", on_click=lambda: _send(user, session_id)).mark(
-            "strava-send"
-        )
-        return
-    ui.label(said(upload)).classes("text-sm").mark("strava-upload-state")
-    if upload.activity_id is not None:
-        ui.link("Open it on Strava", ACTIVITY_URL.format(upload.activity_id), new_tab=True)
-    if not upload.over:
-        ui.timer(POLL_S, lambda: _poll(user, session_id), once=True)
+class UploadCard:
+    """One per page: its refreshable redraws this page only."""
 
+    def __init__(self, user: User, session_id: int, upload: Upload | None) -> None:
+        self.user = user
+        self.session_id = session_id
+        self.upload = upload
 
-async def _send(user: User, session_id: int) -> None:
-    try:
-        upload = await context().strava.upload(user.id, session_id)
-    except RunCoachError as exc:
-        ui.notify(str(exc), type="negative")
-        return
-    _state.refresh(user, session_id, upload)
+    @ui.refreshable_method
+    def state(self) -> None:
+        upload = self.upload
+        if upload is None:
+            ui.button("Send to Strava", icon="upload", on_click=self._send).mark("strava-send")
+            return
+        ui.label(said(upload)).classes("text-sm").mark("strava-upload-state")
+        if upload.activity_id is not None:
+            ui.link("Open it on Strava", ACTIVITY_URL.format(upload.activity_id), new_tab=True)
+        if not upload.over:
+            ui.timer(POLL_S, self._poll, once=True)
 
+    async def _send(self) -> None:
+        try:
+            self.upload = await context().strava.upload(self.user.id, self.session_id)
+        except RunCoachError as exc:
+            ui.notify(str(exc), type="negative")
+            return
+        self.state.refresh()
 
-async def _poll(user: User, session_id: int) -> None:
-    _state.refresh(user, session_id, await context().strava.uploads.status(user.id, session_id))
+    async def _poll(self) -> None:
+        self.upload = await context().strava.uploads.status(self.user.id, self.session_id)
+        self.state.refresh()

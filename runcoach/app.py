@@ -73,7 +73,7 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     db = Database(settings.resolved_database_url)
     hub = Hub(db, clock, broadcaster=SocketBroadcaster())
     linked = Strava(settings, db, clock, Cipher(load_token_key(settings), clock))
-    jobs = Worker(db, clock, linked.handlers())
+    jobs = Worker(db, clock, linked.handlers(), on_start=[linked.start_sweep])
     linked.on_enqueue(jobs.wake)
     ctx = Context(
         settings=settings,
@@ -117,7 +117,7 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     app.on_page_exception(importlib.import_module(ERROR_PAGE_MODULE).error_page)
     app.on_startup(ctx.db.start)
     app.on_startup(lambda: background_tasks.create(_ticker(ctx), name="runcoach-ticker"))
-    app.on_startup(lambda: background_tasks.create(_jobs(ctx), name="runcoach-jobs"))
+    app.on_startup(lambda: background_tasks.create(ctx.jobs.run(), name="runcoach-jobs"))
     app.on_shutdown(ctx.coach.close)
     app.on_shutdown(ctx.strava.close)
     app.on_shutdown(ctx.db.close)
@@ -140,12 +140,6 @@ def _include(router: APIRouter) -> None:
 async def _ticker(ctx: Context) -> None:
     await ctx.db.ready()
     await ctx.hub.run()
-
-
-async def _jobs(ctx: Context) -> None:
-    await ctx.db.ready()
-    await ctx.strava.start_sweep()
-    await ctx.jobs.run()
 
 
 def tune_gc() -> None:

@@ -19,13 +19,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from runcoach.clock import Clock
 from runcoach.db import jobs as queries
 from runcoach.db.engine import Database
-from runcoach.domain.errors import RunCoachError
+from runcoach.domain.errors import RunCoachError, Unavailable
 from runcoach.domain.jobs import Job
 from runcoach.domain.strava import MAX_ATTEMPTS, backoff_s
 
@@ -63,6 +63,7 @@ class Worker:
         *,
         concurrency: int = 4,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        on_start: Sequence[Callable[[], Awaitable[None]]] = (),
     ) -> None:
         self.database = database
         self.clock = clock
@@ -71,26 +72,36 @@ class Worker:
         self._wake = asyncio.Event()
         self._sleep = sleep
         self._pruned_at: datetime | None = None
+        self._on_start = list(on_start)
 
     def wake(self) -> None:
         """Look at the queue now (a job was just stored)."""
         self._wake.set()
 
     async def run(self) -> None:
-        """Forever: run what is due, then sleep until the next job is due or `wake()`."""
+        """Forever: run what is due, then sleep until the next job is due or `wake()`.
+
+        A database that does not answer is waited out (a warning, then another look in IDLE_S):
+        the worker never dies, and what it had to do at start (`on_start`) is done once it can.
+        """
         await self.database.ready()
-        await self._release_dead_leases()
+        pending_start = [self._release_dead_leases, *self._on_start]
         while True:
             # Cleared before the look, not after: a wake() during the look is not lost.
             self._wake.clear()
             try:
+                while pending_start:
+                    await pending_start[0]()
+                    pending_start.pop(0)
                 await self._prune()
-                ran = await self.run_once()
-                if not ran:
+                if not await self.run_once():
                     await self._nap()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the database went away: keep the worker alive, try again soon
+            except Unavailable as exc:
+                log.warning("job worker: %s (looking again in %d s)", exc, IDLE_S)
+                await self._nap(IDLE_S)
+            except Exception:  # a bug: keep the worker alive for the other jobs, and say so
                 log.exception("job worker: the queue could not be read")
                 await self._nap(IDLE_S)
 

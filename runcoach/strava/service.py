@@ -151,7 +151,10 @@ class Strava:
             raise AuthFailed(BAD_STATE)
         if error or not code:
             raise InvalidInput("code", CANCELLED)
-        grant = await self.client.exchange(code)
+        try:
+            grant = await self.client.exchange(code)
+        except StravaDown as exc:  # nothing retries a sign-in: the runner has to
+            raise StravaDown("Strava is not answering just now: connect again in a moment.") from exc
         if grant.athlete_id is None:
             raise StravaDown("Strava's answer named no athlete: connect again.")
         now = self.clock.now()
@@ -192,13 +195,15 @@ class Strava:
     async def status(self, user_id: int) -> Status:
         if not self.configured:
             return Status(configured=False, connected=False)
+        # The jobs first, then the account: without one snapshot, a backfill that ends between the
+        # reads then shows as still running (a poll later corrected), never as done with no end.
         async with self.database.session() as db:
+            running = await job_queries.pending(db, owner_id=user_id, kind=BACKFILL)
+            failed = await job_queries.failed(db, owner_id=user_id, kind=BACKFILL)
             account = await queries.get_account(db, user_id=user_id)
             if account is None:
                 return Status(configured=True, connected=False)
             imported = await queries.count_activities(db, owner_id=user_id)
-            running = await job_queries.pending(db, owner_id=user_id, kind=BACKFILL)
-            failed = await job_queries.failed(db, owner_id=user_id, kind=BACKFILL)
         return self._status(account, imported, bool(running), failed[-1][1] if failed else None)
 
     def _status(self, account: Account, imported: int, importing: bool, error: str | None) -> Status:

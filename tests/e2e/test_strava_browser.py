@@ -1,7 +1,7 @@
 """Connecting Strava in a real browser: the runner taps "Connect with Strava", lands on Strava's
 consent page (the fake Strava on 127.0.0.1, which this test runs), taps Authorize, and is back on
 /strava, connected, watching the import's count and bar climb to every run of the last twelve
-weeks. The page fits a phone and a laptop without sideways scrolling.
+weeks. The page, with the imported runs listed, fits a phone and a laptop without sideways scrolling.
 
 The server is a real `runcoach serve` process whose RUNCOACH_STRAVA_* settings point at the fake
 and whose public address is its own, so Strava's redirect returns to it. The fake answers every
@@ -30,13 +30,17 @@ pytestmark = pytest.mark.browser
 EMAIL, PASSWORD = "strider@example.com", "correct horse battery"
 PHONE, LAPTOP = (390, 844), (1280, 800)
 ATHLETE = 7_000_000_001
-#: Four pages of Strava's 200, each answered 0.3 s late: the import spans a few of the page's polls.
-RUNS = 600
+#: Five pages of Strava's 200, each answered half a second late: the import spans the page's polls
+#: (every 1.5 s), so it is seen under way, part done, and done.
+RUNS = 800
+DELAY_S = 0.5
 IMPORT_S = 30
 
 CONNECT = "//button[.//*[normalize-space()='Connect with Strava'] or normalize-space()='Connect with Strava']"
-IMPORT_LABEL = "//div[contains(@class, 'nicegui-label')][starts-with(normalize-space(), 'Import')]"
+IMPORT_LABEL = "//div[starts-with(text(), 'Importing your runs: ') or starts-with(text(), 'Imported: ')]"
 BAR = ".q-linear-progress[role='progressbar']"
+#: A run in the list of imported ones ("Night Run · 8.0 km").
+RUN_ROW = re.compile(r"Run · 8\.0 km")
 
 
 @dataclass(frozen=True)
@@ -56,10 +60,10 @@ class Seen:
 
 @pytest.fixture
 def fake() -> Iterator[FakeStrava]:
-    with FakeStrava(delay_s=0.3) as server:
+    with FakeStrava(delay_s=DELAY_S) as server:
         server.add_athlete(ATHLETE, "Ada", "Runner")
         first = datetime.now(UTC).replace(microsecond=0) - timedelta(weeks=12) + timedelta(days=2)
-        server.add_activities(ATHLETE, RUNS, start=first, every=timedelta(hours=3))
+        server.add_activities(ATHLETE, RUNS, start=first, every=timedelta(hours=2))
         yield server
 
 
@@ -97,7 +101,9 @@ def test_connecting_at_strava_brings_the_runs_in_while_the_page_shows_the_import
     connect.click()
 
     # Strava's own page: who is signed in there, what RunCoach asks for, Authorize.
-    wait_for(phone, lambda d: d.current_url.startswith(f"{fake.oauth_url}/authorize"), "Strava's consent page")
+    wait_for(
+        phone, lambda d: d.current_url.startswith(f"{fake.oauth_url}/authorize"), "Strava's consent page"
+    )
     authorize = wait_for(phone, ec.element_to_be_clickable((By.ID, "authorize")), "the Authorize button")
     assert phone.find_element(By.ID, "athlete").text == "Signed in as Ada Runner"
     asked = {item.get_attribute("data-scope") for item in phone.find_elements(By.CSS_SELECTOR, "#scopes li")}
@@ -124,13 +130,20 @@ def test_connecting_at_strava_brings_the_runs_in_while_the_page_shows_the_import
     assert values == sorted(values), f"the bar went back: {seen}"
     under_way = [s for s in seen if s.text.startswith("Importing your runs")]
     assert under_way, f"the import was never seen under way: {seen}"
-    assert all(s.count < RUNS and s.value < 1.0 and not s.complete_colour for s in under_way), seen
+    assert not any(s.complete_colour for s in under_way), f"a bar under way in the done colour: {seen}"
+    assert any(0 < s.count < RUNS and 0.0 < s.value < 1.0 for s in under_way), f"never part done: {seen}"
     assert seen[-1].complete_colour, "the finished bar takes the done colour"
     assert fake.count("/api/v3/athlete/activities") >= RUNS // 200
     assert no_sideways_scrolling(phone), "the connected card on a phone"
 
+    # Opened again: the imported runs are listed, each with the planned day it counts for.
+    phone.refresh()
+    wait_connected(phone)
+    wait_for(phone, lambda d: RUN_ROW.search(body_text(d)), "the imported runs listed")
+    assert no_sideways_scrolling(phone), "the list of runs on a phone"
+
     laptop = browser(LAPTOP)
     open_signed_in(laptop, server.base, "/strava", EMAIL, PASSWORD)
     wait_for(laptop, lambda d: f"Imported: {RUNS} activities" in body_text(d), "the import on a laptop")
-    assert "Connected as Ada Runner" in body_text(laptop)
+    assert "Connected as Ada Runner" in body_text(laptop) and RUN_ROW.search(body_text(laptop))
     assert no_sideways_scrolling(laptop), "the connected card on a laptop"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import inspect
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -35,6 +36,9 @@ ATHLETE = 7_000_000_001
 #: The address the simulated browser reaches the app at: Strava sends the runner back there.
 APP_URL = "http://test"
 CALLBACK = f"{APP_URL}/strava/callback"
+SCOPES = "read,activity:read_all,activity:write"
+#: What the app says when Strava's token endpoint refuses the code (runcoach/strava/client.py).
+REFUSED = "Strava did not accept the sign-in: connect again."
 #: should_see retries every 0.1 s: the import runs in the app's background worker, so give it a minute.
 IMPORT_PATIENCE = 600
 ACTIVITIES = 30
@@ -72,7 +76,7 @@ def strava_env(fake: FakeStrava, monkeypatch: pytest.MonkeyPatch) -> FakeStrava:
     return fake
 
 
-def recent_runs(fake: FakeStrava, n: int = ACTIVITIES) -> None:
+def runs_at_strava(fake: FakeStrava, n: int = ACTIVITIES) -> None:
     """`n` runs, one a day, all inside the twelve weeks the backfill imports."""
     first = datetime.now(UTC).replace(microsecond=0) - timedelta(days=n + 1)
     fake.add_activities(ATHLETE, n, start=first)
@@ -86,10 +90,15 @@ async def runner(user: User, email: str = "ann@example.com") -> Account:
 
 
 async def until(check: Callable[[], object], what: str, timeout_s: float = PATIENCE / 10) -> None:
-    """Wait for something the page does not show as text."""
+    """Wait for something the page does not show as text (`check` may be a coroutine function)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
-    while not check():
+    while True:
+        done = check()
+        if inspect.isawaitable(done):
+            done = await done
+        if done:
+            return
         assert loop.time() < deadline, f"waited in vain for {what}"
         await asyncio.sleep(0.05)
 
@@ -137,7 +146,7 @@ def state_for(user_id: int) -> str:
     return httpx.URL(context().strava.connect_url(user_id)).params["state"]
 
 
-async def connect(user: User, fake: FakeStrava, ann: Account, scope: str = "read,activity:read_all,activity:write") -> None:
+async def connect(user: User, fake: FakeStrava, ann: Account, scope: str = SCOPES) -> None:
     """Ann comes back from Strava having approved `scope` (Strava calls the page's callback)."""
     code = fake.grant(ATHLETE, scope)
     await user.open(callback(state_for(ann.id), code=code, scope=scope))
@@ -145,7 +154,9 @@ async def connect(user: User, fake: FakeStrava, ann: Account, scope: str = "read
 
 
 async def imported(user: User, n: int) -> None:
-    await user.should_see(marker="strava-imported", content=f"Imported: {n} activities", retries=IMPORT_PATIENCE)
+    await user.should_see(
+        marker="strava-imported", content=f"Imported: {n} activities", retries=IMPORT_PATIENCE
+    )
 
 
 def in_open_dialog(user: User, text: str) -> UserInteraction[ui.button]:
@@ -187,7 +198,7 @@ async def test_without_strava_settings_the_page_says_how_to_set_it_up(user: User
 async def test_a_runner_connects_at_strava_and_watches_the_runs_arrive(
     user: User, fake: FakeStrava, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    recent_runs(fake)
+    runs_at_strava(fake)
     ann = await runner(user)
     await user.open("/settings")
     with user.scope(marker="strava-card"):
@@ -209,7 +220,7 @@ async def test_a_runner_connects_at_strava_and_watches_the_runs_arrive(
     await user.should_not_see(marker="strava-flash")
     await user.should_not_see(marker="strava-problem")  # every scope asked for was granted
     await imported(user, ACTIVITIES)
-    assert the(user, ui.linear_progress, "strava-progress").value == 1.0
+    await until(lambda: the(user, ui.linear_progress, "strava-progress").value == 1.0, "a full bar")
     assert fake.count("/oauth/token") == 1
 
     await user.open("/settings")
@@ -223,7 +234,7 @@ async def test_a_runner_connects_at_strava_and_watches_the_runs_arrive(
 async def test_a_connection_allowed_only_to_read_the_profile_says_both_things_it_cannot_do(
     user: User, fake: FakeStrava
 ) -> None:
-    recent_runs(fake, 3)
+    runs_at_strava(fake, 3)
     ann = await runner(user)
     await connect(user, fake, ann, scope="read")
     await user.should_see(MISSING_READ, marker="strava-problem")
@@ -234,29 +245,50 @@ async def test_a_connection_allowed_only_to_read_the_profile_says_both_things_it
     assert fake.count("/api/v3/athlete/activities") == 0
 
 
-@pytest.mark.parametrize("case", ["another runner's state", "a forged state", "cancelled at Strava"])
+#: Each way a callback can fail, and whether the app got as far as trading the code at Strava.
+FAILED_CALLBACKS = {
+    "another runner's state": False,
+    "a forged state": False,
+    "cancelled at Strava": False,
+    "a code Strava refuses": True,
+    "Strava down": True,
+}
+
+
+@pytest.mark.parametrize("case", list(FAILED_CALLBACKS))
 @pytest.mark.usefixtures("strava_env")
-async def test_a_callback_this_runner_did_not_complete_connects_nothing(
+async def test_a_callback_that_fails_says_why_and_connects_nothing(
     user: User, fake: FakeStrava, monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
     ann = await runner(user)
     bob = await add_account("bob@example.com")
     await user.open("/strava")
     await user.should_see("Connect with Strava")
+    said: str | None
     if case == "cancelled at Strava":
         _, back = await at_strava(await tap_connect(user, monkeypatch), approve=False)
         assert httpx.URL(back).params["error"] == "access_denied"
         said = CANCELLED
-    else:
+    elif case in ("another runner's state", "a forged state"):
         state = state_for(bob.id) if case == "another runner's state" else "not-a-state"
-        back = callback(state, code=fake.grant(ATHLETE), scope="read,activity:read_all,activity:write")
+        back = callback(state, code=fake.grant(ATHLETE), scope=SCOPES)
         said = BAD_STATE
+    elif case == "a code Strava refuses":
+        back = callback(state_for(ann.id), code="not-a-code-strava-made", scope=SCOPES)
+        said = REFUSED
+    else:
+        fake.fail_next(503, times=3, path="/oauth/token")
+        back = callback(state_for(ann.id), code=fake.grant(ATHLETE), scope=SCOPES)
+        said = None  # a sentence saying Strava is not answering (its wording is not pinned here)
 
     await user.open(back)
-    await user.should_see(said, marker="strava-flash")
+    if said is None:
+        await user.should_see(marker="strava-flash")
+    else:
+        await user.should_see(said, marker="strava-flash")
     await user.should_see("Connect with Strava")
     await user.should_not_see(marker="strava-athlete")
-    assert fake.count("/oauth/token") == 0  # no code was traded
+    assert fake.count("/oauth/token") == int(FAILED_CALLBACKS[case])
     assert not (await context().strava.status(ann.id)).connected
     assert not (await context().strava.status(bob.id)).connected
 
@@ -269,20 +301,22 @@ async def test_a_callback_this_runner_did_not_complete_connects_nothing(
 
 
 @pytest.mark.usefixtures("app_backend", "strava_env")
-async def test_disconnecting_after_confirming_revokes_the_access_at_strava(user: User, fake: FakeStrava) -> None:
-    recent_runs(fake, 5)
+async def test_disconnecting_after_confirming_revokes_the_access_at_strava(
+    user: User, fake: FakeStrava
+) -> None:
+    runs_at_strava(fake, 5)
     ann = await runner(user)
     await connect(user, fake, ann)
     await imported(user, 5)
 
-    user.find(kind=ui.button, content="Disconnect").click()
+    user.find(marker="strava-disconnect").click()
     await user.should_see("Disconnect Strava?")
     in_open_dialog(user, "Cancel").click()
     await until(lambda: not any(d.value for d in user.find(kind=ui.dialog).elements), "the dialog to close")
     assert (await context().strava.status(ann.id)).connected
     assert fake.deauthorized == set()
 
-    user.find(kind=ui.button, content="Disconnect").click()
+    user.find(marker="strava-disconnect").click()
     await user.should_see("Disconnect Strava?")
     in_open_dialog(user, "Disconnect").click()
     await user.should_see("Connect with Strava")
@@ -306,13 +340,27 @@ async def test_the_auto_upload_switch_is_remembered(user: User, fake: FakeStrava
     async def saved() -> bool:
         return (await context().strava.status(ann.id)).auto_upload
 
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + PATIENCE / 10
-    while not await saved():
-        assert loop.time() < deadline, "the switch was not saved"
-        await asyncio.sleep(0.05)
+    await until(saved, "the switch to be saved")
 
     await user.open("/strava")
     await user.should_see(marker="strava-auto-upload")
     assert the(user, ui.switch, "strava-auto-upload").value is True
 
+
+@pytest.mark.usefixtures("strava_env")
+async def test_the_import_redraws_the_status_and_the_runs_but_not_an_open_dialog(
+    user: User, fake: FakeStrava
+) -> None:
+    start = datetime.now(UTC) - timedelta(days=20)  # three pages of the last three weeks
+    fake.add_activities(ATHLETE, 600, start=start, every=timedelta(minutes=45))
+    fake.delay_s = 0.5  # the page polls while they come
+    ann = await runner(user)
+    await connect(user, fake, ann)
+    user.find(marker="strava-disconnect").click()
+    await user.should_see("Disconnect Strava?")
+    await imported(user, 600)
+    assert [d for d in user.find(kind=ui.dialog).elements if d.value], "the dialog stayed open"
+    await user.should_see(kind=ui.select)  # the runs listed with their planned day, no reload
+    await user.should_not_see("No runs imported")
+    in_open_dialog(user, "Cancel").click()
+    assert (await context().strava.status(ann.id)).connected
