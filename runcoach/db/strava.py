@@ -127,9 +127,13 @@ async def auto_upload_owners(db: AsyncSession) -> list[int]:
 
 
 async def delete_account(db: AsyncSession, *, user_id: int) -> bool:
-    """Drop the connection and its tokens, and the activities imported through it."""
-    await db.execute(delete(StravaActivityRow).where(StravaActivityRow.owner_id == user_id))
+    """Drop the connection and its tokens, and the activities imported through it.
+
+    The account first: an import storing a page holds the account's row (FOR UPDATE) until it
+    commits, so the activities are deleted after that page, never before it (which would leave
+    the page behind)."""
     result = await db.execute(delete(StravaAccountRow).where(StravaAccountRow.user_id == user_id))
+    await db.execute(delete(StravaActivityRow).where(StravaActivityRow.owner_id == user_id))
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 

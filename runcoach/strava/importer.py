@@ -58,9 +58,10 @@ class Importer:
         cursor = account.backfill_cursor or account.backfill_from
         for _ in range(PAGES_PER_RUN):
             page = await self._page(user_id, cursor)
-            cursor = await self._store_page(user_id, page, cursor)
-            if len(page) < PAGE_SIZE:
+            moved = await self._store_page(user_id, page, cursor)
+            if moved is None or len(page) < PAGE_SIZE:
                 return
+            cursor = moved
         raise Later(self.clock.now(), "the backfill yields to other jobs")
 
     async def _page(self, user_id: int, cursor: datetime) -> list[dict[str, Any]]:
@@ -70,13 +71,18 @@ class Importer:
         except RateLimited as limited:
             raise wait_for_window(limited) from limited
 
-    async def _store_page(self, user_id: int, page: list[dict[str, Any]], cursor: datetime) -> datetime:
-        """Store the page and move the cursor in one transaction; the new cursor."""
+    async def _store_page(
+        self, user_id: int, page: list[dict[str, Any]], cursor: datetime
+    ) -> datetime | None:
+        """Store the page and move the cursor in one transaction; the new cursor (None: the runner
+        disconnected while the page was on its way, and nothing is stored)."""
         found = _parsed(page)
         newest = max((a.start for a, _ in found), default=cursor)
         now = self.clock.now()
         last = len(page) < PAGE_SIZE
         async with self.database.session() as db:
+            if await queries.get_account(db, user_id=user_id, for_update=True) is None:
+                return None
             await queries.upsert_activities(db, owner_id=user_id, activities=found, now=now)
             await queries.update_account(
                 db,
@@ -116,6 +122,8 @@ class Importer:
             raise wait_for_window(limited) from limited
         now = self.clock.now()
         async with self.database.session() as db:
+            if await queries.get_account(db, user_id=user_id, for_update=True) is None:
+                return  # disconnected while Strava answered: store nothing
             if raw is None:  # deleted (or made private) before we asked
                 await queries.mark_deleted(db, owner_id=user_id, strava_id=activity_id, now=now)
                 return

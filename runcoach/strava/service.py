@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,7 +40,7 @@ from runcoach.jobs.worker import Handler
 from runcoach.strava.client import StravaClient, StravaDown, TokenRefused
 from runcoach.strava.importer import Importer, backfill_key, event_payload, weeks_ago
 from runcoach.strava.jobs import AUTO_UPLOAD, BACKFILL, EVENT, UPLOAD
-from runcoach.strava.tokens import STATE_TTL_S, Cipher, Tokens
+from runcoach.strava.tokens import NOT_CONNECTED, STATE_TTL_S, Cipher, Tokens
 from runcoach.strava.uploads import Uploads
 
 log = logging.getLogger("runcoach.strava")
@@ -83,7 +84,7 @@ class Strava:
         self.database = database
         self.clock = clock
         self.cipher = cipher
-        self._wake: list[Any] = []
+        self._wake: list[Callable[[], None]] = []
         self.http = http or httpx.AsyncClient(timeout=settings.strava_timeout_s)
         self.client = StravaClient(
             self.http,
@@ -112,7 +113,7 @@ class Strava:
             AUTO_UPLOAD: self.uploads.sweep,
         }
 
-    def on_enqueue(self, wake: Any) -> None:
+    def on_enqueue(self, wake: Callable[[], None]) -> None:
         """Call `wake()` whenever a job is stored (the worker then looks at once)."""
         self._wake.append(wake)
 
@@ -238,7 +239,7 @@ class Strava:
     async def set_auto_upload(self, user_id: int, on: bool) -> None:
         async with self.database.session() as db:
             if await queries.get_account(db, user_id=user_id) is None:
-                raise NotFound("Strava is not connected: connect it on the Strava page.")
+                raise NotFound(NOT_CONNECTED)
             await queries.update_account(db, user_id=user_id, auto_upload=on)
 
     async def sync(self, user_id: int) -> Status:
@@ -248,7 +249,7 @@ class Strava:
         async with self.database.session() as db:
             account = await queries.get_account(db, user_id=user_id)
             if account is None:
-                raise NotFound("Strava is not connected: connect it on the Strava page.")
+                raise NotFound(NOT_CONNECTED)
             await queries.update_account(db, user_id=user_id, backfill_done_at=None)
             await self._enqueue_backfill(db, user_id, now)
         self._jobs_stored()

@@ -33,7 +33,7 @@ from runcoach.fit.activities import activity_file
 from runcoach.jobs.worker import Later
 from runcoach.strava.client import RateLimited, StravaClient
 from runcoach.strava.jobs import UPLOAD, wait_for_window
-from runcoach.strava.tokens import Cipher, Tokens
+from runcoach.strava.tokens import NOT_CONNECTED, Cipher, Tokens
 
 #: Strava takes seconds to process a file: the status is read this often.
 POLL_S = 2.0
@@ -79,7 +79,7 @@ class Uploads:
             if session is None:
                 raise NotFound(f"Session {session_id} not found")
             if account is None:
-                raise NotFound("Strava is not connected: connect it on the Strava page.")
+                raise NotFound(NOT_CONNECTED)
             if not can_write(account.scopes):
                 raise Conflict(NO_WRITE)
             line = session_timeline(session, now)

@@ -335,3 +335,15 @@ async def test_verify_echoes_the_challenge_only_for_our_token(rig: Rig) -> None:
     for mode, token in (("subscribe", "wrong"), ("unsubscribe", "verify-me-please"), (None, None)):
         with pytest.raises(AuthFailed):
             rig.strava.verify(mode=mode, token=token, challenge="abc")
+
+
+async def test_a_page_arriving_after_disconnect_is_not_stored(rig: Rig) -> None:
+    rig.fake.add_activities(ATHLETE, 300, start=START, every=timedelta(hours=3))
+    await rig.connect()
+    rig.fake.delay_s = 1.0
+    running = asyncio.create_task(rig.worker.run_once())
+    await requests_at_least(rig, "/api/v3/athlete/activities", 1)  # the first page on its way
+    await rig.strava.disconnect(rig.user_id)
+    await running
+    assert await activity_rows(rig) == []
+    assert await account_row(rig) is None
