@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 
 from runcoach.api.deps import Ctx, CurrentUser, RowId, get_user
 from runcoach.api.errors import responses
@@ -64,7 +64,7 @@ def _out(status: Status) -> StatusOut:
 
 
 class AutoUploadIn(BaseModel):
-    on: bool
+    on: StrictBool = Field(description="true or false (not 0, 1 or a string)")
 
 
 class MatchIn(BaseModel):

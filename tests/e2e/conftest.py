@@ -348,3 +348,54 @@ def open_chromium(profile: Path, size: tuple[int, int]) -> WebDriver:
     driver.set_page_load_timeout(PAGE_LOAD_TIMEOUT_S)
     driver.set_window_size(*size)
     return driver
+
+
+# --------------------------------------------------------------------------- Strava on the fake
+
+STRAVA_VERIFY = "a-verify-token-for-tests"
+
+
+def strava_env(fake: Any, public_url: str, key: str) -> dict[str, str]:
+    """A server's environment for Strava on `fake` (a tests.fake_strava.FakeStrava)."""
+    return {
+        "RUNCOACH_PUBLIC_URL": public_url,
+        "RUNCOACH_STRAVA_CLIENT_ID": "1234",
+        "RUNCOACH_STRAVA_CLIENT_SECRET": "s3cret",
+        "RUNCOACH_STRAVA_VERIFY_TOKEN": STRAVA_VERIFY,
+        "RUNCOACH_STRAVA_OAUTH_URL": fake.oauth_url,
+        "RUNCOACH_STRAVA_API_URL": fake.api_url,
+        "RUNCOACH_TOKEN_KEY": key,
+    }
+
+
+async def connect_strava(
+    database: Database, fake: Any, *, public_url: str, key: str, email: str, athlete: int, scope: str
+) -> None:
+    """The runner `email` connects Strava as `athlete`, through the service on a server's database
+    (the callback's work; the browser test drives the real sign-in)."""
+    from pydantic import SecretStr
+
+    from runcoach.db import users
+    from runcoach.strava.service import Strava
+    from runcoach.strava.tokens import Cipher
+
+    settings = Settings(
+        _env_file=None,
+        public_url=public_url,
+        strava_client_id="1234",
+        strava_client_secret=SecretStr("s3cret"),
+        strava_oauth_url=fake.oauth_url,
+        strava_api_url=fake.api_url,
+        token_key=SecretStr(key),
+    )
+    clock = SystemClock()
+    strava = Strava(settings, database, clock, Cipher(key, clock))
+    try:
+        async with database.session() as db:
+            account = await users.get_user_by_email(db, email=email)
+        assert account is not None
+        state = httpx.URL(strava.connect_url(account.id)).params["state"]
+        code = fake.grant(athlete, scope)
+        await strava.finish_connect(account.id, state=state, code=code, scope=scope, error=None)
+    finally:
+        await strava.close()

@@ -26,22 +26,31 @@ only for a finished run: it is given one the fuzzing user ran and finished.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from cryptography.fernet import Fernet
 
-from tests.e2e.conftest import ServerFactory
+from runcoach.db.engine import Database
+from tests.e2e.conftest import ServerFactory, connect_strava, free_port, strava_env
+from tests.fake_strava import FakeStrava
 
 #: Fixed so a CI run is reproducible; set RUNCOACH_SCHEMATHESIS_SEED to explore other cases.
 SEED = os.environ.get("RUNCOACH_SCHEMATHESIS_SEED", "20261126")
 MAX_EXAMPLES = "30"
+FUZZ_EMAIL = "fuzz@example.com"
+ATHLETE = 4_400_000_001
+STRAVA_KEY = Fernet.generate_key().decode()
 RUN_TIMEOUT_S = 300
 #: The default schemathesis warnings (`low_valid_rate` is opt-in) but `validation_mismatch` (see above).
 WARNINGS = ",".join([
@@ -106,13 +115,59 @@ def coach_data(base: str, auth: dict[str, str], plan: dict[str, Any]) -> dict[st
     }
 
 
+def strava_data(
+    base: str, auth: dict[str, str], fake: FakeStrava, session_id: int, database_url: str
+) -> dict[str, int]:
+    """Strava connected with three runs imported, and the finished session uploaded: the ids the
+    Strava routes need (disconnecting is left out of the run: it would end the rest)."""
+    database = Database(database_url)
+
+    async def connect() -> None:
+        try:
+            await database.start()
+            await connect_strava(
+                database, fake, public_url=base, key=STRAVA_KEY, email=FUZZ_EMAIL, athlete=ATHLETE,
+                scope="read,activity:read_all,activity:write",
+            )  # fmt: skip
+        finally:
+            await database.close()
+
+    asyncio.run(connect())
+    wait_until(lambda: httpx.get(f"{base}/api/strava", headers=auth).json()["imported"] == 3, "the import")
+    assert httpx.post(f"{base}/api/strava/uploads/{session_id}", headers=auth).status_code == 202
+    upload = f"{base}/api/strava/uploads/{session_id}"
+    wait_until(lambda: httpx.get(upload, headers=auth).json()["status"] == "done", "the upload")
+    return {"strava_id": fake.activities(ATHLETE)[0]["id"]}
+
+
+def wait_until(check: Callable[[], bool], what: str, timeout_s: float = 60) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, f"never: {what}"
+        time.sleep(0.1)
+
+
 @pytest.mark.postgres
 def test_schemathesis_finds_no_failure_on_postgresql(
     runcoach_server: ServerFactory, postgres_url: str, tmp_path: Path
 ) -> None:
+    fake = FakeStrava(upload_polls=0).start()
+    fake.add_athlete(ATHLETE)
+    fake.add_activities(ATHLETE, 3, start=datetime.now(UTC) - timedelta(days=5))
+    port = free_port()
     runcoach_server.env["RUNCOACH_DATABASE_URL"] = postgres_url
-    server = runcoach_server.start()
-    token = runcoach_server.user_with_token("fuzz@example.com")
+    runcoach_server.env |= strava_env(fake, f"http://127.0.0.1:{port}", STRAVA_KEY)
+    try:
+        fuzz(runcoach_server, postgres_url, tmp_path, fake, port)
+    finally:
+        fake.stop()
+
+
+def fuzz(
+    runcoach_server: ServerFactory, postgres_url: str, tmp_path: Path, fake: FakeStrava, port: int
+) -> None:
+    server = runcoach_server.start(port=port)
+    token = runcoach_server.user_with_token(FUZZ_EMAIL)
     saved = httpx.put(
         f"{server.base}/api/profile", json=PROFILE, headers={"Authorization": f"Bearer {token}"}
     )
@@ -127,11 +182,16 @@ def test_schemathesis_finds_no_failure_on_postgresql(
     plan = planned.json()
     ahead = next(w for w in plan["workouts"] if w["date"] > race_day_minus(plan, weeks=4))
     finished = finished_session(server.base, auth)
-    chat = coach_data(server.base, auth, plan)
+    chat = coach_data(server.base, auth, plan) | strava_data(server.base, auth, fake, finished, postgres_url)
     config = f"[parameters]\nplan_id = {plan['id']}\nwid = {ahead['id']}\n"
     config += "".join(f"{name} = {value}\n" for name, value in chat.items())
-    config += '[[operations]]\ninclude-name = "GET /api/sessions/{session_id}/fit"\n'
-    config += f"parameters = {{ session_id = {finished} }}\n"
+    for operation in (
+        "GET /api/sessions/{session_id}/fit",
+        "GET /api/strava/uploads/{session_id}",
+        "POST /api/strava/uploads/{session_id}",
+    ):
+        config += f'[[operations]]\ninclude-name = "{operation}"\n'
+        config += f"parameters = {{ session_id = {finished} }}\n"
     (tmp_path / "schemathesis.toml").write_text(config)
     schemathesis = Path(sys.executable).parent / "schemathesis"
     result = subprocess.run(
@@ -144,6 +204,7 @@ def test_schemathesis_finds_no_failure_on_postgresql(
             "--exclude-name", "DELETE /api/plans/current",
             "--exclude-name", "DELETE /api/coach/messages",
             "--exclude-name", "DELETE /api/coach/memories/{memory_id}",
+            "--exclude-name", "DELETE /api/strava",
         ],
         capture_output=True, text=True, timeout=RUN_TIMEOUT_S, cwd=tmp_path, check=False,
     )  # fmt: skip

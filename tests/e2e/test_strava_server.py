@@ -15,24 +15,17 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from cryptography.fernet import Fernet
-from pydantic import SecretStr
 from sqlalchemy import func, select
 
-from runcoach.clock import SystemClock
 from runcoach.config import Settings
-from runcoach.db import users
 from runcoach.db.engine import Database
 from runcoach.db.tables import StravaAccountRow, StravaActivityRow
-from runcoach.strava.service import Strava
-from runcoach.strava.tokens import Cipher
-from tests.e2e.conftest import ServerFactory, free_port
+from tests.e2e.conftest import ServerFactory, connect_strava, free_port, strava_env
 from tests.fake_strava import FakeStrava
 
 ATHLETE = 5_500_000_001
-VERIFY = "a-verify-token-for-tests"
 EMAIL = "runner@example.com"
 
 
@@ -43,46 +36,20 @@ def fake() -> Iterator[FakeStrava]:
         yield fake
 
 
-def strava_env(fake: FakeStrava, port: int, key: str) -> dict[str, str]:
-    return {
-        "RUNCOACH_PUBLIC_URL": f"http://127.0.0.1:{port}",
-        "RUNCOACH_STRAVA_CLIENT_ID": "1234",
-        "RUNCOACH_STRAVA_CLIENT_SECRET": "s3cret",
-        "RUNCOACH_STRAVA_VERIFY_TOKEN": VERIFY,
-        "RUNCOACH_STRAVA_OAUTH_URL": fake.oauth_url,
-        "RUNCOACH_STRAVA_API_URL": fake.api_url,
-        "RUNCOACH_TOKEN_KEY": key,
-    }
-
-
 async def connect(data_dir: Path, fake: FakeStrava, port: int, key: str) -> Database:
-    """The runner's Strava connection, made through the service on the server's database (the
-    callback's work; the browser test drives the real sign-in), and that database."""
-    settings = Settings(
-        _env_file=None,
-        data_dir=data_dir,
-        public_url=f"http://127.0.0.1:{port}",
-        strava_client_id="1234",
-        strava_client_secret=SecretStr("s3cret"),
-        strava_oauth_url=fake.oauth_url,
-        strava_api_url=fake.api_url,
-        token_key=SecretStr(key),
-    )
-    database = Database(settings.resolved_database_url)
+    """The runner connected to Strava, and the server's database."""
+    database = Database(Settings(_env_file=None, data_dir=data_dir).resolved_database_url)
     await database.start()
-    clock = SystemClock()
-    strava = Strava(settings, database, clock, Cipher(key, clock))
-    try:
-        async with database.session() as db:
-            account = await users.get_user_by_email(db, email=EMAIL)
-        assert account is not None
-        state = httpx.URL(strava.connect_url(account.id)).params["state"]
-        scope = "read,activity:read_all"
-        await strava.finish_connect(
-            account.id, state=state, code=fake.grant(ATHLETE), scope=scope, error=None
-        )
-    finally:
-        await strava.close()
+    public = f"http://127.0.0.1:{port}"
+    await connect_strava(
+        database,
+        fake,
+        public_url=public,
+        key=key,
+        email=EMAIL,
+        athlete=ATHLETE,
+        scope="read,activity:read_all",
+    )
     return database
 
 
@@ -103,7 +70,7 @@ async def test_subscribe_then_events_posted_three_times_make_one_activity(
 ) -> None:
     key = Fernet.generate_key().decode()
     port = free_port()
-    runcoach_server.env |= strava_env(fake, port, key)
+    runcoach_server.env |= strava_env(fake, f"http://127.0.0.1:{port}", key)
     server = runcoach_server.start(port=port)
     runcoach_server.user_with_token(EMAIL)
     database = await connect(data_dir, fake, port, key)
@@ -140,7 +107,7 @@ async def test_a_server_killed_mid_backfill_resumes_it_on_restart(
     fake.delay_s = 0.4  # every page takes a while: the kill lands between two
     key = Fernet.generate_key().decode()
     port = free_port()
-    runcoach_server.env |= strava_env(fake, port, key)
+    runcoach_server.env |= strava_env(fake, f"http://127.0.0.1:{port}", key)
     server = runcoach_server.start(port=port)
     token = runcoach_server.user_with_token(EMAIL)
     database = await connect(data_dir, fake, port, key)
