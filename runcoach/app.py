@@ -40,6 +40,7 @@ from runcoach.db.engine import Database
 from runcoach.jobs.worker import Worker
 from runcoach.live.fanout import SocketBroadcaster
 from runcoach.live.hub import Hub
+from runcoach.live.pg_notify import PostgresNotifier
 from runcoach.pwa import FAVICON_FILE, register_pwa_routes
 from runcoach.strava.service import Strava
 from runcoach.strava.tokens import Cipher
@@ -71,7 +72,12 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     """Create the process's services and register every route and page. Call once per process."""
     clock = clock or SystemClock()
     db = Database(settings.resolved_database_url)
-    hub = Hub(db, clock, broadcaster=SocketBroadcaster())
+    notifier = PostgresNotifier(db) if db.engine.dialect.name == "postgresql" else None
+    hub = Hub(db, clock, broadcaster=SocketBroadcaster(), notifier=notifier)
+    if notifier is not None:  # replicas on one PostgreSQL: every view in sync (see live/pg_notify.py)
+        notifier.on_connect(hub.resync)
+        app.on_startup(lambda: background_tasks.create(notifier.run(), name="runcoach-listen"))
+        app.on_shutdown(notifier.close)
     linked = Strava(settings, db, clock, Cipher(load_token_key(settings), clock))
     jobs = Worker(db, clock, linked.handlers(), on_start=[linked.start_sweep])
     linked.on_enqueue(jobs.wake)

@@ -167,6 +167,14 @@ class Hub:
         if session is not None:
             await self.publish(session)
 
+    async def resync(self) -> None:
+        """Re-read every session watched here and push the ones that changed: after the notifier
+        lost its connection, an announcement may have been missed."""
+        for session_id in self.ticker.watched_ids():
+            cached = self.ticker.cached(session_id)
+            if cached is not None:
+                await self.changed_elsewhere(session_id, cached.last_seq + 1)
+
     # --- the ticker -----------------------------------------------------------------------------
 
     async def tick(self) -> float:

@@ -109,6 +109,10 @@ class Ticker:
         """True while some view in this process watches the session."""
         return session_id in self._live
 
+    def watched_ids(self) -> list[int]:
+        """The sessions some view in this process watches."""
+        return list(self._live)
+
     def cached(self, session_id: int) -> RunSession | None:
         """The newest snapshot of a watched session (every command and notification updates it)."""
         live = self._live.get(session_id)

@@ -114,3 +114,17 @@ async def test_a_replica_that_cannot_re_read_keeps_its_views_on_the_last_state(
     await fragile.cut()
     await hub.changed_elsewhere(session.id, session.last_seq + 1)  # logged, not raised
     assert hub.ticker.cached(session.id) == session and seen == [Status.CREATED]
+
+
+async def test_resync_brings_every_watched_session_up_to_date(database: Database, clock: FakeClock) -> None:
+    """What a replica does after its notifier lost the connection: re-read what its views watch."""
+    phone, tablet = Hub(database, clock), Hub(database, clock)  # no notifier: the tablet hears nothing
+    session = await new_session(phone, database)
+    seen: list[SessionState] = []
+    await tablet.watch(session.id, lambda _s, state: seen.append(state), owner_id=session.owner_id)
+    await phone.command(session.id, Command.START, owner_id=session.owner_id)
+    assert seen == []
+    await tablet.resync()
+    assert seen[-1].status is Status.RUNNING
+    await tablet.resync()  # nothing new: nothing pushed
+    assert len(seen) == 1

@@ -1,0 +1,89 @@
+"""Replicas in sync over PostgreSQL's LISTEN/NOTIFY: two hubs on one database, each with its own
+listening connection, as two processes would have; the listener killed with pg_terminate_backend
+reconnects and re-syncs what it missed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+from sqlalchemy import text
+
+from runcoach.clock import FakeClock
+from runcoach.db.engine import Database
+from runcoach.domain.session import Command, SessionState, Status
+from runcoach.live.hub import Hub
+from runcoach.live.pg_notify import PostgresNotifier
+from tests.helpers import T0, new_session
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(T0)
+
+
+@pytest.fixture
+async def replicas(database: Database, clock: FakeClock) -> AsyncIterator[tuple[Hub, Hub, PostgresNotifier]]:
+    """Two hubs (phone side, tablet side), each listening on a channel of this test's own."""
+    channel = f"test_{id(database)}"
+    hubs, notifiers, tasks = [], [], []
+    for _ in range(2):
+        notifier = PostgresNotifier(database, channel=channel)
+        hub = Hub(database, clock, notifier=notifier)
+        notifier.on_connect(hub.resync)
+        hubs.append(hub)
+        notifiers.append(notifier)
+        tasks.append(asyncio.create_task(notifier.run()))
+    await until(lambda: all(n.connects == 1 for n in notifiers), "both listening")
+    yield hubs[0], hubs[1], notifiers[1]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def until(check: Callable[[], bool], what: str, timeout_s: float = 30) -> None:
+    for _ in range(int(timeout_s / 0.01)):
+        if check():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never: {what}")
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+async def test_a_command_on_one_replica_reaches_the_views_of_the_other(
+    replicas: tuple[Hub, Hub, PostgresNotifier], database: Database
+) -> None:
+    phone, tablet, _ = replicas
+    session = await new_session(phone, database)
+    seen: list[SessionState] = []
+    await tablet.watch(session.id, lambda _s, state: seen.append(state), owner_id=session.owner_id)
+    await phone.command(session.id, Command.START, owner_id=session.owner_id)
+    await until(lambda: bool(seen) and seen[-1].status is Status.RUNNING, "the tablet sees it running")
+    await phone.command(session.id, Command.PAUSE, owner_id=session.owner_id)
+    await until(lambda: seen[-1].status is Status.PAUSED, "the tablet sees it paused")
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+async def test_a_killed_listener_reconnects_and_catches_up_on_what_it_missed(
+    replicas: tuple[Hub, Hub, PostgresNotifier], database: Database
+) -> None:
+    phone, tablet, listener = replicas
+    session = await new_session(phone, database)
+    seen: list[SessionState] = []
+    await tablet.watch(session.id, lambda _s, state: seen.append(state), owner_id=session.owner_id)
+    await phone.command(session.id, Command.START, owner_id=session.owner_id)
+    await until(lambda: bool(seen) and seen[-1].status is Status.RUNNING, "running on the tablet")
+
+    pid = listener._connection.get_server_pid()
+    async with database.session() as db:
+        killed = (await db.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})).scalar_one()
+    assert killed
+    # Sent while the tablet's replica is not listening: only the re-sync can bring it.
+    await phone.command(session.id, Command.PAUSE, owner_id=session.owner_id)
+    await until(lambda: listener.connects == 2, "the listener back")
+    await until(lambda: seen[-1].status is Status.PAUSED, "the tablet caught up")
+    await phone.command(session.id, Command.RESUME, owner_id=session.owner_id)
+    await until(lambda: seen[-1].status is Status.RUNNING, "commands keep arriving")
