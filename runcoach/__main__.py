@@ -95,6 +95,8 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
 
     # NiceGUI reads its storage path when imported: keep it with the rest of the data.
     os.environ.setdefault("NICEGUI_STORAGE_PATH", str((settings.data_dir / ".nicegui").resolve()))
+    if settings.redis_url:  # read by NiceGUI when imported: browser sessions in Redis, for every replica
+        os.environ.setdefault("NICEGUI_REDIS_URL", settings.redis_url)
     from runcoach.app import serve  # imports NiceGUI: only for the command that needs it
 
     updates = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}

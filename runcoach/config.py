@@ -117,6 +117,12 @@ class Settings(BaseSettings):
         "generated once into the data directory when unset",
     )
 
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis URL for browser sessions shared by every replica (redis://host:6379/0); "
+        "sets NiceGUI's NICEGUI_REDIS_URL. Unset: sessions are kept in the data directory",
+    )
+
     timezone: str | None = Field(
         default=None,
         description="IANA time zone that decides what 'today' is for plans (e.g. Europe/Berlin); "

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,7 +31,8 @@ from runcoach.live.channels import ChangeHandler
 log = logging.getLogger("runcoach.live")
 
 CHANNEL = "runcoach_sessions"
-#: The listening connection's name in pg_stat_activity (operators, and the tests, find it by it).
+#: The listening connection's name in pg_stat_activity, with the process id (operators, and the
+#: tests, find one replica's listener by it).
 APPLICATION_NAME = "runcoach-listen"
 PING_S = 15.0
 PING_TIMEOUT_S = 5.0
@@ -94,7 +96,7 @@ class PostgresNotifier:
     async def _listen(self) -> None:
         self._lost.clear()
         url = make_url(self.database.url)
-        settings = {"application_name": APPLICATION_NAME}
+        settings = {"application_name": f"{APPLICATION_NAME} {os.getpid()}"}
         connection = await asyncpg.connect(listen_dsn(self.database.url), server_settings=settings)
         self._connection = connection
         connection.add_termination_listener(lambda _conn: self._lost.set())
