@@ -41,6 +41,8 @@ from runcoach.jobs.worker import Worker
 from runcoach.live.fanout import SocketBroadcaster
 from runcoach.live.hub import Hub
 from runcoach.live.pg_notify import PostgresNotifier
+from runcoach.notifications.mail import Mailer
+from runcoach.notifications.service import Reminders
 from runcoach.pwa import FAVICON_FILE, register_pwa_routes
 from runcoach.strava.service import Strava
 from runcoach.strava.tokens import Cipher
@@ -79,7 +81,13 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
         app.on_startup(lambda: background_tasks.create(notifier.run(), name="runcoach-listen"))
         app.on_shutdown(notifier.close)
     linked = Strava(settings, db, clock, Cipher(load_token_key(settings), clock))
-    jobs = Worker(db, clock, linked.handlers(), on_start=[linked.start_sweep])
+    reminders = Reminders(settings, db, clock, Mailer(settings))
+    jobs = Worker(
+        db,
+        clock,
+        linked.handlers() | reminders.handlers(),
+        on_start=[linked.start_sweep, reminders.start_sweep],
+    )
     linked.on_enqueue(jobs.wake)
     ctx = Context(
         settings=settings,
@@ -89,6 +97,7 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
         coach=make_coach(settings, db, clock),
         strava=linked,
         jobs=jobs,
+        reminders=reminders,
     )
     set_context(ctx)
     app.add_middleware(AuthMiddleware)

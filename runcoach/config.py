@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
@@ -117,6 +118,21 @@ class Settings(BaseSettings):
         "generated once into the data directory when unset",
     )
 
+    smtp_host: str | None = Field(
+        default=None, description="Mail server for reminders; unset: reminders show in the app only"
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Mail server port")
+    smtp_user: str | None = Field(default=None, description="Mail server user name (none: no login)")
+    smtp_password: SecretStr | None = Field(default=None, description="Mail server password")
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls", description="starttls (port 587), tls (port 465) or none (a local relay)"
+    )
+    smtp_from: str = Field(
+        default="RunCoach <runcoach@localhost>", min_length=3, description="Sender of reminder mails"
+    )
+    smtp_timeout_s: float = Field(
+        default=30.0, gt=0, le=300, allow_inf_nan=False, description="Seconds one mail may take to send"
+    )
     redis_url: str | None = Field(
         default=None,
         description="Redis URL for browser sessions shared by every replica (redis://host:6379/0); "

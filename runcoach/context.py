@@ -11,6 +11,7 @@ from runcoach.config import Settings
 from runcoach.db.engine import Database
 from runcoach.jobs.worker import Worker
 from runcoach.live.hub import Hub
+from runcoach.notifications.service import Reminders
 from runcoach.strava.service import Strava
 
 
@@ -23,6 +24,7 @@ class Context:
     coach: Coach
     strava: Strava
     jobs: Worker
+    reminders: Reminders
 
     def today(self) -> date:
         """Today's date where the runner trains (the `timezone` setting), by the injected clock."""

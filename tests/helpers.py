@@ -659,7 +659,7 @@ def use_fake_strava(fake: Any) -> None:
     strava = Strava(settings, ctx.db, ctx.clock, ctx.strava.cipher)
     strava.on_enqueue(ctx.jobs.wake)
     ctx.strava = strava
-    ctx.jobs.handlers = strava.handlers()
+    ctx.jobs.handlers |= strava.handlers()
 
 
 async def connect_strava(user_id: int, fake: Any, athlete: int, scope: str = STRAVA_SCOPES) -> None:

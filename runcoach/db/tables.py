@@ -444,3 +444,40 @@ class JobRow(Base):
     failed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class NotificationPrefsRow(Base):
+    """A runner's reminder switches and local times (`runcoach.domain.notifications.Preferences`)."""
+
+    __tablename__ = "notification_prefs"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    prefs: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class NotificationRow(Base):
+    """One reminder: shown in the app, and mailed when a mail server is set up.
+
+    `key` makes it once per kind and day (or goal verdict). `claims` counts sends begun without a
+    known end: a sender that died after handing the mail over leaves 1, and the next sends once
+    more at most (see `runcoach.notifications`).
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_owner_created", "owner_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    plan_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    wid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))
+    claims: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
