@@ -16,7 +16,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY runcoach ./runcoach
 COPY pages ./pages
-RUN pip install --no-cache-dir ".[postgres]"
+RUN pip install --no-cache-dir ".[replicas]"
 
 # --- runtime: the virtualenv only, run as an unprivileged user -------------------------------------
 FROM python:3.11-slim

@@ -9,7 +9,9 @@ from contextlib import contextmanager
 
 from nicegui import ui
 
+from runcoach.context import context
 from runcoach.domain.accounts import User
+from runcoach.domain.errors import RunCoachError
 
 THEME = "#0f766e"
 NAV = (
@@ -33,6 +35,30 @@ def _nav_links(user: User) -> None:
         )
 
 
+def _bell(user: User) -> None:
+    """The bell: the reminders, with how many are unread (read after the page is up)."""
+    with (
+        ui.button(icon="notifications", on_click=lambda: ui.navigate.to("/notifications"))
+        .props("flat round color=white")
+        .tooltip("Reminders")
+        .mark("bell")
+    ):
+        badge = ui.badge("", color="red").props("floating").mark("bell-count")
+        badge.set_visibility(False)
+
+    async def count() -> None:
+        try:
+            unread = await context().reminders.unread(user.id)
+        except RunCoachError:  # the database is not answering: the page says so; the bell waits
+            return
+        badge.set_text(str(unread))
+        badge.set_visibility(unread > 0)
+
+    # Read once the browser is connected: not while the page is built, and not by a task left
+    # running when the page is gone.
+    ui.context.client.on_connect(count)
+
+
 @contextmanager
 def frame(title: str, user: User | None = None) -> Iterator[ui.column]:
     """`with frame('Workouts', user):` lays out header and a centred content column."""
@@ -43,6 +69,8 @@ def frame(title: str, user: User | None = None) -> Iterator[ui.column]:
             ui.icon("directions_run", size="sm")
             ui.label("RunCoach")
         if user is not None:
+            ui.space()
+            _bell(user)
             with ui.row().classes("gap-0 items-center max-xl:hidden"):
                 _nav_links(user)
                 ui.button(icon="logout", on_click=lambda: ui.navigate.to("/logout")).props(

@@ -9,6 +9,7 @@ from nicegui import ui
 
 from pages.forms import ErrorLabel
 from pages.layout import frame
+from pages.reminder_widgets import reminders_card
 from runcoach.auth import service
 from runcoach.auth.web import current_user
 from runcoach.coach import present_chat
@@ -164,6 +165,7 @@ async def settings_page() -> Response | None:
         units_card(user)
         await coach_card(user)
         await strava_card(user)
+        await reminders_card(user)
         await feed_card(user)
         with ui.card().classes("w-full"):
             ui.label("API tokens").classes("text-lg font-semibold")
@@ -257,4 +259,22 @@ async def admin_page() -> Response | None:
                 link = ui.label("").classes("font-mono text-sm text-gray-600")
             box.set_visibility(False)
             await invite_table()
+        await troubled_reminders()
     return None
+
+
+async def troubled_reminders() -> None:
+    """Reminders the mail server refused (waiting for a retry) or that were given up, with why."""
+    troubled = await context().reminders.troubled()
+    with ui.card().classes("w-full").mark("troubled-reminders"):
+        ui.label("Reminders not delivered").classes("text-lg font-semibold")
+        if not troubled:
+            ui.label("None: every reminder went out.").classes("text-sm text-gray-600")
+        for item in troubled:
+            with ui.row().classes("w-full items-center gap-3 border-b py-1"):
+                ui.label(f"{when(item.created_at)} · runner {item.owner_id} · {item.title}").classes(
+                    "text-sm"
+                )
+                ui.space()
+                state = "given up" if item.status.value == "failed" else "will retry"
+                ui.label(f"{state}: {item.last_error}").classes("text-sm text-negative")

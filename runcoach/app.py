@@ -67,6 +67,7 @@ PAGE_MODULES = (
     "pages.run",
     "pages.remote",
     "pages.strava",
+    "pages.notifications",
 )
 
 
