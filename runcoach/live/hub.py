@@ -33,6 +33,10 @@ from runcoach.live.ticker import HEARTBEAT_S, Listener, Ticker
 log = logging.getLogger(__name__)
 
 
+#: An announcement's seq that makes every replica re-read the session (a change with no event).
+ANY_SEQ = 0
+
+
 class Hub:
     """One per process. Holds the sessions that have viewers and pushes their state."""
 
@@ -93,10 +97,12 @@ class Hub:
         """The session with a new pairing code, good from now; the old code stops working at once.
 
         NotFound for an unknown or foreign session, Conflict once the run has ended. Every view of
-        the session in this process shows the new code at once (a second tablet, say).
+        the session shows the new code at once (a second tablet, say), on other replicas too: a
+        renewal adds no event, so it is announced as a change to read whatever the seq (`ANY_SEQ`).
         """
         renewed = await self.registry.renew_pairing(session_id, owner_id=owner_id)
         await self.ticker.publish(renewed)
+        await self._announce(session_id, ANY_SEQ)
         return renewed
 
     async def list(self, *, owner_id: int) -> builtins.list[RunSession]:
@@ -156,7 +162,7 @@ class Hub:
         Skipped when nobody here watches the session, or the views here already have event `seq`.
         """
         cached = self.ticker.cached(session_id)
-        if cached is None or cached.last_seq >= seq:
+        if cached is None or (seq != ANY_SEQ and cached.last_seq >= seq):
             return
         try:
             session = await self.registry.find(session_id, owner_id=None)

@@ -128,3 +128,21 @@ async def test_resync_brings_every_watched_session_up_to_date(database: Database
     assert seen[-1].status is Status.RUNNING
     await tablet.resync()  # nothing new: nothing pushed
     assert len(seen) == 1
+
+
+async def test_a_new_pairing_code_reaches_the_views_on_other_replicas(
+    database: Database, clock: FakeClock
+) -> None:
+    bus = MemoryNotifier()
+    phone_side = Hub(database, clock, notifier=bus)
+    tablet_side = Hub(database, clock, notifier=bus)
+    session = await new_session(phone_side, database)
+    codes: list[str] = []
+    await tablet_side.watch(
+        session.id, lambda s, _state: codes.append(s.pair_code), owner_id=session.owner_id
+    )
+    renewed = await phone_side.renew_pairing(session.id, owner_id=session.owner_id)
+    assert renewed.pair_code != session.pair_code
+    assert codes[-1] == renewed.pair_code
+    watched = tablet_side.watched(session.id)
+    assert watched is not None and watched.pair_code == renewed.pair_code
