@@ -4,7 +4,7 @@
   (runcoach/live/fanout.py does it with one socket.io room per session).
 - A `Notifier` tells the other replicas "session N changed"; each re-folds the session from the
   database and pushes it to its own views. One process needs none of that: the default does
-  nothing. A PostgreSQL LISTEN/NOTIFY notifier will plug in here.
+  nothing; on PostgreSQL `runcoach.live.pg_notify` uses LISTEN/NOTIFY.
 """
 
 from __future__ import annotations
