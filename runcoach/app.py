@@ -75,7 +75,8 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     """Create the process's services and register every route and page. Call once per process."""
     clock = clock or SystemClock()
     db = Database(settings.resolved_database_url)
-    notifier = PostgresNotifier(db) if db.engine.dialect.name == "postgresql" else None
+    replicas = settings.replica_sync and db.engine.dialect.name == "postgresql"
+    notifier = PostgresNotifier(db) if replicas else None
     hub = Hub(db, clock, broadcaster=SocketBroadcaster(), notifier=notifier)
     if notifier is not None:  # replicas on one PostgreSQL: every view in sync (see live/pg_notify.py)
         notifier.on_connect(hub.resync)

@@ -133,6 +133,11 @@ class Settings(BaseSettings):
     smtp_timeout_s: float = Field(
         default=30.0, gt=0, le=300, allow_inf_nan=False, description="Seconds one mail may take to send"
     )
+    replica_sync: bool = Field(
+        default=True,
+        description="On PostgreSQL, keep every replica's views in sync with LISTEN/NOTIFY "
+        "(off: one process on PostgreSQL, no listening connection)",
+    )
     redis_url: str | None = Field(
         default=None,
         description="Redis URL for browser sessions shared by every replica (redis://host:6379/0); "

@@ -206,4 +206,7 @@ def app_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         database = request.getfixturevalue("postgres_app_database")
         asyncio.run(_empty(database))
         monkeypatch.setenv("RUNCOACH_DATABASE_URL", _postgres_url(database))
+        # One app process per test: no other replica to listen for (tests/live and tests/e2e
+        # prove the LISTEN/NOTIFY path with two hubs and with real server processes).
+        monkeypatch.setenv("RUNCOACH_REPLICA_SYNC", "false")
     yield request.param

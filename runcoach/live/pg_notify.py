@@ -56,6 +56,7 @@ class PostgresNotifier:
         self._pending: set[asyncio.Future[None]] = set()
         #: Times the listener (re)connected: 1 after the first start.
         self.connects = 0
+        self._stopped = False
 
     def subscribe(self, handler: ChangeHandler) -> None:
         self._handlers.append(handler)
@@ -76,7 +77,7 @@ class PostgresNotifier:
         """Listen until cancelled, reconnecting (and re-syncing) whenever the connection is lost."""
         await self.database.ready()
         wait = FIRST_RETRY_S
-        while True:
+        while not self._stopped:
             try:
                 await self._listen()
                 wait = FIRST_RETRY_S
@@ -95,14 +96,27 @@ class PostgresNotifier:
 
     async def _listen(self) -> None:
         self._lost.clear()
-        url = make_url(self.database.url)
         settings = {"application_name": f"{APPLICATION_NAME} {os.getpid()}"}
-        connection = await asyncpg.connect(listen_dsn(self.database.url), server_settings=settings)
+        connecting = asyncio.ensure_future(
+            asyncpg.connect(listen_dsn(self.database.url), server_settings=settings)
+        )
+        try:
+            connection = await asyncio.shield(connecting)
+        except asyncio.CancelledError:  # stopped while connecting: close what the connect makes
+            with contextlib.suppress(Exception):
+                (await connecting).terminate()
+            raise
         self._connection = connection
-        connection.add_termination_listener(lambda _conn: self._lost.set())
-        await connection.add_listener(self.channel, self._heard)
+        if self._stopped:
+            await self._close()
+            return
+        try:
+            connection.add_termination_listener(lambda _conn: self._lost.set())
+            await connection.add_listener(self.channel, self._heard)
+        except BaseException:  # cancelled or refused half-way: never leave the connection open
+            await self._close()
+            raise
         self.connects += 1
-        log.debug("listening on %s at %s", self.channel, url.host)
         for callback in self._on_connect:
             await callback()
 
@@ -131,9 +145,18 @@ class PostgresNotifier:
 
     async def _close(self) -> None:
         connection, self._connection = self._connection, None
-        if connection is not None and not connection.is_closed():
-            with contextlib.suppress(Exception):
-                await connection.close(timeout=2)
+        if connection is None or connection.is_closed():
+            return
+        try:
+            await connection.close(timeout=2)
+        except asyncio.CancelledError:  # shutting down: drop the socket at once, then go on stopping
+            connection.terminate()
+            raise
+        except Exception:  # timed out or broken: drop the socket instead
+            connection.terminate()
 
     async def close(self) -> None:
+        """Stop listening for good (the app shuts down): no reconnecting after this."""
+        self._stopped = True
+        self._lost.set()
         await self._close()

@@ -110,6 +110,11 @@ async def test_the_same_event_twenty_times_at_once_is_one_job_and_one_row(
     async with context().db.session() as db:
         jobs = (await db.execute(select(JobRow).where(JobRow.kind == "strava.event"))).scalars().all()
     assert len(jobs) == 1
+
+    async def fetched() -> bool:  # the backfill may store it first: the event's job still fetches it
+        return fake.count(f"/api/v3/activities/{run['id']}") >= 1
+
+    await eventually(fetched, "the event's job fetched the activity")
     assert fake.count(f"/api/v3/activities/{run['id']}") == 1
 
 
@@ -130,7 +135,9 @@ async def test_junk_at_the_webhook_is_refused_and_stores_nothing(
 ) -> None:
     response = await http.post("/strava/webhook", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == status
-    assert await count(JobRow) == 0 or status == 413
+    async with context().db.session() as db:
+        events = (await db.execute(select(JobRow).where(JobRow.kind == "strava.event"))).scalars().all()
+    assert events == []
 
 
 async def test_a_finished_run_is_uploaded_once_however_often_it_is_sent(
