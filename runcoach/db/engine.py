@@ -48,6 +48,13 @@ def make_engine(url: str, connect_args: dict[str, Any] | None = None) -> AsyncEn
     return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args or {})
 
 
+def insert_for(db: Any) -> Any:
+    """The dialect's INSERT (PostgreSQL's or SQLite's), the one with ON CONFLICT clauses."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
 class Database:
     """One per process: the engine, a session factory, and a readiness gate.
 

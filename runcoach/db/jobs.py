@@ -14,10 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runcoach.db.engine import insert_for
 from runcoach.db.tables import JobRow
 from runcoach.domain.jobs import Job
 
@@ -51,8 +50,9 @@ async def enqueue(
         "attempts": 0,
         "created_at": now,
     }
-    insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    result = await db.execute(insert(JobRow).values(**values).on_conflict_do_nothing(index_elements=["key"]))
+    result = await db.execute(
+        insert_for(db)(JobRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    )
     if result.rowcount:  # type: ignore[attr-defined]
         return True
     if revive:

@@ -8,10 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runcoach.db.engine import insert_for
 from runcoach.db.tables import NotificationPrefsRow, NotificationRow, UserRow
 from runcoach.domain.notifications import Delivery, Kind, Preferences
 
@@ -53,10 +52,6 @@ def _notification(row: NotificationRow) -> Notification:
     )
 
 
-def _insert(db: AsyncSession) -> Any:
-    return pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-
-
 async def get_prefs(db: AsyncSession, *, user_id: int) -> Preferences | None:
     row = await db.get(NotificationPrefsRow, user_id)
     return Preferences.model_validate(row.prefs) if row else None
@@ -64,7 +59,7 @@ async def get_prefs(db: AsyncSession, *, user_id: int) -> Preferences | None:
 
 async def save_prefs(db: AsyncSession, *, user_id: int, prefs: Preferences) -> None:
     data = prefs.model_dump(mode="json")
-    statement = _insert(db)(NotificationPrefsRow).values(user_id=user_id, prefs=data)
+    statement = insert_for(db)(NotificationPrefsRow).values(user_id=user_id, prefs=data)
     await db.execute(statement.on_conflict_do_update(index_elements=["user_id"], set_={"prefs": data}))
 
 
@@ -100,7 +95,9 @@ async def add(
         "plan_id": plan_id, "wid": wid, "due_at": due_at, "status": Delivery.PENDING.value,
         "claims": 0, "created_at": now,
     }  # fmt: skip
-    statement = _insert(db)(NotificationRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    statement = (
+        insert_for(db)(NotificationRow).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    )
     result = await db.execute(statement.returning(NotificationRow.id))
     return result.scalar_one_or_none()
 

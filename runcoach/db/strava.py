@@ -11,10 +11,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runcoach.db.engine import insert_for
 from runcoach.db.tables import StravaAccountRow, StravaActivityRow, StravaUploadRow
 from runcoach.domain.strava import (
     Account,
@@ -24,11 +23,6 @@ from runcoach.domain.strava import (
     UploadStatus,
     parse_scopes,
 )
-
-
-def _insert(db: AsyncSession) -> Any:
-    return pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-
 
 # --- the connection -------------------------------------------------------------------------------
 
@@ -174,7 +168,7 @@ async def upsert_activities(
         return
     rows = {a.strava_id: _values(owner_id, a, raw, now) for a, raw in activities}  # last one wins
     # One statement run for every row (executemany): compiled once, unlike a 200-row VALUES list.
-    statement = _insert(db)(StravaActivityRow)
+    statement = insert_for(db)(StravaActivityRow)
     statement = statement.on_conflict_do_update(
         index_elements=["strava_id"],
         set_={name: statement.excluded[name] for name in _FROM_STRAVA},
@@ -301,7 +295,7 @@ async def claim_upload(
         "created_at": now,
         "updated_at": now,
     }
-    statement = _insert(db)(StravaUploadRow).values(**values).on_conflict_do_nothing()
+    statement = insert_for(db)(StravaUploadRow).values(**values).on_conflict_do_nothing()
     return bool((await db.execute(statement)).rowcount)  # type: ignore[attr-defined]
 
 

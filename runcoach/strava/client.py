@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -68,7 +68,6 @@ class Limits:
     reads: Usage | None = None
     in_flight: int = 0
     reads_in_flight: int = 0
-    requests: int = field(default=0)
 
     def note(self, headers: Mapping[str, str]) -> None:
         """Take the counts in an answer; answers arrive out of order, so counts only grow within
@@ -250,7 +249,6 @@ class StravaClient:
         return next_midnight(now) if daily else next_quarter(now)
 
     async def _send(self, method: str, url: str, *, check: bool = True, **kwargs: Any) -> httpx.Response:
-        self.limits.requests += 1
         try:
             response = await self.http.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
