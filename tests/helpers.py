@@ -33,6 +33,7 @@ from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.auth import service as auth_service
 from runcoach.context import context
@@ -306,7 +307,8 @@ class TcpRelay:
 
 
 class MemoryNotifier:
-    """Cross-replica sync inside one test: every hub subscribed hears every hub's notifications."""
+    """Cross-replica sync inside one test: every hub subscribed hears every hub's notifications
+    (after the commit: it cannot join a transaction)."""
 
     def __init__(self) -> None:
         self.handlers: list[ChangeHandler] = []
@@ -314,6 +316,9 @@ class MemoryNotifier:
 
     def subscribe(self, handler: ChangeHandler) -> None:
         self.handlers.append(handler)
+
+    async def within(self, db: AsyncSession, session_id: int, seq: int) -> None:
+        return None
 
     async def notify(self, session_id: int, seq: int) -> None:
         self.sent.append((session_id, seq))

@@ -19,6 +19,7 @@ from runcoach.db.engine import Database
 from runcoach.db.errors import is_lost_race
 from runcoach.domain.errors import NotFound, Unavailable
 from runcoach.domain.session import Command, CommandConflict, RunSession, decide
+from runcoach.live.channels import Announce, InProcessNotifier
 from runcoach.live.locks import KeyedLocks
 
 log = logging.getLogger(__name__)
@@ -32,10 +33,12 @@ NOT_SAVED = "The database is not answering, so this tap was not saved. Try again
 class CommandLog:
     """Appends commands to sessions' event logs, one at a time per session in this process."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, announce: Announce | None = None) -> None:
         self.db = db
         self.clock = clock
         self.locks = KeyedLocks()
+        #: Tells the other replicas of each event inside the transaction that appends it.
+        self.announce = announce or InProcessNotifier().within
 
     async def append(
         self, session_id: int, command: Command, *, owner_id: int | None, if_seq: int | None = None
@@ -71,6 +74,7 @@ class CommandLog:
                 event = await queries.append_event(
                     db, session_id=session_id, seq=session.last_seq + 1, kind=kind, at=now
                 )
+                await self.announce(db, session_id, event.seq)
         except Unavailable as exc:  # say what it means for the tap
             raise Unavailable(NOT_SAVED) from exc
         return replace(session, events=(*session.events, event))

@@ -7,8 +7,10 @@ A small facade over three parts, one job each:
   (session_id, seq), lost races retried, outages reported as Unavailable);
 - `ticker.Ticker`: the watched sessions, their listeners and broadcaster, and the one ticker.
 
-A command flows: persist -> push to this process's views -> notify the other replicas. A
-notification from another replica re-reads the session and takes the same push path.
+A command flows: persist (and, in the same transaction where the notifier can, announce it to
+the other replicas) -> push to this process's views -> announce it after the commit where the
+notifier could not. A notification from another replica re-reads the session and takes the same
+push path.
 """
 
 from __future__ import annotations
@@ -25,16 +27,12 @@ from runcoach.domain.errors import RunCoachError
 from runcoach.domain.session import Command, RunSession, SessionState
 from runcoach.domain.structure import Console
 from runcoach.domain.workouts import Segment
-from runcoach.live.channels import Broadcaster, InProcessNotifier, NoBroadcast, Notifier
+from runcoach.live.channels import ANY_SEQ, Broadcaster, InProcessNotifier, NoBroadcast, Notifier
 from runcoach.live.commands import CommandLog
 from runcoach.live.registry import SessionRegistry
 from runcoach.live.ticker import HEARTBEAT_S, Listener, Ticker
 
 log = logging.getLogger(__name__)
-
-
-#: An announcement's seq that makes every replica re-read the session (a change with no event).
-ANY_SEQ = 0
 
 
 class Hub:
@@ -51,10 +49,10 @@ class Hub:
     ) -> None:
         self.db = db
         self.clock = clock
-        self.registry = SessionRegistry(db, clock)
-        self.commands = CommandLog(db, clock)
-        self.ticker = Ticker(clock, broadcaster or NoBroadcast(), heartbeat_s=heartbeat_s)
         self.notifier: Notifier = notifier or InProcessNotifier()
+        self.registry = SessionRegistry(db, clock, announce=self.notifier.within)
+        self.commands = CommandLog(db, clock, announce=self.notifier.within)
+        self.ticker = Ticker(clock, broadcaster or NoBroadcast(), heartbeat_s=heartbeat_s)
         self.notifier.subscribe(self.changed_elsewhere)
 
     @property
@@ -131,6 +129,7 @@ class Hub:
         return session, state
 
     async def _announce(self, session_id: int, seq: int) -> None:
+        """After the commit, for a notifier that could not announce inside the transaction."""
         try:
             await self.notifier.notify(session_id, seq)
         except Exception:

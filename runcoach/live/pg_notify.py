@@ -1,7 +1,9 @@
 """Replicas on one PostgreSQL database in sync: "session N changed" over LISTEN/NOTIFY.
 
 Each replica keeps one connection of its own (not from the pool) that LISTENs on the channel;
-`notify` sends `pg_notify` through the pool. A notification names the session and its newest
+`within` sends `pg_notify` inside the transaction that saves the change, so PostgreSQL delivers
+the announcement exactly when the change commits: never for a change rolled back, never lost to
+a failure between the commit and a separate announcement. A notification names the session and its newest
 event; the hub re-folds that session from the database and pushes it to the views it has here
 (`Hub.changed_elsewhere`), so the database stays the one source of truth and a notification is
 only a nudge.
@@ -24,6 +26,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.db.engine import Database
 from runcoach.live.channels import ChangeHandler
@@ -65,13 +68,14 @@ class PostgresNotifier:
         """Call `callback()` each time the listener is connected again (re-sync what may be missed)."""
         self._on_connect.append(callback)
 
+    async def within(self, db: AsyncSession, session_id: int, seq: int) -> None:
+        await db.execute(
+            text("SELECT pg_notify(:channel, :payload)"),
+            {"channel": self.channel, "payload": f"{session_id}:{seq}"},
+        )
+
     async def notify(self, session_id: int, seq: int) -> None:
-        async with self.database.engine.connect() as conn:
-            await conn.execute(
-                text("SELECT pg_notify(:channel, :payload)"),
-                {"channel": self.channel, "payload": f"{session_id}:{seq}"},
-            )
-            await conn.commit()
+        return None  # announced by `within`, with the commit
 
     async def run(self) -> None:
         """Listen until cancelled, reconnecting (and re-syncing) whenever the connection is lost."""

@@ -22,6 +22,7 @@ from runcoach.domain.errors import Conflict, NotFound
 from runcoach.domain.session import RunSession, clean_pair_code
 from runcoach.domain.structure import Console
 from runcoach.domain.workouts import Segment
+from runcoach.live.channels import ANY_SEQ, Announce, InProcessNotifier
 from runcoach.live.present import units_of
 
 PAIR_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read off a tablet from two metres
@@ -38,9 +39,11 @@ def new_pair_code() -> str:
 class SessionRegistry:
     """Run sessions in the database. Outages raise Unavailable; unknown or foreign ids NotFound."""
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, announce: Announce | None = None) -> None:
         self.db = db
         self.clock = clock
+        #: Tells the other replicas of a renewed pairing inside the transaction that saves it.
+        self.announce = announce or InProcessNotifier().within
 
     async def create_session(self, *, workout_id: int, owner_id: int) -> RunSession:
         """A new session playing that workout, with the owner's treadmill console as it is now
@@ -141,6 +144,7 @@ class SessionRegistry:
                 raise Conflict(ENDED_NO_PAIRING)
             code = new_pair_code()
             await queries.set_pair_code(db, session_id=session_id, pair_code=code, now=now)
+            await self.announce(db, session_id, ANY_SEQ)
             return replace(session, pair_code=code, paired_at=now)
 
     async def list(self, *, owner_id: int) -> list[RunSession]:

@@ -152,7 +152,7 @@ class Reminders:
         structure = describe(day.structure, plan.profile.paces().zones, units) if day.structure else ""
         message = morning_message(today, day.title, plan_present.day_facts(compiled, units), structure)
         wid = day.wid if prefs.attach_fit else None
-        return await self._store(user_id, Kind.MORNING, key(Kind.MORNING, user_id, today.isoformat()),
+        return await self.store(user_id, Kind.MORNING, key(Kind.MORNING, user_id, today.isoformat()),
                                  message, due, now, plan_id=plan.version.plan.id, wid=wid)  # fmt: skip
 
     async def _weekly(self, user_id: int, prefs: Preferences, due: datetime, now: datetime) -> int | None:
@@ -169,7 +169,7 @@ class Reminders:
         ]
         verdict = await self._verdict(user_id, now)
         message = weekly_message(monday, lines, planned_km, done_km, verdict)
-        return await self._store(
+        return await self.store(
             user_id, Kind.WEEKLY, key(Kind.WEEKLY, user_id, monday.isoformat()), message, due, now
         )
 
@@ -186,10 +186,10 @@ class Reminders:
                 goal_present.title(goal), goal.assessment.reason, goal.assessment.realistic_target
             )
             marker = key(Kind.GOAL, user_id, f"{goal.id}:unrealistic")
-            stored.append(await self._store(user_id, Kind.GOAL, marker, message, now, now))
+            stored.append(await self.store(user_id, Kind.GOAL, marker, message, now, now))
         return stored
 
-    async def _store(
+    async def store(
         self,
         user_id: int,
         kind: Kind,
@@ -201,7 +201,7 @@ class Reminders:
         plan_id: int | None = None,
         wid: int | None = None,
     ) -> int | None:
-        """The notification and its send job, in one transaction; None when it exists already."""
+        """Store a reminder and its send job, in one transaction; None when one with `marker` exists."""
         async with self.database.session() as db:
             made = await queries.add(
                 db, owner_id=user_id, kind=kind, key=marker, title=message.title, body=message.body,

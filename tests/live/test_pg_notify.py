@@ -12,7 +12,7 @@ from sqlalchemy import text
 
 from runcoach.clock import FakeClock
 from runcoach.db.engine import Database
-from runcoach.domain.session import Command, SessionState, Status
+from runcoach.domain.session import Command, CommandConflict, SessionState, Status
 from runcoach.live.hub import Hub
 from runcoach.live.pg_notify import PostgresNotifier
 from tests.helpers import T0, new_session
@@ -87,3 +87,37 @@ async def test_a_killed_listener_reconnects_and_catches_up_on_what_it_missed(
     await until(lambda: seen[-1].status is Status.PAUSED, "the tablet caught up")
     await phone.command(session.id, Command.RESUME, owner_id=session.owner_id)
     await until(lambda: seen[-1].status is Status.RUNNING, "commands keep arriving")
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+async def test_an_announcement_leaves_with_its_commit_and_never_without_one(
+    replicas: tuple[Hub, Hub, PostgresNotifier], database: Database
+) -> None:
+    """Announced inside the writer's transaction: a rolled-back change is never announced, and a
+    committed one needs nothing more after the commit (no second connection that could fail)."""
+    phone, _, listener = replicas
+    heard: list[tuple[int, int]] = []
+
+    async def hear(session_id: int, seq: int) -> None:
+        heard.append((session_id, seq))
+
+    listener.subscribe(hear)
+    with pytest.raises(RuntimeError):
+        async with database.session() as db:
+            await phone.notifier.within(db, 2**40, 7)
+            raise RuntimeError("the change fails after it was announced")
+    async with database.session() as db:
+        await phone.notifier.within(db, 2**40, 8)
+    # PostgreSQL delivers in commit order: once seq 8 is here, seq 7 would have come before it.
+    await until(lambda: (2**40, 8) in heard, "the committed announcement")
+    assert heard == [(2**40, 8)]
+
+    session = await new_session(phone, database)
+    heard.clear()
+    await phone.command(session.id, Command.START, owner_id=session.owner_id)
+    await until(lambda: (session.id, 2) in heard, "the command's announcement")
+    with pytest.raises(CommandConflict):  # refused: nothing saved, nothing announced
+        await phone.command(session.id, Command.RESUME, owner_id=session.owner_id)
+    await phone.command(session.id, Command.PAUSE, owner_id=session.owner_id)
+    await until(lambda: (session.id, 3) in heard, "the pause's announcement")
+    assert heard == [(session.id, 2), (session.id, 3)]

@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
-import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from pydantic import SecretStr
 
 from runcoach.auth import service as accounts
@@ -30,43 +26,16 @@ from runcoach.notifications.service import SEND, Reminders
 from runcoach.plans import service as plans
 from runcoach.profiles import service as profiles
 from tests.helpers import PLAN_PROFILE, easy_plan
+from tests.smtp import Inbox, local_smtp
 
 T0 = datetime(2026, 11, 2, 5, 0, tzinfo=UTC)  # a Monday
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every message; `refuse` answers 550 instead."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-        self.refuse = 0
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        with self._lock:
-            if self.refuse:
-                self.refuse -= 1
-                return "550 mailbox unavailable"
-            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def inbox() -> Iterator[tuple[Inbox, int]]:
     handler = Inbox()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
+    with local_smtp(handler) as port:
         yield handler, port
-    finally:
-        controller.stop()
 
 
 def settings(data_dir: Path, port: int | None) -> Settings:
@@ -88,7 +57,7 @@ async def due_notifications(reminders: Reminders, database: Database, n: int, cl
     owner = await runner(database, "ann@example.com")
     ids = []
     for i in range(n):
-        made = await reminders._store(
+        made = await reminders.store(
             owner, Kind.GOAL, f"goal:{owner}:{i}", _message(i), clock.now(), clock.now()
         )
         assert made is not None

@@ -21,7 +21,7 @@ async def remind(user_id: int, n: int) -> None:
     now = context().clock.now()
     for i in range(n):
         message = Message(title=f"Reminder {i}", body=f"Body of reminder {i}")
-        await reminders._store(user_id, Kind.GOAL, f"goal:{user_id}:{i}", message, now, now)
+        await reminders.store(user_id, Kind.GOAL, f"goal:{user_id}:{i}", message, now, now)
 
 
 async def test_the_bell_counts_unread_reminders_and_the_list_reads_them(user: User) -> None:
