@@ -22,6 +22,7 @@ class Notification:
     kind: Kind
     title: str
     body: str
+    body_html: str | None
     plan_id: int | None
     wid: int | None
     due_at: datetime
@@ -40,6 +41,7 @@ def _notification(row: NotificationRow) -> Notification:
         kind=Kind(row.kind),
         title=row.title,
         body=row.body,
+        body_html=row.body_html,
         plan_id=row.plan_id,
         wid=row.wid,
         due_at=row.due_at,
@@ -86,14 +88,15 @@ async def add(
     body: str,
     due_at: datetime,
     now: datetime,
+    body_html: str | None = None,
     plan_id: int | None = None,
     wid: int | None = None,
 ) -> int | None:
     """Store the notification unless its key exists; its id when stored."""
     values = {
         "owner_id": owner_id, "kind": kind.value, "key": key, "title": title[:300], "body": body,
-        "plan_id": plan_id, "wid": wid, "due_at": due_at, "status": Delivery.PENDING.value,
-        "claims": 0, "created_at": now,
+        "body_html": body_html, "plan_id": plan_id, "wid": wid, "due_at": due_at,
+        "status": Delivery.PENDING.value, "claims": 0, "created_at": now,
     }  # fmt: skip
     statement = (
         insert_for(db)(NotificationRow).values(**values).on_conflict_do_nothing(index_elements=["key"])

@@ -472,6 +472,8 @@ class NotificationRow(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
+    #: The same as an HTML document, for the mail (the weekly summary's chart); the app shows `body`.
+    body_html: Mapped[str | None] = mapped_column(Text, nullable=True)
     plan_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     wid: Mapped[int | None] = mapped_column(Integer, nullable=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from runcoach.domain.weekly_html import weekly_html
+
 
 class Kind(StrEnum):
     MORNING = "morning"  # today's workout
@@ -93,10 +95,12 @@ def key(kind: Kind, user_id: int, what: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """A notification's words: a title (the mail's subject) and a plain-text body."""
+    """A notification's words: a title (the mail's subject), a plain-text body, and optionally the
+    same as an HTML document (the mail's alternative part; the app shows the text)."""
 
     title: str
     body: str
+    html: str | None = None
 
 
 def morning_message(day: date, title: str, facts: str, structure: str) -> Message:
@@ -115,12 +119,15 @@ class WeekLine:
     day: date
     planned: str  # "Easy 40 min" or "rest"
     done: str  # "done", "partial", "missed", ...
+    planned_km: float  # 0 on a rest day
+    done_km: float  # every run of the day, planned or not
 
 
 def weekly_message(
     monday: date, lines: Sequence[WeekLine], planned_km: float, done_km: float, verdict: str | None
 ) -> Message:
-    """The week as a table in text: each day planned and how it went, the volume, the goal."""
+    """The week as a table in text: each day planned and how it went, the volume, the goal; and the
+    same in HTML, with a bar chart of each day's kilometres planned and done."""
     rows = [f"{line.day:%a %d}  {line.planned:<28} {line.done}" for line in lines]
     bar = _bar(done_km, planned_km)
     body = [
@@ -132,7 +139,11 @@ def weekly_message(
     ]
     if verdict:
         body += ["", f"Goal: {verdict}"]
-    return Message(title=f"Your week: {done_km:.1f} of {planned_km:.1f} km", body="\n".join(body))
+    return Message(
+        title=f"Your week: {done_km:.1f} of {planned_km:.1f} km",
+        body="\n".join(body),
+        html=weekly_html(monday, lines, planned_km, done_km, verdict),
+    )
 
 
 def _bar(done: float, planned: float, width: int = 20) -> str:

@@ -19,14 +19,20 @@ class Mailer:
     def configured(self) -> bool:
         return bool(self.settings.smtp_host)
 
-    def message(self, *, to: str, subject: str, body: str, attachment: FitFile | None = None) -> EmailMessage:
+    def message(
+        self, *, to: str, subject: str, body: str, html: str | None = None, attachment: FitFile | None = None
+    ) -> EmailMessage:
+        """The mail: the text, then `html` as its alternative (readers show the last they can), and
+        the attachment around both (multipart/mixed holding the multipart/alternative)."""
         mail = EmailMessage()
         mail["From"] = self.settings.smtp_from
         mail["To"] = to
         mail["Subject"] = subject
         mail["Message-ID"] = make_msgid(domain="runcoach.local")
         mail.set_content(body)
-        if attachment is not None:
+        if html is not None:
+            mail.add_alternative(html, subtype="html")
+        if attachment is not None:  # after the alternative: add_attachment wraps it (make_mixed)
             mail.add_attachment(
                 attachment.data, maintype="application", subtype="vnd.ant.fit", filename=attachment.name
             )

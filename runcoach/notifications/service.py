@@ -164,9 +164,7 @@ class Reminders:
         if cal.plan is None:
             return None
         planned_km, done_km = plan_present.week_volume(cal.days)
-        lines = [
-            WeekLine(d.date, d.planned.day.title if d.planned else "rest", d.status.value) for d in cal.days
-        ]
+        lines = [_week_line(d) for d in cal.days]
         verdict = await self._verdict(user_id, now)
         message = weekly_message(monday, lines, planned_km, done_km, verdict)
         return await self.store(
@@ -205,7 +203,7 @@ class Reminders:
         async with self.database.session() as db:
             made = await queries.add(
                 db, owner_id=user_id, kind=kind, key=marker, title=message.title, body=message.body,
-                due_at=due, now=now, plan_id=plan_id, wid=wid,
+                body_html=message.html, due_at=due, now=now, plan_id=plan_id, wid=wid,
             )  # fmt: skip
             if made is not None:
                 await job_queries.enqueue(
@@ -235,7 +233,9 @@ class Reminders:
         if user is None:
             return await self._settle(found, Delivery.FAILED, "the account is gone or disabled")
         attachment = await self._attachment(found)
-        mail = self.mailer.message(to=user.email, subject=found.title, body=found.body, attachment=attachment)
+        mail = self.mailer.message(
+            to=user.email, subject=found.title, body=found.body, html=found.body_html, attachment=attachment
+        )
         try:
             await self.mailer.send(mail)
         except Exception as exc:  # refused, unreachable, timed out: nothing was handed over
@@ -260,3 +260,14 @@ class Reminders:
             await queries.settle(
                 db, notification_id=found.id, status=status, now=self.clock.now(), error=error
             )
+
+
+def _week_line(d: calendars.CalendarDay) -> WeekLine:
+    """A day of the week's summary, with its kilometres (as `plan_present.week_volume` counts them)."""
+    return WeekLine(
+        d.date,
+        d.planned.day.title if d.planned else "rest",
+        d.status.value,
+        planned_km=d.planned.summary.distance_km if d.planned else 0.0,
+        done_km=sum(r.distance_km for r in d.runs),
+    )

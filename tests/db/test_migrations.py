@@ -10,9 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy import inspect
 
 from runcoach.auth import service as auth_service
+from runcoach.db import notifications
 from runcoach.db.engine import Database, downgrade, upgrade
 from runcoach.db.tables import Base
 from runcoach.domain.generator import generate_workout
+from runcoach.domain.notifications import Kind
 from runcoach.domain.paces import Zone
 from runcoach.domain.structure import Repeat, StepKind
 from runcoach.domain.workouts import Goal, SegmentLabel, WorkoutSpec
@@ -39,15 +41,19 @@ async def test_downgrade_to_base_removes_every_table_and_upgrade_restores_them(d
     assert await _tables(database) >= APP_TABLES
 
 
-async def test_schema_at_head_matches_the_orm_models(database: Database) -> None:
+async def _schema_diff(database: Database) -> list[Any]:
+    """What the database lacks or has more than the ORM models (columns, indexes, constraints)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
     async with database.engine.connect() as conn:
-        diff = await conn.run_sync(
+        return await conn.run_sync(
             lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
         )
-    assert diff == []
+
+
+async def test_schema_at_head_matches_the_orm_models(database: Database) -> None:
+    assert await _schema_diff(database) == []
 
 
 # --------------------------------------------------------------------------- 0009: workouts as structure
@@ -125,3 +131,48 @@ async def test_a_new_workout_is_stored_as_its_structure_alone(database: Database
     assert "structure" in columns and not columns & {"segments", "total_duration_s"}
     read = await workouts.get(database, workout_id=made.id, owner_id=user.id)
     assert read == made and read.segments == generate_workout(spec, seed=11).segments
+
+
+# --------------------------------------------------------------------------- 0014: reminders in HTML too
+
+OLD_NOTIFICATION = """
+    INSERT INTO notifications (owner_id, kind, key, title, body, due_at, status, claims, created_at)
+    VALUES (:owner, 'weekly', 'weekly:1:2026-10-26', 'Your week', 'Week of 26 October', :at, 'sent', 1, :at)
+"""
+
+
+async def _notification_columns(database: Database) -> set[str]:
+    async with database.engine.connect() as conn:
+        columns = await conn.run_sync(lambda sync: inspect(sync).get_columns("notifications"))
+    return {c["name"] for c in columns}
+
+
+async def test_0014_adds_an_html_body_and_a_reminder_stored_before_keeps_its_text(database: Database) -> None:
+    user = await auth_service.create_user(
+        database, email="ann@example.com", name="Ann", password="Correct-Horse-42", is_admin=False, now=T0
+    )
+    await downgrade(database.engine, "0013")
+    assert "body_html" not in await _notification_columns(database)
+    async with database.engine.begin() as conn:
+        await conn.execute(sa.text(OLD_NOTIFICATION), {"owner": user.id, "at": T0})
+    await upgrade(database.engine, "head")
+
+    async with database.session() as db:
+        await notifications.add(
+            db, owner_id=user.id, kind=Kind.WEEKLY, key="weekly:1:2026-11-02", title="Your week",
+            body="Week of 02 November", body_html="<p>chart</p>", due_at=T0, now=T0,
+        )  # fmt: skip
+        found = await notifications.list_for(db, owner_id=user.id)
+    assert [(n.body, n.body_html) for n in found] == [  # newest first
+        ("Week of 02 November", "<p>chart</p>"),
+        ("Week of 26 October", None),
+    ]
+
+    # And back: the column goes, the reminders stay; up again, the schema is the models' exactly.
+    await downgrade(database.engine, "0013")
+    assert "body_html" not in await _notification_columns(database)
+    async with database.engine.connect() as conn:
+        bodies = (await conn.execute(sa.text("SELECT body FROM notifications ORDER BY id"))).scalars().all()
+    assert bodies == ["Week of 26 October", "Week of 02 November"]
+    await upgrade(database.engine, "head")
+    assert await _schema_diff(database) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -18,8 +19,12 @@ from runcoach.auth import service as accounts
 from runcoach.clock import FakeClock
 from runcoach.config import Settings
 from runcoach.db import notifications as queries
+from runcoach.db import sessions as session_queries
 from runcoach.db.engine import Database
 from runcoach.domain.notifications import Delivery, Kind, Message, Preferences
+from runcoach.domain.session import EventKind
+from runcoach.domain.weekly_html import BAR_PX, DONE, PLANNED
+from runcoach.fit.files import FitFile
 from runcoach.jobs.worker import Worker
 from runcoach.notifications.mail import Mailer
 from runcoach.notifications.service import SEND, Reminders
@@ -63,6 +68,20 @@ async def due_notifications(reminders: Reminders, database: Database, n: int, cl
         assert made is not None
         ids.append(made)
     return ids
+
+
+async def monday_run_played_to_its_end(database: Database, owner: int) -> None:
+    """Monday's planned run (wid 1), started at 07:00 and played to its end."""
+    plan = await plans.view(database, owner)
+    program = plan.day(1).program
+    assert program is not None
+    start = T0 + timedelta(hours=1)
+    async with database.session() as db:
+        stored = await session_queries.add_session(
+            db, owner_id=owner, name="Easy 40 min", segments=program.segments, pair_code="MON001",
+            now=start, plan_day=(plan.version.plan.id, 1),
+        )  # fmt: skip
+        await session_queries.append_event(db, session_id=stored.id, seq=2, kind=EventKind.STARTED, at=start)
 
 
 def _message(i: int) -> Message:
@@ -161,6 +180,27 @@ async def test_the_morning_reminder_is_made_once_at_the_runners_local_time(
     assert mail["Subject"].startswith("Today: ") and mail["To"] == "ann@example.com"
     attachments = [part.get_filename() for part in mail.iter_attachments()]
     assert len(attachments) == 1 and attachments[0].endswith(".fit")
+    assert mail.get_body().get_content_type() == "text/plain"  # no HTML part for the morning
+
+
+async def test_a_mail_with_html_and_a_fit_file_holds_both_alternatives_and_the_file(
+    data_dir: Path, inbox: tuple[Inbox, int]
+) -> None:
+    handler, port = inbox
+    mailer = Mailer(settings(data_dir, port))
+    fit = FitFile(name="easy.fit", data=b"\x0e\x10fit bytes")
+    await mailer.send(
+        mailer.message(to="ann@example.com", subject="Both", body="Text", html="<p>HTML</p>", attachment=fit)
+    )
+    [mail] = handler.messages
+    assert mail.get_content_type() == "multipart/mixed"
+    alternative, attached = mail.iter_parts()
+    assert alternative.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in alternative.iter_parts()] == ["text/plain", "text/html"]
+    assert mail.get_body(("plain",)).get_content().strip() == "Text"
+    assert mail.get_body(("html",)).get_content().strip() == "<p>HTML</p>"
+    assert (attached.get_filename(), attached.get_content()) == ("easy.fit", fit.data)
+    assert attached.get_content_type() == "application/vnd.ant.fit"
 
 
 async def test_the_weekly_summary_comes_on_sunday_evening_with_planned_and_done(
@@ -172,6 +212,7 @@ async def test_the_weekly_summary_comes_on_sunday_evening_with_planned_and_done(
     owner = await runner(database, "ann@example.com")
     await profiles.save_profile(database, owner, PLAN_PROFILE, T0)
     await plans.store_new(database, owner, goal_id=None, seed=1, draft=easy_plan(T0.date()), now=T0)
+    await monday_run_played_to_its_end(database, owner)
     prefs = Preferences(morning=False, weekly_at=time(19, 0), timezone="Europe/Berlin")
     saturday_evening = datetime.combine(date(2026, 11, 7), time(19, 30), prefs.zone)
     assert await reminders.plan_for(owner, prefs, saturday_evening) == []
@@ -180,5 +221,19 @@ async def test_the_weekly_summary_comes_on_sunday_evening_with_planned_and_done(
     clock.advance((sunday_evening - clock.now()).total_seconds())
     await Worker(database, clock, {SEND: reminders.send}).drain()
     [mail] = handler.messages
-    body = mail.get_content()
-    assert "Volume:" in body and "planned" in body and "missed" in body
+    assert mail.get_content_type() == "multipart/alternative"
+    text, html = mail.iter_parts()
+    assert (text.get_content_type(), html.get_content_type()) == ("text/plain", "text/html")
+    body = text.get_content()
+    assert "Volume:" in body and "planned" in body and "missed" in body and "done" in body
+    chart = html.get_content()
+    week = [date(2026, 11, 2) + timedelta(days=i) for i in range(7)]
+    rows = [line for line in chart.splitlines() if line.startswith("<tr><td")]
+    assert [row.split("</td>")[0].rsplit(">", 1)[1] for row in rows] == [f"{d:%a %d}" for d in week]
+    [totals] = re.findall(r"Volume: (\d+\.\d of \d+\.\d km planned)", body)
+    assert f"{totals} (33%)" in chart
+    # Mon, Wed and Fri are planned alike: each has the full grey bar, Monday's run the full green
+    # one too; the rest days have none.
+    bars = [re.findall(r'bgcolor="(#[0-9a-f]{6})" style="width:(\d+)px', row) for row in rows]
+    full = [(PLANNED, str(BAR_PX))]
+    assert bars == [[*full, (DONE, str(BAR_PX))], [], full, [], full, [], []]

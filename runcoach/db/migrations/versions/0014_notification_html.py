@@ -1,0 +1,26 @@
+"""notification html: a reminder's body as an HTML document too (the weekly summary's chart)
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-11-27
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0014"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("body_html", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_column("body_html")
