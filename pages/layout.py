@@ -37,12 +37,13 @@ def _nav_links(user: User) -> None:
 
 def _bell(user: User) -> None:
     """The bell: the reminders, with how many are unread (read after the page is up)."""
-    with (
+    bell = (
         ui.button(icon="notifications", on_click=lambda: ui.navigate.to("/notifications"))
-        .props("flat round color=white")
+        .props('flat round color=white aria-label="Reminders"')
         .tooltip("Reminders")
         .mark("bell")
-    ):
+    )
+    with bell:
         badge = ui.badge("", color="red").props("floating").mark("bell-count")
         badge.set_visibility(False)
 
@@ -53,6 +54,8 @@ def _bell(user: User) -> None:
             return
         badge.set_text(str(unread))
         badge.set_visibility(unread > 0)
+        if unread:  # an icon and a number: screen readers get the words
+            bell.props(f'aria-label="Reminders, {unread} unread"')
 
     # Read once the browser is connected: not while the page is built, and not by a task left
     # running when the page is gone.

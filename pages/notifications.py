@@ -33,10 +33,12 @@ async def notifications_page() -> Response | None:
             ui.label("No reminders yet. Choose which you want on Settings.").classes("text-gray-600")
         for item in found:
             with ui.card().classes("w-full gap-1").mark("reminder"):
-                with ui.row().classes("w-full items-center gap-2"):
-                    ui.label(item.title).classes("font-semibold" + ("" if item.read_at else " text-primary"))
+                with ui.row().classes("w-full items-center gap-x-2 gap-y-0 flex-wrap"):
+                    unread = "" if item.read_at else " text-primary"
+                    ui.label(item.title).classes("font-semibold min-w-0 [overflow-wrap:anywhere]" + unread)
                     ui.space()
                     when = item.created_at.astimezone(zone).strftime("%a %d %b %H:%M")
                     ui.label(f"{when} · {HOW[item.status]}").classes("text-xs text-gray-500")
-                ui.label(item.body).classes("text-sm whitespace-pre-line")
+                # A pasted link is one long word: it wraps rather than widen the page on a phone.
+                ui.label(item.body).classes("text-sm whitespace-pre-line max-w-full [overflow-wrap:anywhere]")
     return None

@@ -612,6 +612,11 @@ def tempo_today(today: date) -> PlanDraft:
     return draft.model_copy(update={"days": days})
 
 
+def body_text(driver: WebDriver) -> str:
+    """Everything the page shows, as text."""
+    return str(driver.find_element(By.TAG_NAME, "body").text)
+
+
 def no_sideways_scrolling(driver: WebDriver) -> bool:
     """The page is no wider than the window: nothing to scroll sideways to."""
     return bool(driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"))

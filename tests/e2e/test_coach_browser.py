@@ -23,6 +23,7 @@ from runcoach.domain.profile import Weekday
 from tests.e2e.conftest import ServerFactory
 from tests.helpers import (
     PLAN_PROFILE,
+    body_text,
     no_sideways_scrolling,
     open_signed_in,
     store_plan,
@@ -38,10 +39,6 @@ EMAIL, PASSWORD = "chatter@example.com", "correct horse battery"
 SIZES = [(360, 640), (800, 1280), (1024, 768), (1280, 800)]
 #: A message a narrow bubble must wrap: a long unbroken word and a long line of code.
 LONG = "Check https://example.com/" + "a" * 120 + " and\n\n```\n" + "x = 1; " * 40 + "\n```"
-
-
-def body_text(driver: WebDriver) -> str:
-    return str(driver.find_element(By.TAG_NAME, "body").text)
 
 
 def composer(driver: WebDriver) -> WebElement:

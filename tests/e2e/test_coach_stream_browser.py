@@ -15,7 +15,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from runcoach.config import Settings
 from tests.e2e.conftest import ServerFactory
 from tests.fake_anthropic import FakeAnthropic, TextReply, ToolUse
-from tests.helpers import PLAN_PROFILE, no_sideways_scrolling, open_signed_in, wait_for
+from tests.helpers import PLAN_PROFILE, body_text, no_sideways_scrolling, open_signed_in, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -28,10 +28,6 @@ CHUNKS = tuple(f"word{n} " for n in range(12))
 def fake() -> Iterator[FakeAnthropic]:
     with FakeAnthropic() as server:
         yield server
-
-
-def body_text(driver: WebDriver) -> str:
-    return str(driver.find_element(By.TAG_NAME, "body").text)
 
 
 def test_a_streamed_reply_and_an_applied_proposal_in_a_real_browser(
