@@ -3,10 +3,10 @@
 Each replica keeps one connection of its own (not from the pool) that LISTENs on the channel;
 `within` sends `pg_notify` inside the transaction that saves the change, so PostgreSQL delivers
 the announcement exactly when the change commits: never for a change rolled back, never lost to
-a failure between the commit and a separate announcement. A notification names the session and its newest
-event; the hub re-folds that session from the database and pushes it to the views it has here
-(`Hub.changed_elsewhere`), so the database stays the one source of truth and a notification is
-only a nudge.
+a failure between the commit and a separate announcement. A notification names the session and
+its newest event; the hub re-folds that session from the database and pushes it to the views it
+has here (`Hub.changed_elsewhere`), so the database stays the one source of truth and a
+notification is only a nudge.
 
 A nudge can be lost: the listening connection drops (a restart of PostgreSQL, a proxy's idle
 time-out, `pg_terminate_backend`), and whatever was announced meanwhile never arrives. So the

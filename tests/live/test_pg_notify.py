@@ -5,6 +5,7 @@ reconnects and re-syncs what it missed."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -28,7 +29,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 async def replicas(database: Database, clock: FakeClock) -> AsyncIterator[tuple[Hub, Hub, PostgresNotifier]]:
     """Two hubs (phone side, tablet side), each listening on a channel of this test's own."""
-    channel = f"test_{id(database)}"
+    channel = f"test_{secrets.token_hex(6)}"  # this test's own, whatever else runs on the server
     hubs, notifiers, tasks = [], [], []
     for _ in range(2):
         notifier = PostgresNotifier(database, channel=channel)
