@@ -12,7 +12,7 @@ import contextlib
 import secrets
 import threading
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.auth import service as auth_service
+from runcoach.config import Settings
 from runcoach.context import context
 from runcoach.db import sessions as session_queries
 from runcoach.db.engine import Database
@@ -622,24 +623,32 @@ def no_sideways_scrolling(driver: WebDriver) -> bool:
     return bool(driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth"))
 
 
-async def store_plan(data_dir: Path, email: str, draft: PlanDraft) -> None:
-    """`draft` as the active plan of the account `email`, stored through the plan service on a
-    server's database (a browser story's starting point)."""
-    from runcoach.config import Settings
+@contextlib.asynccontextmanager
+async def server_database(data_dir: Path, email: str) -> AsyncIterator[tuple[Settings, Database, int]]:
+    """A real server's settings and database (on `data_dir`) and the id of its account `email`:
+    where a browser story stores its starting point through the services."""
     from runcoach.db import users
-    from runcoach.plans import service as plans
 
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(_env_file=None, data_dir=data_dir)
     database = Database(settings.resolved_database_url)
     await database.start()
     try:
         async with database.session() as db:
             account = await users.get_user_by_email(db, email=email)
-        assert account is not None
-        now = datetime.now(settings.zone)
-        await plans.store_new(database, account.id, goal_id=None, seed=1, draft=draft, now=now)
+        assert account is not None, email
+        yield settings, database, account.id
     finally:
         await database.close()
+
+
+async def store_plan(data_dir: Path, email: str, draft: PlanDraft) -> None:
+    """`draft` as the active plan of the account `email`, stored through the plan service on a
+    server's database (a browser story's starting point)."""
+    from runcoach.plans import service as plans
+
+    async with server_database(data_dir, email) as (settings, database, account_id):
+        now = datetime.now(settings.zone)
+        await plans.store_new(database, account_id, goal_id=None, seed=1, draft=draft, now=now)
 
 
 # --- Strava on the fake --------------------------------------------------------------------------

@@ -16,14 +16,18 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from runcoach.clock import SystemClock
-from runcoach.config import Settings
-from runcoach.db import users
-from runcoach.db.engine import Database
 from runcoach.domain.notifications import Kind, Message
 from runcoach.notifications.mail import Mailer
 from runcoach.notifications.service import Reminders
 from tests.e2e.conftest import ServerFactory
-from tests.helpers import body_text, no_sideways_scrolling, open_signed_in, wait_connected, wait_for
+from tests.helpers import (
+    body_text,
+    no_sideways_scrolling,
+    open_signed_in,
+    server_database,
+    wait_connected,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -35,20 +39,12 @@ TITLES = ("Today: Easy 40 min", "Your week: 21.4 of 30.0 km", "Your goal needs a
 
 
 async def store_reminders(data_dir: Path) -> None:
-    settings = Settings(_env_file=None, data_dir=data_dir)
-    database = Database(settings.resolved_database_url)
-    await database.start()
-    try:
-        async with database.session() as db:
-            account = await users.get_user_by_email(db, email=EMAIL)
-        assert account is not None
+    async with server_database(data_dir, EMAIL) as (settings, database, account_id):
         reminders = Reminders(settings, database, SystemClock(), Mailer(settings))
         now = datetime.now(settings.zone)
         for i, title in enumerate(TITLES):
             message = Message(title=title, body=f"Line one\nLine two with {LONG_WORD}")
-            await reminders.store(account.id, Kind.GOAL, f"browser:{i}", message, now, now)
-    finally:
-        await database.close()
+            await reminders.store(account_id, Kind.GOAL, f"browser:{i}", message, now, now)
 
 
 def bell(driver: WebDriver) -> str:
