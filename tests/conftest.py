@@ -25,6 +25,13 @@ POSTGRES_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The end-to-end files (real servers and browsers, seconds each) first, the rest in their order:
+    with a file per worker at a time (pytest-xdist, --dist loadfile) the quick in-process files fill
+    the end, rather than one worker finishing a long file alone while the other waits."""
+    items.sort(key=lambda item: "e2e" not in item.path.parts)
+
+
 @pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test gets its own RUNCOACH_DATA_DIR (SQLite file, generated secret) and no stray settings."""
