@@ -6,13 +6,15 @@ This is the composition root and the one module in `runcoach` that imports `page
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import importlib
 import logging
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter
-from nicegui import app, background_tasks, ui
+from nicegui import app, ui
 
 from runcoach.api import (
     calendar,
@@ -49,6 +51,8 @@ from runcoach.strava.tokens import Cipher
 
 log = logging.getLogger("runcoach")
 
+#: How long the shutdown waits for the background tasks to end once cancelled.
+STOP_TIMEOUT_S = 5.0
 ERROR_PAGE_MODULE = "pages.errors"
 PAGE_MODULES = (
     "pages.login",
@@ -78,9 +82,11 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     replicas = settings.replica_sync and db.engine.dialect.name == "postgresql"
     notifier = PostgresNotifier(db) if replicas else None
     hub = Hub(db, clock, broadcaster=SocketBroadcaster(), notifier=notifier)
+    background = Background()
+    app.on_shutdown(background.stop)  # first: nothing of ours is running when the rest closes
     if notifier is not None:  # replicas on one PostgreSQL: every view in sync (see live/pg_notify.py)
         notifier.on_connect(hub.resync)
-        app.on_startup(lambda: background_tasks.create(notifier.run(), name="runcoach-listen"))
+        background.start(notifier.run, "runcoach-listen")
         app.on_shutdown(notifier.close)
     linked = Strava(settings, db, clock, Cipher(load_token_key(settings), clock))
     reminders = Reminders(settings, db, clock, Mailer(settings))
@@ -133,8 +139,8 @@ def setup(settings: Settings, *, clock: Clock | None = None) -> Context:
     # A page whose build raised (the database down, say) shows the error's sentence.
     app.on_page_exception(importlib.import_module(ERROR_PAGE_MODULE).error_page)
     app.on_startup(ctx.db.start)
-    app.on_startup(lambda: background_tasks.create(_ticker(ctx), name="runcoach-ticker"))
-    app.on_startup(lambda: background_tasks.create(ctx.jobs.run(), name="runcoach-jobs"))
+    background.start(lambda: _ticker(ctx), "runcoach-ticker")
+    background.start(ctx.jobs.run, "runcoach-jobs")
     app.on_shutdown(ctx.coach.close)
     app.on_shutdown(ctx.strava.close)
     app.on_shutdown(ctx.db.close)
@@ -152,6 +158,41 @@ def _include(router: APIRouter) -> None:
     lifespan = app.router.lifespan_context
     app.include_router(router)
     app.router.lifespan_context = lifespan
+
+
+class Background:
+    """The process's own long-running tasks (the ticker, the job worker, the listener): started
+    with the app, and stopped (cancelled, then awaited) before anything they use is closed.
+
+    NiceGUI cancels background tasks only after the app's own shutdown handlers, so without this
+    the database closed under a job's query, and its SQLite thread could answer a loop already
+    gone ("Event loop is closed").
+    """
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, work: Callable[[], Coroutine[Any, Any, None]], name: str) -> None:
+        """Run `work()` from the app's start until its shutdown."""
+        app.on_startup(lambda: self.run(work(), name))
+
+    def run(self, work: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        task = asyncio.create_task(work, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._ended)
+        return task
+
+    def _ended(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("background task %s stopped", task.get_name(), exc_info=error)
+
+    async def stop(self) -> None:
+        tasks, self._tasks = self._tasks, set()
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=STOP_TIMEOUT_S)
 
 
 async def _ticker(ctx: Context) -> None:
