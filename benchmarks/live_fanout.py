@@ -42,7 +42,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -525,12 +525,19 @@ class CommandRecord:
 
 
 class WorkerProcess:
+    #: The script the worker runs with `--worker` (a benchmark built on this one names its own).
+    SCRIPT: Path = THIS_SCRIPT
+
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
 
+    @staticmethod
+    def before_exec() -> None:
+        """Runs in the child before exec (nothing here; a subclass may arrange its own end)."""
+
     @classmethod
-    async def start(cls, spec: dict[str, Any], log: Path, uvloop: bool) -> WorkerProcess:
-        argv = [sys.executable, str(THIS_SCRIPT), "--worker"]
+    async def start(cls, spec: dict[str, Any], log: Path, uvloop: bool) -> Self:
+        argv = [sys.executable, str(cls.SCRIPT), "--worker"]
         if not uvloop:
             argv.append("--no-uvloop")
         with log.open("ab") as stderr:
@@ -541,6 +548,7 @@ class WorkerProcess:
                 stderr=stderr,
                 cwd=ROOT,
                 limit=256 * 1024 * 1024,  # the final report holds every view's receipt times
+                preexec_fn=cls.before_exec,
             )
         worker = cls(process)
         await worker.send(json.dumps(spec))

@@ -175,24 +175,8 @@ async def worker_main() -> None:
 
 
 class ViewWorker(lf.WorkerProcess):
-    @classmethod
-    async def start(cls, spec: dict[str, Any], log: Path, uvloop: bool) -> ViewWorker:
-        argv = [sys.executable, str(THIS_SCRIPT), "--worker"]
-        if not uvloop:
-            argv.append("--no-uvloop")
-        with log.open("ab") as stderr:
-            process = await asyncio.create_subprocess_exec(
-                *argv,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=stderr,
-                cwd=lf.ROOT,
-                limit=256 * 1024 * 1024,
-                preexec_fn=die_with_parent,
-            )
-        worker = cls(process)
-        await worker.send(json.dumps(spec))
-        return worker
+    SCRIPT = THIS_SCRIPT
+    before_exec = staticmethod(die_with_parent)
 
 
 # --- the replicas and their database ------------------------------------------------------------------

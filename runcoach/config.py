@@ -9,10 +9,12 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from runcoach.domain.zones import known_zone
 
 SECRET_FILE = "storage_secret"
 TOKEN_KEY_FILE = "token_key"
@@ -153,12 +155,7 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise ValueError(f"unknown time zone {value!r}: use an IANA name (Europe/Berlin)") from exc
-        return value
+        return None if value is None else known_zone(value)
 
     @property
     def zone(self) -> tzinfo:

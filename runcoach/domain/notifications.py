@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from runcoach.domain.weekly_html import weekly_html
+from runcoach.domain.zones import known_zone
 
 
 class Kind(StrEnum):
@@ -50,11 +51,7 @@ class Preferences(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}: use an IANA name (Europe/Berlin)") from exc
-        return value
+        return known_zone(value)
 
     @property
     def zone(self) -> tzinfo:

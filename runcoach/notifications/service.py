@@ -263,11 +263,7 @@ class Reminders:
 
 
 def _week_line(d: calendars.CalendarDay) -> WeekLine:
-    """A day of the week's summary, with its kilometres (as `plan_present.week_volume` counts them)."""
-    return WeekLine(
-        d.date,
-        d.planned.day.title if d.planned else "rest",
-        d.status.value,
-        planned_km=d.planned.summary.distance_km if d.planned else 0.0,
-        done_km=sum(r.distance_km for r in d.runs),
-    )
+    """A day of the week's summary, with its kilometres (counted as the week's total counts them)."""
+    planned_km, done_km = plan_present.day_volume(d)
+    title = d.planned.day.title if d.planned else "rest"
+    return WeekLine(d.date, title, d.status.value, planned_km=planned_km, done_km=done_km)

@@ -163,11 +163,16 @@ def can_edit(compiled: CompiledDay, plan: PlanView, today: date) -> bool:
     return plan.version.plan.archived_at is None and day.date >= today and day.type is not WorkoutType.RACE
 
 
+def day_volume(day: CalendarDay) -> tuple[float, float]:
+    """(planned km, done km) of one day: every run counts, planned or not."""
+    planned = day.planned.summary.distance_km if day.planned is not None else 0.0
+    return planned, sum(r.distance_km for r in day.runs)
+
+
 def week_volume(days: Sequence[CalendarDay]) -> tuple[float, float]:
-    """(planned km, done km) over these days: every run counts, planned or not."""
-    planned = sum(d.planned.summary.distance_km for d in days if d.planned is not None)
-    done = sum(r.distance_km for d in days for r in d.runs)
-    return planned, done
+    """(planned km, done km) over these days (`day_volume` summed)."""
+    volumes = [day_volume(d) for d in days]
+    return sum(p for p, _ in volumes), sum(d for _, d in volumes)
 
 
 def volume_text(planned_km: float, done_km: float, units: Units) -> str:

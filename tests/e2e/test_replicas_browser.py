@@ -88,45 +88,41 @@ def command(sender: WebDriver, button: str, viewer: WebDriver, status: str) -> N
     time.sleep(TAP_GUARD_S)
 
 
-def test_signed_in_on_one_replica_is_signed_in_on_the_other_through_redis(
-    runcoach_server: ServerFactory,
-    browser: Callable[[tuple[int, int]], WebDriver],
-    postgres_url: str,
-    tmp_path: Path,
-) -> None:
+def signed_in_on_a_then_opens_b(
+    runcoach_server: ServerFactory, browser: Browser, postgres_url: str, tmp_path: Path, *, redis: bool
+) -> WebDriver:
+    """Two replicas on one PostgreSQL, each with its own data directory (with `redis`, one Redis
+    too): a browser signs in through A, then opens Settings on B."""
     runcoach_server.env |= {
         "RUNCOACH_DATABASE_URL": postgres_url,
         "RUNCOACH_STORAGE_SECRET": secrets.token_urlsafe(32),  # replicas share the cookie's key
-        "RUNCOACH_REDIS_URL": REDIS_URL,
-        "NICEGUI_REDIS_KEY_PREFIX": f"rc-test-{secrets.token_hex(4)}:",  # this test's keys only
     }
-    # Each replica its own data directory: nothing is shared but PostgreSQL and Redis.
+    if redis:
+        runcoach_server.env |= {
+            "RUNCOACH_REDIS_URL": REDIS_URL,
+            "NICEGUI_REDIS_KEY_PREFIX": f"rc-test-{secrets.token_hex(4)}:",  # this test's keys only
+        }
     replica_a = runcoach_server.start(data_dir=tmp_path / "a")
     replica_b = runcoach_server.start(data_dir=tmp_path / "b")
     runcoach_server.user_with_token(EMAIL, PASSWORD, admin=True)
     runner = browser(TABLET_SIZE)
     open_signed_in(runner, replica_a.base, "/workouts", EMAIL, PASSWORD)
     runner.get(f"{replica_b.base}/settings")  # cookies are per host, not per port: the same browser
+    return runner
+
+
+def test_signed_in_on_one_replica_is_signed_in_on_the_other_through_redis(
+    runcoach_server: ServerFactory, browser: Browser, postgres_url: str, tmp_path: Path
+) -> None:
+    runner = signed_in_on_a_then_opens_b(runcoach_server, browser, postgres_url, tmp_path, redis=True)
     wait_for(runner, lambda d: "/settings" in d.current_url, "replica B to open Settings")
     wait_connected(runner)
     assert EMAIL in runner.find_element(By.TAG_NAME, "body").text
 
 
 def test_without_redis_another_replica_asks_to_sign_in(
-    runcoach_server: ServerFactory,
-    browser: Callable[[tuple[int, int]], WebDriver],
-    postgres_url: str,
-    tmp_path: Path,
+    runcoach_server: ServerFactory, browser: Browser, postgres_url: str, tmp_path: Path
 ) -> None:
     """The control: the same two replicas without Redis do not know the browser on B."""
-    runcoach_server.env |= {
-        "RUNCOACH_DATABASE_URL": postgres_url,
-        "RUNCOACH_STORAGE_SECRET": secrets.token_urlsafe(32),
-    }
-    replica_a = runcoach_server.start(data_dir=tmp_path / "a")
-    replica_b = runcoach_server.start(data_dir=tmp_path / "b")
-    runcoach_server.user_with_token(EMAIL, PASSWORD, admin=True)
-    runner = browser(TABLET_SIZE)
-    open_signed_in(runner, replica_a.base, "/workouts", EMAIL, PASSWORD)
-    runner.get(f"{replica_b.base}/settings")
+    runner = signed_in_on_a_then_opens_b(runcoach_server, browser, postgres_url, tmp_path, redis=False)
     wait_for(runner, lambda d: "/login" in d.current_url, "replica B to ask for a sign-in")

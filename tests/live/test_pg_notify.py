@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from runcoach.clock import FakeClock
 from runcoach.db.engine import Database
-from runcoach.domain.session import Command, CommandConflict, SessionState, Status
+from runcoach.domain.session import Command, CommandConflict, RunSession, SessionState, Status
 from runcoach.live.hub import Hub
 from runcoach.live.pg_notify import PostgresNotifier
 from tests.helpers import T0, new_session
@@ -53,16 +53,24 @@ async def until(check: Callable[[], bool], what: str, timeout_s: float = 30) -> 
     raise AssertionError(f"never: {what}")
 
 
-@pytest.mark.parametrize("database", ["postgres"], indirect=True)
-async def test_a_command_on_one_replica_reaches_the_views_of_the_other(
-    replicas: tuple[Hub, Hub, PostgresNotifier], database: Database
-) -> None:
-    phone, tablet, _ = replicas
+async def started_under_watch(
+    phone: Hub, tablet: Hub, database: Database
+) -> tuple[RunSession, list[SessionState]]:
+    """A session the tablet's replica watches, started on the phone's; what the tablet saw so far."""
     session = await new_session(phone, database)
     seen: list[SessionState] = []
     await tablet.watch(session.id, lambda _s, state: seen.append(state), owner_id=session.owner_id)
     await phone.command(session.id, Command.START, owner_id=session.owner_id)
     await until(lambda: bool(seen) and seen[-1].status is Status.RUNNING, "the tablet sees it running")
+    return session, seen
+
+
+@pytest.mark.parametrize("database", ["postgres"], indirect=True)
+async def test_a_command_on_one_replica_reaches_the_views_of_the_other(
+    replicas: tuple[Hub, Hub, PostgresNotifier], database: Database
+) -> None:
+    phone, tablet, _ = replicas
+    session, seen = await started_under_watch(phone, tablet, database)
     await phone.command(session.id, Command.PAUSE, owner_id=session.owner_id)
     await until(lambda: seen[-1].status is Status.PAUSED, "the tablet sees it paused")
 
@@ -72,11 +80,7 @@ async def test_a_killed_listener_reconnects_and_catches_up_on_what_it_missed(
     replicas: tuple[Hub, Hub, PostgresNotifier], database: Database
 ) -> None:
     phone, tablet, listener = replicas
-    session = await new_session(phone, database)
-    seen: list[SessionState] = []
-    await tablet.watch(session.id, lambda _s, state: seen.append(state), owner_id=session.owner_id)
-    await phone.command(session.id, Command.START, owner_id=session.owner_id)
-    await until(lambda: bool(seen) and seen[-1].status is Status.RUNNING, "running on the tablet")
+    session, seen = await started_under_watch(phone, tablet, database)
 
     pid = listener._connection.get_server_pid()
     async with database.session() as db:

@@ -51,6 +51,12 @@ def settings(data_dir: Path, port: int | None) -> Settings:
     return Settings(_env_file=None, **values)
 
 
+def reminders_on(database: Database, data_dir: Path, port: int | None, clock: FakeClock) -> Reminders:
+    """The reminders service mailing through the local server on `port` (None: in the app only)."""
+    configured = settings(data_dir, port)
+    return Reminders(configured, database, clock, Mailer(configured))
+
+
 async def runner(database: Database, email: str) -> int:
     user = await accounts.create_user(
         database, email=email, name="Ann", password="Correct-Horse-42", is_admin=False, now=T0
@@ -93,7 +99,7 @@ async def test_two_workers_racing_send_each_of_200_exactly_once(
 ) -> None:
     handler, port = inbox
     clock = FakeClock(T0)
-    reminders = Reminders(settings(data_dir, port), database, clock, Mailer(settings(data_dir, port)))
+    reminders = reminders_on(database, data_dir, port, clock)
     await due_notifications(reminders, database, 200, clock)
     workers = [Worker(database, clock, {SEND: reminders.send}, concurrency=8) for _ in range(2)]
     await asyncio.gather(*(w.drain() for w in workers))
@@ -109,7 +115,7 @@ async def test_a_sender_that_died_mid_send_is_followed_by_one_more_send_at_most(
 ) -> None:
     handler, port = inbox
     clock = FakeClock(T0)
-    reminders = Reminders(settings(data_dir, port), database, clock, Mailer(settings(data_dir, port)))
+    reminders = reminders_on(database, data_dir, port, clock)
     [first, second] = await due_notifications(reminders, database, 2, clock)
     async with database.session() as db:  # a sender claimed both, then died (it may have sent them)
         await queries.claim(db, notification_id=first)
@@ -131,7 +137,7 @@ async def test_a_refusal_is_retried_and_shows_on_the_admin_list_meanwhile(
     handler, port = inbox
     handler.refuse = 1
     clock = FakeClock(T0)
-    reminders = Reminders(settings(data_dir, port), database, clock, Mailer(settings(data_dir, port)))
+    reminders = reminders_on(database, data_dir, port, clock)
     [only] = await due_notifications(reminders, database, 1, clock)
     worker = Worker(database, clock, {SEND: reminders.send})
     await worker.drain()
@@ -148,7 +154,7 @@ async def test_without_a_mail_server_reminders_are_in_the_app_only(
     database: Database, data_dir: Path
 ) -> None:
     clock = FakeClock(T0)
-    reminders = Reminders(settings(data_dir, None), database, clock, Mailer(settings(data_dir, None)))
+    reminders = reminders_on(database, data_dir, None, clock)
     [only] = await due_notifications(reminders, database, 1, clock)
     await Worker(database, clock, {SEND: reminders.send}).drain()
     async with database.session() as db:
@@ -164,7 +170,7 @@ async def test_the_morning_reminder_is_made_once_at_the_runners_local_time(
 ) -> None:
     handler, port = inbox
     clock = FakeClock(T0)  # 06:00 in Berlin
-    reminders = Reminders(settings(data_dir, port), database, clock, Mailer(settings(data_dir, port)))
+    reminders = reminders_on(database, data_dir, port, clock)
     owner = await runner(database, "ann@example.com")
     await profiles.save_profile(database, owner, PLAN_PROFILE, T0)
     await plans.store_new(database, owner, goal_id=None, seed=1, draft=easy_plan(T0.date()), now=T0)
@@ -208,7 +214,7 @@ async def test_the_weekly_summary_comes_on_sunday_evening_with_planned_and_done(
 ) -> None:
     handler, port = inbox
     clock = FakeClock(T0)
-    reminders = Reminders(settings(data_dir, port), database, clock, Mailer(settings(data_dir, port)))
+    reminders = reminders_on(database, data_dir, port, clock)
     owner = await runner(database, "ann@example.com")
     await profiles.save_profile(database, owner, PLAN_PROFILE, T0)
     await plans.store_new(database, owner, goal_id=None, seed=1, draft=easy_plan(T0.date()), now=T0)
