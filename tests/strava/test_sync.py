@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from runcoach.db import strava as queries
 from runcoach.db.tables import JobRow, StravaAccountRow, StravaActivityRow
 from runcoach.domain.errors import AuthFailed, Conflict, InvalidInput
-from runcoach.domain.strava import MISSING_READ, MISSING_WRITE
+from runcoach.domain.strava import MISSING_READ, MISSING_WRITE, parse_activity
 from runcoach.jobs.worker import LEASE_S, Worker
 from runcoach.strava.client import TokenRefused
 from runcoach.strava.service import Strava
@@ -345,5 +345,27 @@ async def test_a_page_arriving_after_disconnect_is_not_stored(rig: Rig) -> None:
     await requests_at_least(rig, "/api/v3/athlete/activities", 1)  # the first page on its way
     await rig.strava.disconnect(rig.user_id)
     await running
+    assert await activity_rows(rig) == []
+    assert await account_row(rig) is None
+
+
+async def test_a_disconnect_waits_for_the_page_being_stored_then_deletes_it(rig: Rig) -> None:
+    """Whatever lands between an import's check of the account and its insert: the check holds the
+    account, so the disconnect waits for the page and deletes it with the rest."""
+    made = rig.fake.add_activities(ATHLETE, 3, start=START, every=timedelta(hours=3))
+    await rig.connect()
+
+    async def disconnect() -> None:
+        async with rig.database.session() as db:
+            await queries.delete_account(db, user_id=rig.user_id)
+
+    async with rig.database.session() as db:
+        assert await queries.get_account(db, user_id=rig.user_id, for_update=True) is not None
+        deleting = asyncio.create_task(disconnect())
+        with pytest.raises(TimeoutError):  # held: it may not delete before the page is in
+            await asyncio.wait_for(asyncio.shield(deleting), 0.5)
+        found = [(parse_activity(raw), raw) for raw in made]
+        await queries.upsert_activities(db, owner_id=rig.user_id, activities=found, now=T0)
+    await asyncio.wait_for(deleting, 30)
     assert await activity_rows(rig) == []
     assert await account_row(rig) is None
