@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from runcoach.auth import passwords
 from runcoach.db import tokens as token_queries
 from runcoach.db import users as user_queries
-from runcoach.db.engine import Database
+from runcoach.db.engine import Database, take_turns
 from runcoach.domain.accounts import (
     INVITE_DEFAULT_TTL,
     LOCKOUT_WINDOW,
@@ -32,6 +32,8 @@ from runcoach.domain.accounts import (
 from runcoach.domain.errors import AuthFailed, Conflict, InvalidInput, NotFound
 
 TOKEN_PREFIX = "rc_"
+#: PostgreSQL advisory lock key (any constant every replica shares) for the first admin's set-up.
+SETUP_LOCK_KEY = 0x52554E44  # "RUND"
 MAX_ADDRESS_LENGTH = 64
 
 
@@ -88,6 +90,7 @@ async def create_first_admin(
     clean_email, clean_name = _check_new_account(email, name, password)
     password_hash = await passwords.hash_password(password)
     async with database.session() as db:
+        await take_turns(db, SETUP_LOCK_KEY)  # two set-ups at once: one admin, the other refused
         if await user_queries.count_users(db) > 0:  # somebody finished setup while we hashed
             raise Conflict("Setup is already done: sign in instead")
         return await _insert_user(db, clean_email, clean_name, password_hash, True, now)

@@ -64,8 +64,15 @@ class MemoryJob:
         notes = await self._notes(waiting, existing, context)
         room = max(0, MAX_MEMORIES - len(existing))
         async with self.database.session() as db:
+            # Marked first: messages the runner deleted (reset) while the model read them leave no
+            # memories behind, or "forget everything" would be undone by a job already running.
+            marked = await queries.mark_summarised(
+                db, owner_id=user_id, from_id=waiting[0].id, through_id=waiting[-1].id
+            )
+            if marked < len(waiting):
+                log.info("memory job for runner %s: the conversation was cleared meanwhile", user_id)
+                return []
             made = await queries.add_memories(db, owner_id=user_id, notes=notes[:room], now=now)
-            await queries.mark_summarised(db, owner_id=user_id, through_id=waiting[-1].id)
         log.info(
             "memory job for runner %s: %d messages read, %d memories kept", user_id, len(waiting), len(made)
         )

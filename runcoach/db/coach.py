@@ -211,12 +211,18 @@ async def unsummarised(db: AsyncSession, *, owner_id: int, keep: int, limit: int
     return [_message(row) for row in await db.scalars(query)]
 
 
-async def mark_summarised(db: AsyncSession, *, owner_id: int, through_id: int) -> None:
-    await db.execute(
+async def mark_summarised(db: AsyncSession, *, owner_id: int, from_id: int, through_id: int) -> int:
+    """Mark the messages from `from_id` through `through_id` read; how many were still there unread."""
+    result = await db.execute(
         update(CoachMessageRow)
-        .where(CoachMessageRow.owner_id == owner_id, CoachMessageRow.id <= through_id)
+        .where(
+            CoachMessageRow.owner_id == owner_id,
+            CoachMessageRow.id.between(from_id, through_id),
+            CoachMessageRow.summarised.is_(False),
+        )
         .values(summarised=True)
     )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- memories

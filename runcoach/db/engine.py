@@ -34,6 +34,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+    # The driver's own transactions off: it would begin one only at the first write, leaving the
+    # reads before it outside (a check and the write it allows could be split by another writer,
+    # and a SAVEPOINT opened first would commit on release). `_sqlite_begin` begins them instead.
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # IMMEDIATE: SQLite's one writer lock from the first statement, so every transaction runs as
+    # if alone; the next waits its turn (up to busy_timeout). Transactions here are milliseconds.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, connect_args: dict[str, Any] | None = None) -> AsyncEngine:
@@ -44,6 +54,7 @@ def make_engine(url: str, connect_args: dict[str, Any] | None = None) -> AsyncEn
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args=connect_args or {})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args or {})
 
@@ -107,6 +118,14 @@ class Database:
 
 #: Any constant shared by every replica: PostgreSQL advisory lock key for schema upgrades.
 MIGRATION_LOCK_KEY = 0x52554E43  # "RUNC"
+
+
+async def take_turns(db: AsyncSession, key: int) -> None:
+    """Hold `key` until the transaction ends, so the transactions asking for it run one at a time
+    (a check of what is *not* there, such as "no account yet", has no row to lock): PostgreSQL's
+    advisory lock; SQLite's transactions already run one at a time."""
+    if db.get_bind().dialect.name == "postgresql":
+        await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:

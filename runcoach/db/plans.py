@@ -83,8 +83,13 @@ async def add_plan(
     return _version(plan, row)
 
 
-async def get_plan(db: AsyncSession, *, plan_id: int, owner_id: int) -> PlanRow | None:
-    return await db.scalar(select(PlanRow).where(PlanRow.id == plan_id, PlanRow.owner_id == owner_id))
+async def get_plan(
+    db: AsyncSession, *, plan_id: int, owner_id: int, for_update: bool = False
+) -> PlanRow | None:
+    """The runner's plan; `for_update` holds it until the transaction ends (PostgreSQL locks the
+    row; SQLite's transactions each hold the database), so it cannot be archived meanwhile."""
+    query = select(PlanRow).where(PlanRow.id == plan_id, PlanRow.owner_id == owner_id)
+    return await db.scalar(query.with_for_update() if for_update else query)
 
 
 async def active_version(db: AsyncSession, *, owner_id: int) -> PlanVersion | None:

@@ -47,18 +47,12 @@ def _account(row: StravaAccountRow) -> Account:
 
 
 async def get_account(db: AsyncSession, *, user_id: int, for_update: bool = False) -> Account | None:
-    """The runner's connection; `for_update` holds it until the transaction ends, so a disconnect
-    waits for what is being stored and then deletes that too.
-
-    PostgreSQL locks the row (FOR UPDATE). SQLite's driver begins a transaction only at the first
-    write, so a SELECT alone holds nothing: a write that changes nothing comes first, taking
-    SQLite's one writer lock for the rest of the transaction."""
+    """The runner's connection; `for_update` holds it until the transaction ends (PostgreSQL locks
+    the row; SQLite's transactions each hold the database), so a disconnect waits for what is being
+    stored and then deletes that too."""
     query = select(StravaAccountRow).where(StravaAccountRow.user_id == user_id)
-    if for_update and db.get_bind().dialect.name == "postgresql":
+    if for_update:
         query = query.with_for_update()
-    elif for_update:
-        held = StravaAccountRow.user_id == user_id
-        await db.execute(update(StravaAccountRow).where(held).values(user_id=StravaAccountRow.user_id))
     row = (await db.execute(query)).scalar_one_or_none()
     return _account(row) if row else None
 

@@ -404,7 +404,8 @@ async def _change_once(
     also: Also | None = None,
 ) -> PlanVersion:
     async with database.session() as db:
-        plan = await queries.get_plan(db, plan_id=plan_id, owner_id=user_id)
+        # Held: a reset or a new plan archiving it meanwhile would leave this edit on an old plan.
+        plan = await queries.get_plan(db, plan_id=plan_id, owner_id=user_id, for_update=True)
         if plan is None:
             raise NotFound(f"Plan {plan_id} not found")
         if plan.archived_at is not None:

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import IntegrityError
 
 from runcoach.clock import Clock
 from runcoach.config import Settings
@@ -160,24 +161,27 @@ class Strava:
             raise StravaDown("Strava's answer named no athlete: connect again.")
         now = self.clock.now()
         granted = ",".join(sorted(parse_scopes(scope)))
-        async with self.database.session() as db:
-            other = await queries.account_of_athlete(db, athlete_id=grant.athlete_id)
-            if other is not None and other.user_id != user_id:
-                raise Conflict(TAKEN)
-            await queries.save_account(
-                db,
-                user_id=user_id,
-                athlete_id=grant.athlete_id,
-                athlete_name=grant.athlete_name,
-                scopes=granted,
-                access_token=self.cipher.seal(grant.access_token),
-                refresh_token=self.cipher.seal(grant.refresh_token),
-                expires_at=grant.expires_at,
-                now=now,
-                backfill_from=weeks_ago(now, self.settings.strava_backfill_weeks),
-            )
-            if can_read(parse_scopes(granted)):
-                await self._enqueue_backfill(db, user_id, now)
+        try:
+            async with self.database.session() as db:
+                other = await queries.account_of_athlete(db, athlete_id=grant.athlete_id)
+                if other is not None and other.user_id != user_id:
+                    raise Conflict(TAKEN)
+                await queries.save_account(
+                    db,
+                    user_id=user_id,
+                    athlete_id=grant.athlete_id,
+                    athlete_name=grant.athlete_name,
+                    scopes=granted,
+                    access_token=self.cipher.seal(grant.access_token),
+                    refresh_token=self.cipher.seal(grant.refresh_token),
+                    expires_at=grant.expires_at,
+                    now=now,
+                    backfill_from=weeks_ago(now, self.settings.strava_backfill_weeks),
+                )
+                if can_read(parse_scopes(granted)):
+                    await self._enqueue_backfill(db, user_id, now)
+        except IntegrityError as exc:  # another runner connected this athlete since the check
+            raise Conflict(TAKEN) from exc
         self._jobs_stored()
         return await self.status(user_id)
 

@@ -480,6 +480,27 @@ async def test_older_messages_become_memories_the_runner_can_read_and_delete_and
     assert (await http.get("/api/coach/memories", headers=ann.headers)).json() == []
 
 
+async def test_a_reset_while_the_memory_job_reads_leaves_no_memories_of_what_was_cleared(
+    http: httpx.AsyncClient, ann: Runner, coach: Scripted
+) -> None:
+    summariser = context().coach.memory.backend
+    assert isinstance(summariser, Scripted)
+    reading = Gate()
+    summariser.steps = [[reading, ToolCall(id="m", name="save_memories", input=NOTES_INPUT), end()]]
+    for n in range(15):  # 30 messages: 10 older than the 20 that go with a request, a batch
+        await exchange(http, ann, f"note {n}")
+    for _ in range(6000):  # the job has read the batch and waits for the model
+        if summariser.turns:
+            break
+        await asyncio.sleep(0.01)
+    assert summariser.turns, "the memory job did not start"
+    reset = (await http.delete(MESSAGES, headers=ann.headers)).json()
+    assert reset == {"messages": 30, "memories": 0}
+    reading.event.set()  # the model answers with notes about the cleared conversation
+    await context().coach.idle()
+    assert (await http.get("/api/coach/memories", headers=ann.headers)).json() == []
+
+
 async def test_a_reply_orphaned_by_a_stopped_server_shows_incomplete_and_can_be_retried(
     http: httpx.AsyncClient, ann: Runner, coach: Scripted
 ) -> None:

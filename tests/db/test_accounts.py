@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -10,9 +11,12 @@ import pytest
 from argon2 import PasswordHasher, extract_parameters
 from argon2.profiles import RFC_9106_LOW_MEMORY
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.auth import passwords, service
 from runcoach.db import sessions as session_queries
+from runcoach.db import tokens as token_queries
+from runcoach.db import users as user_queries
 from runcoach.db.engine import Database
 from runcoach.db.tables import ApiTokenRow
 from runcoach.domain.accounts import ACCOUNT_FAILURES, ADDRESS_FAILURES, PAIR_FAILURES, User
@@ -112,6 +116,41 @@ async def test_setup_is_refused_once_an_account_exists(database: Database) -> No
     assert not await service.setup_needed(database)
     with pytest.raises(Conflict, match="Setup is already done"):
         await service.create_first_admin(database, email="x@example.com", name="X", password=PASSWORD, now=T0)
+
+
+async def test_two_set_ups_at_once_make_one_admin(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    counted, both = 0, asyncio.Event()
+    count_users = user_queries.count_users
+
+    async def count_then_linger(db: AsyncSession) -> int:
+        nonlocal counted
+        n = await count_users(db)
+        counted += 1
+        if counted == 2:
+            both.set()
+        with contextlib.suppress(TimeoutError):  # the other set-up counts now, unless it waits its turn
+            await asyncio.wait_for(both.wait(), 1.0)
+        return n
+
+    async def open_setup(_database: Database) -> bool:  # both got past the setup page's first check
+        return True
+
+    monkeypatch.setattr(service, "setup_needed", open_setup)
+    monkeypatch.setattr(user_queries, "count_users", count_then_linger)
+    results = await asyncio.gather(
+        *(
+            service.create_first_admin(
+                database, email=f"admin{i}@example.com", name="A", password=PASSWORD, now=T0
+            )
+            for i in range(2)
+        ),
+        return_exceptions=True,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "User"], results
+    async with database.session() as db:
+        assert await count_users(db) == 1
 
 
 async def test_wrong_password_and_unknown_email_fail_alike(database: Database) -> None:
@@ -365,6 +404,22 @@ async def test_only_admins_create_invites(database: Database) -> None:
     runner = await make_user(database, admin=False)
     with pytest.raises(AuthFailed):
         await service.create_invite(database, admin=runner, now=T0)
+
+
+async def test_a_registration_that_loses_its_invite_leaves_no_account(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = await make_user(database)
+    _, code = await service.create_invite(database, admin=admin, now=T0)
+
+    async def taken(_db: AsyncSession, **_: object) -> bool:  # another registration claimed it first
+        return False
+
+    monkeypatch.setattr(token_queries, "claim_invite", taken)
+    with pytest.raises(InvalidInput, match="used a moment ago"):
+        await register(database, code, "cy@example.com")
+    async with database.session() as db:
+        assert await user_queries.get_user_by_email(db, email="cy@example.com") is None
 
 
 async def test_two_registrations_racing_for_one_invite_make_one_user(database: Database) -> None:

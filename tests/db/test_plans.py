@@ -165,6 +165,27 @@ async def test_reset_archives_the_plan_and_stops_changes(database: Database) -> 
         await service.reset(database, ann, T0)
 
 
+async def test_a_reset_waits_for_the_change_in_progress_so_no_change_lands_on_an_archived_plan(
+    database: Database,
+) -> None:
+    ann = await runner(database)
+    plan = await new_plan(database, ann)
+    resetting: list[asyncio.Task[int]] = []
+
+    async def meanwhile(_db: object, _made: PlanVersion) -> None:  # inside the change's transaction
+        resetting.append(asyncio.create_task(service.reset(database, ann, T0)))
+        with pytest.raises(TimeoutError):  # the plan is held: no archiving under the change
+            await asyncio.wait_for(asyncio.shield(resetting[0]), 0.5)
+
+    made = await service.change(
+        database, ann, plan.id, move(1, 6), author=Author.RUNNER, now=T0, also=meanwhile
+    )
+    assert await asyncio.wait_for(resetting[0], 30) == plan.id  # then the reset archives it, change and all
+    assert (await service.version(database, ann, plan.id, made.number)).is_current
+    with pytest.raises(Conflict, match="reset"):
+        await service.change(database, ann, plan.id, move(1, 6), author=Author.RUNNER, now=T0)
+
+
 async def test_another_runners_plan_is_not_found(database: Database) -> None:
     ann = await runner(database)
     bob = await runner(database, "bob@example.com")

@@ -126,6 +126,23 @@ async def test_one_athlete_connects_to_one_runner(rig: Rig) -> None:
         )
 
 
+async def test_two_runners_connecting_one_athlete_at_once_get_taken_not_an_error(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await rig.connect()
+    bob = await new_user(rig.database, "bob@example.com")
+
+    async def not_yet(_db: object, **_: object) -> None:  # checked before Ann's connection committed
+        return None
+
+    monkeypatch.setattr(queries, "account_of_athlete", not_yet)
+    with pytest.raises(Conflict, match="another"):
+        await rig.strava.finish_connect(
+            bob, state=rig.state(bob), code=rig.fake.grant(ATHLETE), scope="read", error=None
+        )
+    assert (await account_row(rig)).user_id == rig.user_id  # type: ignore[union-attr]
+
+
 # --- tokens -------------------------------------------------------------------------------------
 
 
