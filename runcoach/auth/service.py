@@ -63,7 +63,7 @@ async def create_user(
     """A new account; InvalidInput for a bad email, name or weak password, Conflict for a taken email."""
     clean_email, clean_name = _check_new_account(email, name, password)
     password_hash = await passwords.hash_password(password)
-    async with database.session() as db:
+    async with database.session(hold=True) as db:
         return await _insert_user(db, clean_email, clean_name, password_hash, is_admin, now)
 
 
@@ -89,7 +89,7 @@ async def create_first_admin(
         raise Conflict("Setup is already done: sign in instead")
     clean_email, clean_name = _check_new_account(email, name, password)
     password_hash = await passwords.hash_password(password)
-    async with database.session() as db:
+    async with database.session(hold=True) as db:
         await take_turns(db, SETUP_LOCK_KEY)  # two set-ups at once: one admin, the other refused
         if await user_queries.count_users(db) > 0:  # somebody finished setup while we hashed
             raise Conflict("Setup is already done: sign in instead")
@@ -284,7 +284,7 @@ async def register_with_invite(
         await _open_invite(db, code_hash, now)  # fail fast, before spending a hash on it
     clean_email, clean_name = _check_new_account(email, name, password)
     password_hash = await passwords.hash_password(password)
-    async with database.session() as db:
+    async with database.session(hold=True) as db:
         invite = await _open_invite(db, code_hash, now)
         user = await _insert_user(db, clean_email, clean_name, password_hash, False, now)
         if not await token_queries.claim_invite(db, invite_id=invite.id, user_id=user.id, now=now):

@@ -34,16 +34,30 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
-    # The driver's own transactions off: it would begin one only at the first write, leaving the
-    # reads before it outside (a check and the write it allows could be split by another writer,
-    # and a SAVEPOINT opened first would commit on release). `_sqlite_begin` begins them instead.
-    dbapi_connection.isolation_level = None
+
+
+#: Execution option: this transaction holds SQLite's one writer lock from its first statement.
+HOLD = "runcoach_hold"
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    # IMMEDIATE: SQLite's one writer lock from the first statement, so every transaction runs as
-    # if alone; the next waits its turn (up to busy_timeout). Transactions here are milliseconds.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # SQLite's driver begins a transaction only at the first write: the reads before it run on
+    # their own, never waiting (WAL), but a check and the write it allows can be split by another
+    # writer. `Database.session(hold=True)` begins at once and IMMEDIATE instead: the others wait
+    # their turn (busy_timeout). Not DEFERRED: a transaction that read and then writes while
+    # another writes fails at once ("database is locked"), SQLite does not wait for it.
+    if conn.get_execution_options().get(HOLD):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _sqlite_savepoint(conn: Connection, _name: str) -> None:
+    # A SAVEPOINT outside a transaction would open one that its RELEASE commits: begin first.
+    if not _in_transaction(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _in_transaction(conn: Connection) -> bool:
+    return bool(conn.connection.driver_connection.in_transaction)  # type: ignore[union-attr]
 
 
 def make_engine(url: str, connect_args: dict[str, Any] | None = None) -> AsyncEngine:
@@ -55,6 +69,7 @@ def make_engine(url: str, connect_args: dict[str, Any] | None = None) -> AsyncEn
         engine = create_async_engine(url, connect_args=connect_args or {})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        event.listen(engine.sync_engine, "savepoint", _sqlite_savepoint)
         return engine
     return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args or {})
 
@@ -97,8 +112,13 @@ class Database:
         return self._ready.is_set()
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
+    async def session(self, *, hold: bool = False) -> AsyncIterator[AsyncSession]:
         """A session inside one transaction: committed on success, rolled back on error.
+
+        `hold` for a transaction that decides on what it reads (is the account still connected,
+        is the invite still open): on SQLite it holds the database from its first statement, so
+        no other writer gets in between; on PostgreSQL the rows it reads are locked with FOR
+        UPDATE where it matters (or `take_turns` for what has no row yet).
 
         A database that does not answer (refused, dropped, closed, unreadable) raises the domain's
         `Unavailable`, so every caller (pages, API, hub) reports it honestly and the same way.
@@ -106,6 +126,8 @@ class Database:
         await self.ready()
         with unavailable_when_down():
             async with self.sessions() as db, db.begin():
+                if hold:
+                    await db.connection(execution_options={HOLD: True})
                 yield db
 
     async def ping(self) -> None:
@@ -123,7 +145,7 @@ MIGRATION_LOCK_KEY = 0x52554E43  # "RUNC"
 async def take_turns(db: AsyncSession, key: int) -> None:
     """Hold `key` until the transaction ends, so the transactions asking for it run one at a time
     (a check of what is *not* there, such as "no account yet", has no row to lock): PostgreSQL's
-    advisory lock; SQLite's transactions already run one at a time."""
+    advisory lock; on SQLite a session with `hold=True` already runs alone."""
     if db.get_bind().dialect.name == "postgresql":
         await db.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 

@@ -87,7 +87,8 @@ async def get_plan(
     db: AsyncSession, *, plan_id: int, owner_id: int, for_update: bool = False
 ) -> PlanRow | None:
     """The runner's plan; `for_update` holds it until the transaction ends (PostgreSQL locks the
-    row; SQLite's transactions each hold the database), so it cannot be archived meanwhile."""
+    row; on SQLite the session must hold the database, `Database.session(hold=True)`), so it
+    cannot be archived meanwhile."""
     query = select(PlanRow).where(PlanRow.id == plan_id, PlanRow.owner_id == owner_id)
     return await db.scalar(query.with_for_update() if for_update else query)
 

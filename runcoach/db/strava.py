@@ -48,8 +48,8 @@ def _account(row: StravaAccountRow) -> Account:
 
 async def get_account(db: AsyncSession, *, user_id: int, for_update: bool = False) -> Account | None:
     """The runner's connection; `for_update` holds it until the transaction ends (PostgreSQL locks
-    the row; SQLite's transactions each hold the database), so a disconnect waits for what is being
-    stored and then deletes that too."""
+    the row; on SQLite the session must hold the database, `Database.session(hold=True)`), so a
+    disconnect waits for what is being stored and then deletes that too."""
     query = select(StravaAccountRow).where(StravaAccountRow.user_id == user_id)
     if for_update:
         query = query.with_for_update()

@@ -403,8 +403,8 @@ async def _change_once(
     now: datetime,
     also: Also | None = None,
 ) -> PlanVersion:
-    async with database.session() as db:
-        # Held: a reset or a new plan archiving it meanwhile would leave this edit on an old plan.
+    # Held: a reset or a new plan archiving it meanwhile would leave this edit on an old plan.
+    async with database.session(hold=True) as db:
         plan = await queries.get_plan(db, plan_id=plan_id, owner_id=user_id, for_update=True)
         if plan is None:
             raise NotFound(f"Plan {plan_id} not found")

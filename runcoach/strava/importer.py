@@ -80,7 +80,7 @@ class Importer:
         newest = max((a.start for a, _ in found), default=cursor)
         now = self.clock.now()
         last = len(page) < PAGE_SIZE
-        async with self.database.session() as db:
+        async with self.database.session(hold=True) as db:
             if await queries.get_account(db, user_id=user_id, for_update=True) is None:
                 return None
             await queries.upsert_activities(db, owner_id=user_id, activities=found, now=now)
@@ -121,7 +121,7 @@ class Importer:
         except RateLimited as limited:
             raise wait_for_window(limited) from limited
         now = self.clock.now()
-        async with self.database.session() as db:
+        async with self.database.session(hold=True) as db:
             if await queries.get_account(db, user_id=user_id, for_update=True) is None:
                 return  # disconnected while Strava answered: store nothing
             if raw is None:  # deleted (or made private) before we asked

@@ -1,8 +1,9 @@
-"""A session is one transaction on both databases: everything in it, reads included, or nothing.
+"""Transactions on both databases: a session's writes commit together or not at all, and a session
+that decides on what it reads holds it (`Database.session(hold=True)`).
 
-SQLite's driver would begin a transaction only at the first write, leaving the reads before it
-outside (a check and the write it allows could be split by another writer) and committing a
-SAVEPOINT opened first on its release; the engine begins every transaction itself instead."""
+SQLite's driver begins a transaction only at the first write: a check before it could be split
+from the write it allows by another writer, and a SAVEPOINT opened first would commit on release.
+The engine begins held sessions, and savepoints, itself."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from runcoach.db import users as user_queries
 from runcoach.db.engine import Database
@@ -24,15 +26,8 @@ async def users(database: Database) -> int:
         return int(await db.scalar(select(func.count()).select_from(UserRow)) or 0)
 
 
-async def add(db: object, email: str) -> None:
-    await user_queries.add_user(
-        db,  # type: ignore[arg-type]
-        email=email,
-        name="Ann",
-        password_hash="x",
-        is_admin=False,
-        now=T0,
-    )
+async def add(db: AsyncSession, email: str) -> None:
+    await user_queries.add_user(db, email=email, name="Ann", password_hash="x", is_admin=False, now=T0)
 
 
 async def test_a_savepoint_released_in_a_transaction_that_fails_keeps_nothing(database: Database) -> None:
@@ -44,19 +39,27 @@ async def test_a_savepoint_released_in_a_transaction_that_fails_keeps_nothing(da
     assert await users(database) == 0
 
 
-async def test_on_sqlite_a_transaction_that_has_only_read_keeps_writers_waiting(database: Database) -> None:
+def sqlite_only(database: Database) -> None:
     if database.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL's readers hold rows only when asked (FOR UPDATE, tested with each use)")
+
+
+async def count(db: AsyncSession) -> int:
+    return int(await db.scalar(select(func.count()).select_from(UserRow)) or 0)
+
+
+async def test_on_sqlite_a_held_transaction_keeps_writers_waiting_until_it_ends(database: Database) -> None:
+    sqlite_only(database)
 
     async def write() -> None:
         async with database.session() as db:
             await add(db, "bob@example.com")
 
-    async with database.session() as db:
-        seen = int(await db.scalar(select(func.count()).select_from(UserRow)) or 0)
+    async with database.session(hold=True) as db:
+        seen = await count(db)
         writing = asyncio.create_task(write())
         with pytest.raises(TimeoutError):  # what was read stays true until this transaction ends
             await asyncio.wait_for(asyncio.shield(writing), 0.5)
-        assert int(await db.scalar(select(func.count()).select_from(UserRow)) or 0) == seen
+        await add(db, "ann@example.com")
     await asyncio.wait_for(writing, 30)
-    assert await users(database) == seen + 1
+    assert await users(database) == seen + 2

@@ -376,7 +376,7 @@ async def test_a_disconnect_waits_for_the_page_being_stored_then_deletes_it(rig:
         async with rig.database.session() as db:
             await queries.delete_account(db, user_id=rig.user_id)
 
-    async with rig.database.session() as db:
+    async with rig.database.session(hold=True) as db:  # as the import does
         assert await queries.get_account(db, user_id=rig.user_id, for_update=True) is not None
         deleting = asyncio.create_task(disconnect())
         with pytest.raises(TimeoutError):  # held: it may not delete before the page is in
