@@ -637,6 +637,11 @@ class FakeStrava:
             "updates": updates or {},
         }
 
+    def revoke(self, athlete_id: int) -> None:
+        """The athlete revokes RunCoach's access on strava.com (Strava then sends the event)."""
+        with self._lock:
+            self._revoke(athlete_id)
+
     @staticmethod
     def deauthorization_event(athlete_id: int) -> dict[str, Any]:
         """Keyword arguments for `send_event`: the athlete revoked access (as Strava says it)."""

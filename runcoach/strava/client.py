@@ -173,6 +173,11 @@ class StravaClient:
             raise StravaDown(STRAVA_DOWN)
         return [item for item in body if isinstance(item, dict)]
 
+    async def athlete(self, token: str) -> dict[str, Any]:
+        """The athlete the token is for; TokenRefused once the athlete revoked RunCoach's access."""
+        body = _json(await self._api("GET", "/athlete", token))
+        return body if isinstance(body, dict) else {}
+
     async def activity(self, token: str, activity_id: int) -> dict[str, Any] | None:
         response = await self._api("GET", f"/activities/{activity_id}", token, missing_ok=True)
         if response.status_code == 404:

@@ -8,8 +8,9 @@ the next page and a kill inside one repeats it harmlessly (one row per Strava id
 
 A webhook event is stored as a job within the 2 s Strava allows and processed here: create and
 update fetch the activity (one request) and upsert it; delete marks it deleted; an athlete's
-deauthorization drops the connection. Strava retries events, and a retried event is the same job
-(`Event.key`); an event processed twice changes nothing anyway.
+deauthorization drops the connection once Strava confirms it (events are not signed). Strava
+retries events, and a retried event is the same job (`Event.key`); an event processed twice
+changes nothing anyway.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from typing import Any
 from runcoach.clock import Clock
 from runcoach.db import strava as queries
 from runcoach.db.engine import Database
-from runcoach.domain.errors import InvalidInput
+from runcoach.domain.errors import InvalidInput, NotFound
 from runcoach.domain.jobs import Job
 from runcoach.domain.strava import Activity, Event, can_read, parse_activity
 from runcoach.jobs.worker import Later
-from runcoach.strava.client import PAGE_SIZE, RateLimited, StravaClient
+from runcoach.strava.client import PAGE_SIZE, RateLimited, StravaClient, TokenRefused
 from runcoach.strava.jobs import wait_for_window
 from runcoach.strava.tokens import Tokens
 
@@ -101,7 +102,7 @@ class Importer:
         if account is None:
             return  # an athlete who is not (or no longer) connected here
         if event.object_type == "athlete":
-            if event.deauthorized:
+            if event.deauthorized and not await self._still_authorized(account.user_id):
                 async with self.database.session() as db:
                     await queries.delete_account(db, user_id=account.user_id)
                 log.info("Strava athlete %s revoked RunCoach's access", event.owner_id)
@@ -113,6 +114,24 @@ class Importer:
                 )
             return
         await self._fetch(account.user_id, event.object_id)
+
+    async def _still_authorized(self, user_id: int) -> bool:
+        """Whether Strava still takes the runner's tokens. Strava does not sign its events, so a
+        deauthorization is believed only when Strava confirms it: anybody could post one, and it
+        would otherwise disconnect the runner and delete their imported runs."""
+        try:
+            token = await self.tokens.access_token(user_id)
+            await self.client.athlete(token)
+        except TokenRefused:
+            return False
+        except NotFound:
+            return False  # disconnected here meanwhile
+        except RateLimited as limited:
+            raise wait_for_window(limited) from limited
+        log.warning(
+            "a deauthorization event for runner %s, but Strava still takes the tokens: ignored", user_id
+        )
+        return True
 
     async def _fetch(self, user_id: int, activity_id: int) -> None:
         token = await self.tokens.access_token(user_id)

@@ -91,6 +91,7 @@ async def test_subscribe_then_events_posted_three_times_make_one_activity(
         await wait_rows(database, StravaActivityRow, 1)
         assert fake.count(f"/api/v3/activities/{run['id']}") == 1
 
+        fake.revoke(ATHLETE)  # on strava.com; then Strava posts the event
         await fake.send_event(**fake.deauthorization_event(ATHLETE))
         await wait_rows(database, StravaAccountRow, 0)
         await wait_rows(database, StravaActivityRow, 0)

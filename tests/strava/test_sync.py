@@ -323,11 +323,23 @@ async def test_deauthorization_removes_the_tokens_and_the_imported_runs(rig: Rig
     await rig.connect()
     await rig.settle()
     assert len(await activity_rows(rig)) == 3
+    rig.fake.revoke(ATHLETE)  # on strava.com; then Strava posts the event
     await rig.strava.receive(event(rig.fake.deauthorization_event(ATHLETE)))
     await rig.settle()
     assert await account_row(rig) is None
     assert await activity_rows(rig) == []
     assert not (await rig.strava.status(rig.user_id)).connected
+
+
+async def test_a_forged_deauthorization_strava_does_not_confirm_changes_nothing(rig: Rig) -> None:
+    rig.fake.add_activities(ATHLETE, 3, start=START)
+    await rig.connect()
+    await rig.settle()
+    await rig.strava.receive(event(rig.fake.deauthorization_event(ATHLETE)))  # not from Strava
+    await rig.settle()
+    assert [seen.path for seen in rig.fake.requests].count("/api/v3/athlete") == 1  # asked Strava, once
+    assert (await rig.strava.status(rig.user_id)).connected
+    assert len(await activity_rows(rig)) == 3
 
 
 async def test_disconnect_revokes_at_strava_and_deletes_the_tokens(rig: Rig) -> None:
