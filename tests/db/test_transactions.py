@@ -21,9 +21,13 @@ from runcoach.db.tables import UserRow
 T0 = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)
 
 
+async def count(db: AsyncSession) -> int:
+    return int(await db.scalar(select(func.count()).select_from(UserRow)) or 0)
+
+
 async def users(database: Database) -> int:
     async with database.session() as db:
-        return int(await db.scalar(select(func.count()).select_from(UserRow)) or 0)
+        return await count(db)
 
 
 async def add(db: AsyncSession, email: str) -> None:
@@ -39,17 +43,9 @@ async def test_a_savepoint_released_in_a_transaction_that_fails_keeps_nothing(da
     assert await users(database) == 0
 
 
-def sqlite_only(database: Database) -> None:
+async def test_on_sqlite_a_held_transaction_keeps_writers_waiting_until_it_ends(database: Database) -> None:
     if database.engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL's readers hold rows only when asked (FOR UPDATE, tested with each use)")
-
-
-async def count(db: AsyncSession) -> int:
-    return int(await db.scalar(select(func.count()).select_from(UserRow)) or 0)
-
-
-async def test_on_sqlite_a_held_transaction_keeps_writers_waiting_until_it_ends(database: Database) -> None:
-    sqlite_only(database)
 
     async def write() -> None:
         async with database.session() as db:
