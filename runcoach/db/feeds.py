@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runcoach.db.engine import insert_for
 from runcoach.db.tables import CalendarFeedRow
 
 
 async def put_feed(db: AsyncSession, *, user_id: int, token_hash: str, now: datetime) -> None:
     """Set the runner's feed token, replacing the one before in one statement."""
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = insert_for(db)
     statement = insert(CalendarFeedRow).values(user_id=user_id, token_hash=token_hash, created_at=now)
     statement = statement.on_conflict_do_update(
         index_elements=[CalendarFeedRow.user_id],

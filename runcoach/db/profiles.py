@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from runcoach.db.engine import insert_for
 from runcoach.db.tables import ProfileRow
 from runcoach.domain.profile import Profile
 
@@ -23,7 +23,7 @@ async def put_profile(db: AsyncSession, *, user_id: int, profile: Profile, now: 
     where a read-then-insert would fail the loser on the primary key.
     """
     values = {"user_id": user_id, "data": profile.model_dump(mode="json"), "updated_at": now}
-    insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = insert_for(db)
     statement = insert(ProfileRow).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=[ProfileRow.user_id],
