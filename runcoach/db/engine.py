@@ -52,12 +52,8 @@ def _sqlite_begin(conn: Connection) -> None:
 
 def _sqlite_savepoint(conn: Connection, _name: str) -> None:
     # A SAVEPOINT outside a transaction would open one that its RELEASE commits: begin first.
-    if not _in_transaction(conn):
+    if not conn.connection.driver_connection.in_transaction:  # type: ignore[union-attr]
         conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def _in_transaction(conn: Connection) -> bool:
-    return bool(conn.connection.driver_connection.in_transaction)  # type: ignore[union-attr]
 
 
 def make_engine(url: str, connect_args: dict[str, Any] | None = None) -> AsyncEngine:

@@ -122,10 +122,8 @@ class Importer:
         try:
             token = await self.tokens.access_token(user_id)
             await self.client.athlete(token)
-        except TokenRefused:
+        except (TokenRefused, NotFound):  # refused at Strava, or disconnected here meanwhile
             return False
-        except NotFound:
-            return False  # disconnected here meanwhile
         except RateLimited as limited:
             raise wait_for_window(limited) from limited
         log.warning(
